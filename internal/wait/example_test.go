@@ -1,0 +1,37 @@
+package wait_test
+
+import (
+	"context"
+	"fmt"
+	"sync/atomic"
+
+	"github.com/lfkit/lfkit/internal/wait"
+)
+
+// The waiting side registers, rechecks, then parks; the waking side makes
+// the condition true and then checks Any.
+func Example() {
+	var (
+		ready atomic.Bool
+		l     wait.List
+		done  = make(chan struct{})
+	)
+	go func() {
+		for !ready.Load() {
+			w := l.Register()
+			if ready.Load() {
+				l.Cancel(w)
+				break
+			}
+			_ = l.Park(context.Background(), w)
+		}
+		close(done)
+	}()
+	ready.Store(true)
+	if l.Any() {
+		l.WakeAll()
+	}
+	<-done
+	fmt.Println("woken")
+	// Output: woken
+}

@@ -1,0 +1,175 @@
+package lfqueue
+
+import (
+	"fmt"
+	"testing"
+	"unsafe"
+
+	"github.com/lfkit/lfkit/internal/pad"
+)
+
+type (
+	sz1   [1]byte
+	sz8   [8]byte
+	sz24  [24]byte
+	sz56  [56]byte
+	sz57  [57]byte
+	sz64  [64]byte
+	sz120 [120]byte
+	sz200 [200]byte
+	ptr8  struct{ p *int }
+	ptr24 struct {
+		s string
+		p *int
+	}
+	ptr56 struct {
+		p [7]*int
+	}
+	ptr120 struct {
+		p *int
+		b [112]byte
+	}
+	ptr200 struct {
+		b [192]byte
+		p *int
+	}
+)
+
+// rangesOf returns the false-sharing ranges [addr, addr+n) touches.
+func rangesOf(addr, n uintptr) (first, last uintptr) {
+	if n == 0 {
+		n = 1
+	}
+	return addr / pad.Size, (addr + n - 1) / pad.Size
+}
+
+// checkLayout proves the padding invariant on a live queue: the hot bytes
+// (stamp and value) of every slot, head and tail each occupy false-sharing
+// ranges that nothing else in the list occupies.
+func checkLayout[T any](t *testing.T, capacity int) {
+	t.Helper()
+	q := New[T](capacity)
+	owner := map[uintptr]string{}
+	claim := func(name string, addr, n uintptr) {
+		f, l := rangesOf(addr, n)
+		for r := f; r <= l; r++ {
+			if o, dup := owner[r]; dup {
+				t.Fatalf("%T cap %d: %s shares range %#x with %s", *new(T), capacity, name, r*pad.Size, o)
+			}
+			owner[r] = name
+		}
+	}
+	claim("head", uintptr(unsafe.Pointer(&q.head)), 8)
+	claim("tail", uintptr(unsafe.Pointer(&q.tail)), 8)
+	var zero T
+	for i := 0; i < capacity; i++ {
+		st, val := q.slot(uint64(i))
+		a := uintptr(unsafe.Pointer(st))
+		if a%8 != 0 {
+			t.Fatalf("slot %d stamp misaligned at %#x", i, a)
+		}
+		if v := uintptr(unsafe.Pointer(val)); v+unsafe.Sizeof(zero) > a+q.hot || v < a+8 {
+			t.Fatalf("slot %d value at %#x outside hot bytes [%#x,+%d)", i, v, a, q.hot)
+		}
+		claim(fmt.Sprintf("slot %d", i), a, q.hot)
+	}
+	// The slots must also be usable: fill and drain.
+	for i := 0; i < capacity; i++ {
+		if !q.TryPush(zero) {
+			t.Fatalf("push %d failed", i)
+		}
+	}
+	if q.TryPush(zero) {
+		t.Fatal("push into full queue succeeded")
+	}
+}
+
+func TestPaddingLayout(t *testing.T) {
+	for _, c := range []int{1, 2, 3, 5, 31, 100, 257, 1000} {
+		checkLayout[struct{}](t, c)
+		checkLayout[sz1](t, c)
+		checkLayout[sz8](t, c)
+		checkLayout[int](t, c)
+		checkLayout[sz24](t, c)
+		checkLayout[sz56](t, c)
+		checkLayout[sz57](t, c)
+		checkLayout[sz64](t, c)
+		checkLayout[sz120](t, c)
+		checkLayout[sz200](t, c)
+		checkLayout[*int](t, c)
+		checkLayout[string](t, c)
+		checkLayout[any](t, c)
+		checkLayout[ptr8](t, c)
+		checkLayout[ptr24](t, c)
+		checkLayout[ptr56](t, c)
+		checkLayout[ptr120](t, c)
+		checkLayout[ptr200](t, c)
+		checkLayout[[]byte](t, c)
+	}
+}
+
+func TestSizesOfTestTypes(t *testing.T) {
+	// The fields only give the types their size and pointer layout.
+	_, _, _, _, _, _, _ = ptr8{}.p, ptr24{}.s, ptr24{}.p, ptr56{}.p, ptr120{}.b, ptr200{}.b, ptr200{}.p
+	for _, c := range []struct {
+		got, want uintptr
+	}{
+		{unsafe.Sizeof(sz1{}), 1}, {unsafe.Sizeof(sz57{}), 57}, {unsafe.Sizeof(sz120{}), 120},
+		{unsafe.Sizeof(sz200{}), 200}, {unsafe.Sizeof(ptr120{}), 120}, {unsafe.Sizeof(ptr200{}), 200},
+		{unsafe.Sizeof(ptr56{}), 56}, {unsafe.Sizeof(ptr24{}), 24},
+	} {
+		if c.got != c.want {
+			t.Errorf("size %d, want %d", c.got, c.want)
+		}
+	}
+}
+
+// paddedStride and compactStride are the formulas the package doc states.
+func paddedStride(size uintptr) uintptr {
+	hot := 8 + (size+7)&^7
+	return (hot + pad.Size - 1) &^ (pad.Size - 1)
+}
+
+func compactStride(size uintptr) uintptr {
+	hot := 8 + (size+7)&^7
+	if size == 0 {
+		hot = 16 // a trailing zero-size field is padded
+	}
+	return hot
+}
+
+func strideOf[T any](compact bool, capacity int) uintptr {
+	var opts []Option
+	if compact {
+		opts = append(opts, Compact())
+	}
+	return New[T](capacity, opts...).stride
+}
+
+// TestCapacityGuide verifies the stride formula of the package doc against
+// the real stride and logs the memory table the doc quotes.
+func TestCapacityGuide(t *testing.T) {
+	check := func(name string, size uintptr, padded, compact uintptr) {
+		t.Helper()
+		if want := paddedStride(size); padded != want {
+			t.Errorf("%s: padded stride %d, doc formula says %d", name, padded, want)
+		}
+		if want := compactStride(size); compact != want {
+			t.Errorf("%s: compact stride %d, doc formula says %d", name, compact, want)
+		}
+		t.Logf("%-10s padded %4d B/slot  compact %4d B/slot", name, padded, compact)
+		for _, n := range []int{1e3, 1e4, 1e5, 1e6} {
+			t.Logf("    %8d slots: padded %10.2f MiB  compact %10.2f MiB", n,
+				float64(uintptr(n)*padded)/(1<<20), float64(uintptr(n)*compact)/(1<<20))
+		}
+	}
+	if got := unsafe.Sizeof(Queue[int]{}); got > 6*pad.Size {
+		t.Errorf("Queue header is %d bytes; the doc says at most 6*pad.Size", got)
+	}
+	check("int", 8, strideOf[int](false, 1e5), strideOf[int](true, 1e5))
+	check("struct{}", 0, strideOf[struct{}](false, 1e5), strideOf[struct{}](true, 1e5))
+	check("[64]byte", 64, strideOf[sz64](false, 1e5), strideOf[sz64](true, 1e5))
+	check("[200]byte", 200, strideOf[sz200](false, 1e5), strideOf[sz200](true, 1e5))
+	check("string", 16, strideOf[string](false, 1e5), strideOf[string](true, 1e5))
+	check("*int", 8, strideOf[*int](false, 1e5), strideOf[*int](true, 1e5))
+}

@@ -1,0 +1,374 @@
+package lfqueue
+
+// Benchmarks of the five workloads in BENCHMARKING.md, for lfqueue (padded and
+// compact), a buffered channel and a mutex-guarded ring, all in one file so a
+// `go test -bench` run interleaves them. Names: Benchmark<Workload>/<elem>/<impl>.
+//
+//	for i in 1 2 3 4 5 6; do go test -run '^$' -bench . -benchmem -count 1 -cpu 1,2 ./lfqueue >> q.txt; done
+//	go run golang.org/x/perf/cmd/benchstat@latest -col /impl q.txt
+
+import (
+	"context"
+	"sync"
+	"testing"
+)
+
+// elem64 is the 64-byte element of the benchmarks.
+type elem64 struct{ a [8]uint64 }
+
+var _ = elem64{}.a
+
+const handoffCap = 1024
+
+// mutexRing is the baseline a Go programmer writes by hand: a slice ring
+// guarded by a sync.Mutex, with sync.Cond for the blocking forms.
+type mutexRing[T any] struct {
+	mu                sync.Mutex
+	notEmpty, notFull sync.Cond
+	buf               []T
+	head, n           int
+}
+
+func newMutexRing[T any](capacity int) *mutexRing[T] {
+	r := &mutexRing[T]{buf: make([]T, capacity)}
+	r.notEmpty.L = &r.mu
+	r.notFull.L = &r.mu
+	return r
+}
+
+func (r *mutexRing[T]) TryPush(v T) bool {
+	r.mu.Lock()
+	if r.n == len(r.buf) {
+		r.mu.Unlock()
+		return false
+	}
+	i := r.head + r.n
+	if i >= len(r.buf) {
+		i -= len(r.buf)
+	}
+	r.buf[i] = v
+	r.n++
+	r.mu.Unlock()
+	return true
+}
+
+func (r *mutexRing[T]) TryPop() (T, bool) {
+	var zero T
+	r.mu.Lock()
+	if r.n == 0 {
+		r.mu.Unlock()
+		return zero, false
+	}
+	v := r.buf[r.head]
+	r.buf[r.head] = zero
+	if r.head++; r.head == len(r.buf) {
+		r.head = 0
+	}
+	r.n--
+	r.mu.Unlock()
+	return v, true
+}
+
+func (r *mutexRing[T]) Push(v T) {
+	r.mu.Lock()
+	for r.n == len(r.buf) {
+		r.notFull.Wait()
+	}
+	i := r.head + r.n
+	if i >= len(r.buf) {
+		i -= len(r.buf)
+	}
+	r.buf[i] = v
+	r.n++
+	r.mu.Unlock()
+	r.notEmpty.Signal()
+}
+
+func (r *mutexRing[T]) Pop() T {
+	var zero T
+	r.mu.Lock()
+	for r.n == 0 {
+		r.notEmpty.Wait()
+	}
+	v := r.buf[r.head]
+	r.buf[r.head] = zero
+	if r.head++; r.head == len(r.buf) {
+		r.head = 0
+	}
+	r.n--
+	r.mu.Unlock()
+	r.notFull.Signal()
+	return v
+}
+
+func (r *mutexRing[T]) PushBatch(vs []T) int {
+	r.mu.Lock()
+	k := 0
+	for ; k < len(vs) && r.n < len(r.buf); k++ {
+		i := r.head + r.n
+		if i >= len(r.buf) {
+			i -= len(r.buf)
+		}
+		r.buf[i] = vs[k]
+		r.n++
+	}
+	r.mu.Unlock()
+	return k
+}
+
+func (r *mutexRing[T]) PopBatch(dst []T) int {
+	var zero T
+	r.mu.Lock()
+	k := 0
+	for ; k < len(dst) && r.n > 0; k++ {
+		dst[k] = r.buf[r.head]
+		r.buf[r.head] = zero
+		if r.head++; r.head == len(r.buf) {
+			r.head = 0
+		}
+		r.n--
+	}
+	r.mu.Unlock()
+	return k
+}
+
+// --- 1. Pair: push then pop, one goroutine.
+
+func pairLF[T any](b *testing.B, opts ...Option) {
+	q := New[T](handoffCap, opts...)
+	var v T
+	b.ReportAllocs()
+	for b.Loop() {
+		q.TryPush(v)
+		v, _ = q.TryPop()
+	}
+}
+
+func pairChan[T any](b *testing.B) {
+	ch := make(chan T, handoffCap)
+	var v T
+	b.ReportAllocs()
+	for b.Loop() {
+		ch <- v
+		v = <-ch
+	}
+}
+
+func pairMutex[T any](b *testing.B) {
+	r := newMutexRing[T](handoffCap)
+	var v T
+	b.ReportAllocs()
+	for b.Loop() {
+		r.TryPush(v)
+		v, _ = r.TryPop()
+	}
+}
+
+func BenchmarkPair(b *testing.B) {
+	b.Run("T=int/impl=lfqueue", func(b *testing.B) { pairLF[int](b) })
+	b.Run("T=int/impl=compact", func(b *testing.B) { pairLF[int](b, Compact()) })
+	b.Run("T=int/impl=chan", func(b *testing.B) { pairChan[int](b) })
+	b.Run("T=int/impl=mutex", func(b *testing.B) { pairMutex[int](b) })
+	b.Run("T=e64/impl=lfqueue", func(b *testing.B) { pairLF[elem64](b) })
+	b.Run("T=e64/impl=compact", func(b *testing.B) { pairLF[elem64](b, Compact()) })
+	b.Run("T=e64/impl=chan", func(b *testing.B) { pairChan[elem64](b) })
+	b.Run("T=e64/impl=mutex", func(b *testing.B) { pairMutex[elem64](b) })
+}
+
+// --- 2. Parallel pairs: every goroutine pushes then pops.
+
+func parLF[T any](b *testing.B, opts ...Option) {
+	q := New[T](handoffCap, opts...)
+	b.ReportAllocs()
+	b.RunParallel(func(pb *testing.PB) {
+		var v T
+		for pb.Next() {
+			q.TryPush(v)
+			v, _ = q.TryPop()
+		}
+	})
+}
+
+func parChan[T any](b *testing.B) {
+	ch := make(chan T, handoffCap)
+	b.ReportAllocs()
+	b.RunParallel(func(pb *testing.PB) {
+		var v T
+		for pb.Next() {
+			ch <- v
+			v = <-ch
+		}
+	})
+}
+
+func parMutex[T any](b *testing.B) {
+	r := newMutexRing[T](handoffCap)
+	b.ReportAllocs()
+	b.RunParallel(func(pb *testing.PB) {
+		var v T
+		for pb.Next() {
+			r.TryPush(v)
+			v, _ = r.TryPop()
+		}
+	})
+}
+
+func BenchmarkParallelPairs(b *testing.B) {
+	b.Run("T=int/impl=lfqueue", func(b *testing.B) { parLF[int](b) })
+	b.Run("T=int/impl=compact", func(b *testing.B) { parLF[int](b, Compact()) })
+	b.Run("T=int/impl=chan", func(b *testing.B) { parChan[int](b) })
+	b.Run("T=int/impl=mutex", func(b *testing.B) { parMutex[int](b) })
+	b.Run("T=e64/impl=lfqueue", func(b *testing.B) { parLF[elem64](b) })
+	b.Run("T=e64/impl=compact", func(b *testing.B) { parLF[elem64](b, Compact()) })
+	b.Run("T=e64/impl=chan", func(b *testing.B) { parChan[elem64](b) })
+	b.Run("T=e64/impl=mutex", func(b *testing.B) { parMutex[elem64](b) })
+}
+
+// --- 3 and 4. Handoff: P producers and C consumers move b.N items through a
+// capacity-1024 queue with the blocking forms; one op is one item.
+
+// split returns the share of n items of worker i of k.
+func split(n, i, k int) int {
+	s := n / k
+	if i < n%k {
+		s++
+	}
+	return s
+}
+
+func handoff(b *testing.B, P, C int, push func(), pop func()) {
+	b.ReportAllocs()
+	b.ResetTimer()
+	var wg sync.WaitGroup
+	for p := 0; p < P; p++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := split(b.N, p, P); i > 0; i-- {
+				push()
+			}
+		}()
+	}
+	for c := 0; c < C; c++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := split(b.N, c, C); i > 0; i-- {
+				pop()
+			}
+		}()
+	}
+	wg.Wait()
+}
+
+func handoffLF[T any](b *testing.B, P, C int, opts ...Option) {
+	q := New[T](handoffCap, opts...)
+	ctx := context.Background()
+	var v T
+	handoff(b, P, C, func() { _ = q.Push(ctx, v) }, func() { _, _ = q.Pop(ctx) })
+}
+
+func handoffChan[T any](b *testing.B, P, C int) {
+	ch := make(chan T, handoffCap)
+	var v T
+	handoff(b, P, C, func() { ch <- v }, func() { <-ch })
+}
+
+func handoffMutex[T any](b *testing.B, P, C int) {
+	r := newMutexRing[T](handoffCap)
+	var v T
+	handoff(b, P, C, func() { r.Push(v) }, func() { r.Pop() })
+}
+
+func BenchmarkSPSC(b *testing.B) {
+	b.Run("T=int/impl=lfqueue", func(b *testing.B) { handoffLF[int](b, 1, 1) })
+	b.Run("T=int/impl=compact", func(b *testing.B) { handoffLF[int](b, 1, 1, Compact()) })
+	b.Run("T=int/impl=chan", func(b *testing.B) { handoffChan[int](b, 1, 1) })
+	b.Run("T=int/impl=mutex", func(b *testing.B) { handoffMutex[int](b, 1, 1) })
+	b.Run("T=e64/impl=lfqueue", func(b *testing.B) { handoffLF[elem64](b, 1, 1) })
+	b.Run("T=e64/impl=compact", func(b *testing.B) { handoffLF[elem64](b, 1, 1, Compact()) })
+	b.Run("T=e64/impl=chan", func(b *testing.B) { handoffChan[elem64](b, 1, 1) })
+	b.Run("T=e64/impl=mutex", func(b *testing.B) { handoffMutex[elem64](b, 1, 1) })
+}
+
+func BenchmarkMPMC2x2(b *testing.B) {
+	b.Run("T=int/impl=lfqueue", func(b *testing.B) { handoffLF[int](b, 2, 2) })
+	b.Run("T=int/impl=compact", func(b *testing.B) { handoffLF[int](b, 2, 2, Compact()) })
+	b.Run("T=int/impl=chan", func(b *testing.B) { handoffChan[int](b, 2, 2) })
+	b.Run("T=int/impl=mutex", func(b *testing.B) { handoffMutex[int](b, 2, 2) })
+	b.Run("T=e64/impl=lfqueue", func(b *testing.B) { handoffLF[elem64](b, 2, 2) })
+	b.Run("T=e64/impl=compact", func(b *testing.B) { handoffLF[elem64](b, 2, 2, Compact()) })
+	b.Run("T=e64/impl=chan", func(b *testing.B) { handoffChan[elem64](b, 2, 2) })
+	b.Run("T=e64/impl=mutex", func(b *testing.B) { handoffMutex[elem64](b, 2, 2) })
+}
+
+// --- 5. Burst: push 64 items, then pop them; one op is one item.
+
+const burst = 64
+
+func burstLF[T any](b *testing.B, batch bool, opts ...Option) {
+	q := New[T](burst, opts...)
+	buf := make([]T, burst)
+	b.ReportAllocs()
+	for i := 0; i < b.N; i += burst {
+		if batch {
+			q.TryPushBatch(buf)
+			q.TryPopBatch(buf)
+			continue
+		}
+		for j := range buf {
+			q.TryPush(buf[j])
+		}
+		for j := range buf {
+			buf[j], _ = q.TryPop()
+		}
+	}
+}
+
+func burstChan[T any](b *testing.B) {
+	ch := make(chan T, burst)
+	buf := make([]T, burst)
+	b.ReportAllocs()
+	for i := 0; i < b.N; i += burst {
+		for j := range buf {
+			ch <- buf[j]
+		}
+		for j := range buf {
+			buf[j] = <-ch
+		}
+	}
+}
+
+func burstMutex[T any](b *testing.B, batch bool) {
+	r := newMutexRing[T](burst)
+	buf := make([]T, burst)
+	b.ReportAllocs()
+	for i := 0; i < b.N; i += burst {
+		if batch {
+			r.PushBatch(buf)
+			r.PopBatch(buf)
+			continue
+		}
+		for j := range buf {
+			r.TryPush(buf[j])
+		}
+		for j := range buf {
+			buf[j], _ = r.TryPop()
+		}
+	}
+}
+
+func BenchmarkBurst64(b *testing.B) {
+	b.Run("T=int/impl=lfqueue", func(b *testing.B) { burstLF[int](b, false) })
+	b.Run("T=int/impl=lfqueue-batch", func(b *testing.B) { burstLF[int](b, true) })
+	b.Run("T=int/impl=compact-batch", func(b *testing.B) { burstLF[int](b, true, Compact()) })
+	b.Run("T=int/impl=chan", func(b *testing.B) { burstChan[int](b) })
+	b.Run("T=int/impl=mutex", func(b *testing.B) { burstMutex[int](b, false) })
+	b.Run("T=int/impl=mutex-batch", func(b *testing.B) { burstMutex[int](b, true) })
+	b.Run("T=e64/impl=lfqueue", func(b *testing.B) { burstLF[elem64](b, false) })
+	b.Run("T=e64/impl=lfqueue-batch", func(b *testing.B) { burstLF[elem64](b, true) })
+	b.Run("T=e64/impl=compact-batch", func(b *testing.B) { burstLF[elem64](b, true, Compact()) })
+	b.Run("T=e64/impl=chan", func(b *testing.B) { burstChan[elem64](b) })
+	b.Run("T=e64/impl=mutex", func(b *testing.B) { burstMutex[elem64](b, false) })
+	b.Run("T=e64/impl=mutex-batch", func(b *testing.B) { burstMutex[elem64](b, true) })
+}

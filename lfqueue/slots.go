@@ -1,0 +1,154 @@
+package lfqueue
+
+import (
+	"fmt"
+	"reflect"
+	"sync/atomic"
+	"unsafe"
+
+	"github.com/lfkit/lfkit/internal/pad"
+)
+
+// ring is the slot array. It is written once by New and only read afterwards.
+//
+// Layout invariant (padded mode). Each slot is an element of a struct type
+// built at run time with reflect.StructOf:
+//
+//	struct {
+//		Lead  [lead]byte // only when the allocation is misaligned, see below
+//		Stamp uint64     // atomic; lap and index, see queue.go
+//		Value T
+//		Pad   [k]byte    // brings the size to stride, a multiple of pad.Size
+//	}
+//
+// The backing store is a reflect.MakeSlice of that type, so the garbage
+// collector knows exactly where the pointers inside every Value are: slot i
+// is element i of a real Go array, never a reinterpretation of some other
+// memory. base points at element 0's Stamp and slot i lives at
+// base + i*stride, with stride equal to the element size.
+//
+// The "hot" bytes of a slot are Stamp and Value: hot = sizeof(Stamp, Value).
+// All slots' hot bytes have the same offset r = (base mod pad.Size) inside a
+// false-sharing range, and consecutive slots are stride bytes apart, stride a
+// multiple of pad.Size. So slot i's hot bytes never reach into a range that
+// holds slot i+1's hot bytes exactly when
+//
+//	r + hot <= stride                                              (*)
+//
+// The allocator usually returns memory aligned to pad.Size for these sizes
+// (r = 0), but Go 1.22+ puts an 8-byte malloc header in front of some
+// pointer-holding objects, so (*) is checked, not assumed: newRing tries the
+// tight stride, then a Lead field that realigns base, then a stride with a
+// whole spare range, which satisfies (*) for any 8-aligned allocation.
+//
+// In compact mode stride is only rounded to 8 bytes (so every Stamp stays
+// 64-bit aligned, also on 32-bit platforms) and slots share ranges.
+type ring struct {
+	base   unsafe.Pointer // element 0's Stamp; an interior pointer keeps the array alive
+	stride uintptr        // bytes between consecutive slots
+	valOff uintptr        // offset of Value from Stamp
+	hot    uintptr        // bytes of Stamp and Value, from Stamp
+}
+
+func (r *ring) stamp(i uint64) *atomic.Uint64 {
+	return (*atomic.Uint64)(unsafe.Add(r.base, uintptr(i)*r.stride))
+}
+
+// slotType builds the element type. lead+hot must not exceed stride.
+func slotType(t reflect.Type, lead, stride uintptr) (reflect.Type, uintptr, uintptr) {
+	var fields []reflect.StructField
+	if lead > 0 {
+		fields = append(fields, reflect.StructField{Name: "Lead", Type: reflect.ArrayOf(int(lead), reflect.TypeFor[byte]())})
+	}
+	fields = append(fields,
+		reflect.StructField{Name: "Stamp", Type: reflect.TypeFor[uint64]()},
+		reflect.StructField{Name: "Value", Type: t},
+	)
+	bare := reflect.StructOf(fields)
+	v := bare.Field(len(fields) - 1)
+	if end := v.Offset + v.Type.Size(); end < stride {
+		fields = append(fields, reflect.StructField{Name: "Pad", Type: reflect.ArrayOf(int(stride-end), reflect.TypeFor[byte]())})
+	}
+	st := reflect.StructOf(fields)
+	stampField, _ := st.FieldByName("Stamp")
+	valueField, _ := st.FieldByName("Value")
+	return st, stampField.Offset, valueField.Offset - stampField.Offset
+}
+
+func mulOK(a, b int) bool {
+	_, ok := pad.MulSize(a, b)
+	return ok
+}
+
+// hotSize is sizeof(struct{ Stamp uint64; Value T }), the bytes a slot uses.
+func hotSize(t reflect.Type) uintptr {
+	return reflect.StructOf([]reflect.StructField{
+		{Name: "Stamp", Type: reflect.TypeFor[uint64]()},
+		{Name: "Value", Type: t},
+	}).Size()
+}
+
+// strideFor returns the tight stride for t, or ok == false on overflow.
+func strideFor(t reflect.Type, compact bool) (uintptr, bool) {
+	hot := hotSize(t)
+	if hot > uintptr(maxInt) {
+		return 0, false
+	}
+	if compact {
+		s, ok := pad.RoundUp(int(hot), 8)
+		return uintptr(s), ok
+	}
+	s, ok := pad.RoundUp(int(hot), slotAlign)
+	return uintptr(s), ok
+}
+
+const maxInt = int(^uint(0) >> 1)
+
+// slotAlign is the range each padded slot gets to itself. It is pad.Size; it
+// is named here only so that an experiment can vary it (64 vs 128 on amd64).
+const slotAlign = pad.Size
+
+func newRing(t reflect.Type, n int, compact bool) ring {
+	hot := hotSize(t)
+	stride, ok := strideFor(t, compact)
+	if !ok {
+		panic(fmt.Sprintf("lfqueue: New: capacity %d: slot memory overflows int", n))
+	}
+	if _, ok := pad.MulSize(n, int(stride)); !ok {
+		panic(fmt.Sprintf("lfqueue: New: capacity %d: slot memory overflows int", n))
+	}
+	alloc := func(lead, stride uintptr) (ring, uintptr) {
+		typ, stampOff, valOff := slotType(t, lead, stride)
+		if typ.Size() != stride {
+			panic(fmt.Sprintf("lfqueue: internal error: slot size %d, want stride %d", typ.Size(), stride))
+		}
+		s := reflect.MakeSlice(reflect.SliceOf(typ), n, n)
+		base := unsafe.Add(s.UnsafePointer(), stampOff)
+		return ring{base: base, stride: stride, valOff: valOff, hot: hot}, uintptr(base) % slotAlign
+	}
+	if compact {
+		r, _ := alloc(0, stride)
+		return r
+	}
+	// Invariant (*) above: off + hot <= stride.
+	r, off := alloc(0, stride)
+	if off+hot <= stride {
+		return r
+	}
+	lead := (slotAlign - off) % slotAlign
+	if s2, ok := pad.RoundUp(int(lead+hot), slotAlign); ok && mulOK(n, s2) {
+		r, off = alloc(lead, uintptr(s2))
+		if off+hot <= r.stride {
+			return r
+		}
+	}
+	s3, ok := pad.RoundUp(int(hot)+slotAlign-8, slotAlign)
+	if !ok || !mulOK(n, s3) {
+		panic(fmt.Sprintf("lfqueue: New: capacity %d: slot memory overflows int", n))
+	}
+	r, off = alloc(0, uintptr(s3))
+	if off+hot > r.stride {
+		panic("lfqueue: internal error: allocation not 8-byte aligned")
+	}
+	return r
+}
