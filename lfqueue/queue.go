@@ -209,8 +209,16 @@ func (q *Queue[T]) pop(dst *T) status {
 // some instant during the call: a CAS lost to another producer is retried,
 // and a consumer caught moving a value out of the needed slot is waited for.
 func (q *Queue[T]) TryPush(v T) bool {
-	if q.push(&v) != ok {
-		return false
+	// Fast path: the first iteration of push's loop, uncontended case.
+	tail := q.tail.Load()
+	stamp, val := q.slot(tail & (q.mark - 1))
+	if tail&q.mark != 0 || stamp.Load() != tail || !q.tail.CompareAndSwap(tail, q.next(tail, 1)) {
+		if q.push(&v) != ok {
+			return false
+		}
+	} else {
+		*val = v
+		stamp.Store(tail + 1)
 	}
 	if q.poppers.Any() {
 		q.poppers.WakeOne()
@@ -224,8 +232,18 @@ func (q *Queue[T]) TryPush(v T) bool {
 // but not finished writing it is waited for. The slot is zeroed, so the queue
 // keeps no reference to the returned value.
 func (q *Queue[T]) TryPop() (v T, ok bool) {
-	if q.pop(&v) != 0 {
-		return v, false
+	// Fast path: the first iteration of pop's loop, uncontended case.
+	head := q.head.Load()
+	stamp, val := q.slot(head & (q.mark - 1))
+	if stamp.Load() != head+1 || !q.head.CompareAndSwap(head, q.next(head, 1)) {
+		if q.pop(&v) != 0 {
+			return v, false
+		}
+	} else {
+		v = *val
+		var zero T
+		*val = zero
+		stamp.Store(head + q.oneLap)
 	}
 	if q.pushers.Any() {
 		q.pushers.WakeOne()
