@@ -20,21 +20,27 @@ func TestHintSpreadsGoroutines(t *testing.T) {
 	const bits = 8
 	var mu sync.Mutex
 	seen := map[uint64]int{}
-	var wg sync.WaitGroup
-	start := make(chan struct{})
+	// All goroutines must be alive at once: a goroutine that has exited
+	// hands its stack to the next one, which then shares its hint (as it
+	// should: they never run at the same time).
+	var ready, done sync.WaitGroup
+	ready.Add(goroutines)
+	done.Add(goroutines)
+	release := make(chan struct{})
 	for i := 0; i < goroutines; i++ {
-		wg.Add(1)
 		go func() {
-			defer wg.Done()
-			<-start
 			idx := Index(Hint(), bits)
 			mu.Lock()
 			seen[idx]++
 			mu.Unlock()
+			ready.Done()
+			<-release
+			done.Done()
 		}()
 	}
-	close(start)
-	wg.Wait()
+	ready.Wait()
+	close(release)
+	done.Wait()
 	// 64 goroutines over 256 stripes: a good spread leaves few collisions.
 	// Identical hints (a broken Hint) would give one stripe.
 	if len(seen) < goroutines/2 {
