@@ -1,0 +1,87 @@
+// Package lfmetrics records the metrics of an ingestion pipeline — event,
+// batch and error counts and query latencies — from every core without
+// contention, reads them without stopping the writers, and closes
+// intervals without losing an event. It is built only from package
+// atomicx.
+//
+// # Overview
+//
+// Metrics is the composite: RecordIngest, RecordIngestBatch, RecordError
+// and RecordQuery on the hot path; Snapshot, Reset, Total, Throughput and
+// the query latency accessors to read. Latency is its latency recorder,
+// usable alone. Both are ready to use as zero values:
+//
+//	var m lfmetrics.Metrics
+//	m.RecordIngest()
+//	m.RecordQuery(time.Since(start)) // durations, not clocks
+//	p99, ok := m.QueryLatencyQuantile(0.99)
+//	interval := m.Reset() // a Snapshot: counts, latencies, Elapsed
+//
+// Snapshots are plain values (Snapshot, LatencySnapshot) with String,
+// slog.LogValuer and, between two of them, Sub for deltas and rates;
+// *Metrics is an expvar.Var. No goroutine or ticker runs in the
+// background, and the clock is read only by the readers: rates come from
+// Elapsed or from two snapshots. The lfprom module exports a Metrics to
+// Prometheus.
+//
+// # Intervals
+//
+// Snapshot reports the current interval, which starts at the first use
+// (or at New) and at every Reset; Reset closes it and returns it; Total
+// reports everything since the first use and is unaffected by Reset.
+// Every recorded event lands in exactly one interval, even while Reset
+// runs concurrently with writers, and each reported interval is
+// consistent: a LatencySnapshot's Count equals the sum of its bucket
+// counts, and Min ≤ Mean ≤ Max.
+//
+// # Latency histogram and its error bound
+//
+// Latencies are bucketed over integer nanoseconds in HdrHistogram's
+// log-linear layout: each power of two is split into 32 equal buckets
+// (the bucket index comes from bits.Len64), values below 64 ns get a
+// bucket each. A bucket is at most RelativeError = 1/32 = 3.125% of its
+// lower bound wide, from 1 ns up to MaxTrackable = 2^42−1 ns (about 73
+// minutes); larger durations share the top bucket. Quantile reports a
+// bucket's midpoint, within 1/64 (1.6%) of the exact quantile. Count, Sum,
+// Min and Max are exact, never bucket-rounded. A negative duration is
+// recorded as 0. The precision is fixed: 1216 buckets of 8 bytes each.
+//
+// # Concurrency and progress
+//
+// Writers never wait. Each Latency is split into stripes, each on its own
+// false-sharing range (internal/pad), and a goroutine writes the stripe
+// its stack address hashes to (internal/stripe), moving to a random
+// stripe when another goroutine is writing that one at the same moment.
+// Each stripe has two halves and a phase word, as in HdrHistogram's
+// WriterReaderPhaser or client_golang's hot/cold histogram: a record
+// increments the phase word, updates sum and extremes of the hot half and
+// increments one bucket, last. A reader flips the phase with one atomic
+// swap, waits for the records that started before the flip to finish,
+// then drains the now-cold half. So:
+//
+//   - Record is three atomic read-modify-writes on the goroutine's stripe
+//     plus a compare-and-swap when it sets a new minimum or maximum:
+//     lock-free, and wait-free unless goroutines share a stripe. The
+//     counters are atomicx.Counter adds: wait-free. Nothing on a record
+//     path allocates (after the first use) or takes a lock.
+//   - Readers (Snapshot, Reset, Total and the accessors) take a mutex
+//     among themselves and may wait for records that are in progress —
+//     each a few instructions, unless its goroutine was descheduled
+//     mid-record, in which case the reader waits until it runs again
+//     (spinning, then yielding, then sleeping). They never make a writer
+//     wait. Their cost grows with the number of stripes written since the
+//     last read and the span of their buckets, not with the number of
+//     records: a Snapshot of a busy Metrics takes a few microseconds, but
+//     on an oversubscribed machine the occasional wait for a descheduled
+//     writer can take as long as the operating system keeps it off the
+//     CPU.
+//
+// # Memory
+//
+// A Latency allocates on first use 4×GOMAXPROCS stripes rounded up to a
+// power of two, at most 32; each stripe holds two halves of 1216 8-byte
+// buckets and is padded apart, 19,784 bytes on amd64. With GOMAXPROCS = 2
+// that is 8 stripes, about 155 KiB, plus 19 KiB of reader-side totals; at
+// most about 637 KiB. Each of the three counters of a Metrics is an
+// atomicx.Counter (1 KiB at GOMAXPROCS = 2, at most 32 KiB).
+package lfmetrics

@@ -1,0 +1,159 @@
+package lfprom
+
+import (
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+	"github.com/prometheus/client_golang/prometheus/testutil"
+
+	"github.com/lfkit/lfkit/lfmetrics"
+)
+
+// record puts the golden file's content into m: 42 events in one batch of
+// 40 and two singles, two errors (one a rejected batch), and four queries:
+// 1.5µs, 3ms twice, and 20s (past the last bound).
+func record(m *lfmetrics.Metrics) {
+	m.RecordIngestBatch(40)
+	m.RecordIngest()
+	m.RecordIngest()
+	m.RecordError()
+	m.RecordIngestBatch(-5)
+	m.RecordQuery(1500 * time.Nanosecond)
+	m.RecordQuery(3 * time.Millisecond)
+	m.RecordQuery(3 * time.Millisecond)
+	m.RecordQuery(20 * time.Second)
+}
+
+func newTestCollector(m *lfmetrics.Metrics) prometheus.Collector {
+	return NewCollector(m, "pipeline", WithConstLabels(prometheus.Labels{"pipeline": "orders"}))
+}
+
+func TestCollectGolden(t *testing.T) {
+	var m lfmetrics.Metrics
+	record(&m)
+	c := newTestCollector(&m)
+	golden, err := os.Open("testdata/collect.golden")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer golden.Close()
+	if err := testutil.CollectAndCompare(c, golden); err != nil {
+		t.Fatal(err)
+	}
+	// The collector lints clean: names, units, help.
+	problems, err := testutil.CollectAndLint(c)
+	if err != nil || len(problems) > 0 {
+		t.Fatalf("lint: %v %v", err, problems)
+	}
+}
+
+// TestCollectDoesNotDisturb: collecting leaves Snapshot unchanged, and a
+// Reset of the Metrics does not make the exported counters go down.
+func TestCollectDoesNotDisturb(t *testing.T) {
+	var m lfmetrics.Metrics
+	record(&m)
+	c := newTestCollector(&m)
+	before := m.Snapshot()
+	reg := prometheus.NewPedanticRegistry()
+	reg.MustRegister(c)
+	for range 3 {
+		if _, err := reg.Gather(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	after := m.Snapshot()
+	after.Elapsed = before.Elapsed
+	if diff := cmp.Diff(before, after); diff != "" {
+		t.Fatalf("collecting changed the Metrics (-before +after):\n%s", diff)
+	}
+	m.Reset()
+	m.RecordIngest()
+	golden := strings.Replace(mustRead(t, "testdata/collect.golden"),
+		`pipeline_ingested_total{pipeline="orders"} 42`, `pipeline_ingested_total{pipeline="orders"} 43`, 1)
+	if err := testutil.CollectAndCompare(c, strings.NewReader(golden)); err != nil {
+		t.Fatalf("after m.Reset: %v", err)
+	}
+}
+
+func mustRead(t *testing.T, name string) string {
+	t.Helper()
+	b, err := os.ReadFile(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}
+
+// TestScrapeHTTP serves the collector with promhttp on loopback and
+// scrapes it as Prometheus would.
+func TestScrapeHTTP(t *testing.T) {
+	var m lfmetrics.Metrics
+	record(&m)
+	reg := prometheus.NewPedanticRegistry()
+	reg.MustRegister(newTestCollector(&m))
+	srv := httptest.NewServer(promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
+	defer srv.Close()
+	if !strings.HasPrefix(srv.URL, "http://127.0.0.1:") && !strings.HasPrefix(srv.URL, "http://[::1]:") {
+		t.Fatalf("test server not on loopback: %s", srv.URL)
+	}
+	for range 2 { // a second scrape sees the same values
+		resp, err := http.Get(srv.URL)
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, err := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if resp.StatusCode != http.StatusOK {
+			t.Fatalf("status %s: %s", resp.Status, body)
+		}
+		for _, want := range []string{
+			`pipeline_ingested_total{pipeline="orders"} 42`,
+			`pipeline_errors_total{pipeline="orders"} 2`,
+			`pipeline_query_latency_seconds_bucket{pipeline="orders",le="0.005"} 3`,
+			`pipeline_query_latency_seconds_bucket{pipeline="orders",le="+Inf"} 4`,
+			`pipeline_query_latency_seconds_count{pipeline="orders"} 4`,
+		} {
+			if !strings.Contains(string(body), want) {
+				t.Fatalf("scrape lacks %q:\n%s", want, body)
+			}
+		}
+	}
+}
+
+func TestWithBucketsAndBoundRounding(t *testing.T) {
+	var m lfmetrics.Metrics
+	// 1000ns is in lfmetrics bucket [992, 1007]: not wholly ≤ 1µs, so it
+	// counts under the next bound. 960ns ([960, 975]) counts under 1µs.
+	m.RecordQuery(960)
+	m.RecordQuery(1000)
+	c := NewCollector(&m, "x", WithBuckets(1e-6, 2e-6))
+	want := `
+# HELP x_query_latency_seconds Query latency in seconds.
+# TYPE x_query_latency_seconds histogram
+x_query_latency_seconds_bucket{le="1e-06"} 1
+x_query_latency_seconds_bucket{le="2e-06"} 2
+x_query_latency_seconds_bucket{le="+Inf"} 2
+x_query_latency_seconds_sum 1.96e-06
+x_query_latency_seconds_count 2
+`
+	if err := testutil.CollectAndCompare(c, strings.NewReader(want), "x_query_latency_seconds"); err != nil {
+		t.Fatal(err)
+	}
+	defer func() {
+		if recover() == nil {
+			t.Fatal("decreasing bounds did not panic")
+		}
+	}()
+	NewCollector(&m, "x", WithBuckets(2, 1))
+}

@@ -1,0 +1,20 @@
+// Package lfprom exports an lfmetrics.Metrics to Prometheus.
+//
+// NewCollector wraps a Metrics in a prometheus.Collector; register it
+// with a prometheus.Registry and serve the registry with promhttp:
+//
+//	var m lfmetrics.Metrics
+//	reg := prometheus.NewRegistry()
+//	reg.MustRegister(lfprom.NewCollector(&m, "ingest"))
+//	http.Handle("/metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
+//
+// The metrics are built with client_golang's constant-metric constructors
+// at each scrape from m.Total, which is cumulative and unaffected by
+// m.Reset: the application can keep closing its own intervals while
+// Prometheus sees monotonic counters. A scrape costs one Total (a few
+// microseconds, never blocking the recording goroutines) and allocates
+// the exported values; the recording hot path pays nothing for it.
+//
+// This package is a separate module (github.com/lfkit/lfkit/lfmetrics/lfprom)
+// so that lfkit itself does not depend on client_golang.
+package lfprom
