@@ -1,0 +1,486 @@
+package fuzz
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/anishathalye/porcupine"
+
+	"github.com/lfkit/lfkit/lfqueue"
+)
+
+// linQueue is the part of lfqueue.Queue[int] whose histories are checked;
+// the test-only queues below implement it too.
+type linQueue interface {
+	TryPush(v int) bool
+	TryPop() (int, bool)
+	Push(ctx context.Context, v int) error
+	Pop(ctx context.Context) (int, error)
+	ForcePush(v int) (old int, evicted bool, err error)
+	TryPushBatch(vs []int) int
+	TryPopBatch(dst []int) int
+	Close()
+	Closed() bool
+	Len() int
+}
+
+var _ linQueue = (*lfqueue.Queue[int])(nil)
+
+// linKind is an operation of a recorded history. A batch is recorded as one
+// linTryPush/linTryPop per element it moved, plus a failed one when it moved
+// fewer than asked, all spanning the batch's call: a batch is not atomic, but
+// each element moved at some instant of the call, and a short batch found the
+// queue full (or closed) or empty at some instant of it.
+type linKind uint8
+
+const (
+	linTryPush linKind = iota
+	linTryPop
+	linPush
+	linPop
+	linForcePush
+	linClose
+	linLen
+	linClosed
+)
+
+// linErr classifies the error of Push, Pop and ForcePush.
+type linErr uint8
+
+const (
+	errNone linErr = iota
+	errClosed
+	errCtx // ctx.Err(): the call would have had to wait, and changed nothing
+	errOther
+)
+
+func classify(err error) linErr {
+	switch {
+	case err == nil:
+		return errNone
+	case errors.Is(err, lfqueue.ErrClosed):
+		return errClosed
+	case errors.Is(err, context.DeadlineExceeded), errors.Is(err, context.Canceled):
+		return errCtx
+	}
+	return errOther
+}
+
+func (e linErr) String() string {
+	return [...]string{"nil", "ErrClosed", "ctx.Err", "unexpected error"}[e]
+}
+
+type linIn struct {
+	kind linKind
+	v    int // the value pushed
+}
+
+type linOut struct {
+	ok  bool   // TryPush/TryPop success, ForcePush eviction, Closed result
+	v   int    // the value popped or evicted
+	n   int    // Len's result
+	err linErr // Push, Pop, ForcePush
+}
+
+// linState is the bounded-FIFO model's state: comparable, so porcupine can
+// cache it. Capacity is at most 4 in these histories.
+type linState struct {
+	buf    [4]int
+	n      int
+	closed bool
+}
+
+func (s linState) push(v int) linState {
+	s.buf[s.n] = v
+	s.n++
+	return s
+}
+
+func (s linState) pop() (int, linState) {
+	v := s.buf[0]
+	copy(s.buf[:], s.buf[1:s.n])
+	s.n--
+	s.buf[s.n] = 0
+	return v, s
+}
+
+// fifoModel is the sequential specification of a Queue of the given
+// capacity:
+//   - a push succeeds iff the queue is neither full nor closed; a failed
+//     TryPush is legal only when full or closed, Push's ErrClosed only when
+//     closed, and Push's ctx.Err() only when full and not closed (Push
+//     consults ctx only when it would have to wait);
+//   - a pop returns the oldest element; a failed TryPop is legal only when
+//     empty, Pop's ErrClosed only when closed and empty, Pop's ctx.Err()
+//     only when empty and not closed;
+//   - ForcePush on a full queue evicts exactly the oldest element, on a
+//     closed one fails with ErrClosed and changes nothing;
+//   - Len returns the exact length, Closed whether Close happened.
+func fifoModel(capacity int) porcupine.Model {
+	return porcupine.Model{
+		Init: func() any { return linState{} },
+		Step: func(state, input, output any) (bool, any) {
+			s, in, out := state.(linState), input.(linIn), output.(linOut)
+			full := s.n == capacity
+			switch in.kind {
+			case linTryPush, linPush:
+				if in.kind == linPush && out.err != errNone {
+					switch out.err {
+					case errClosed:
+						return s.closed, s
+					case errCtx:
+						return full && !s.closed, s
+					}
+					return false, s
+				}
+				if !out.ok && in.kind == linTryPush {
+					return full || s.closed, s
+				}
+				if full || s.closed {
+					return false, s
+				}
+				return true, s.push(in.v)
+			case linTryPop, linPop:
+				if in.kind == linPop && out.err != errNone {
+					switch out.err {
+					case errClosed:
+						return s.closed && s.n == 0, s
+					case errCtx:
+						return !s.closed && s.n == 0, s
+					}
+					return false, s
+				}
+				if !out.ok && in.kind == linTryPop {
+					return s.n == 0, s
+				}
+				if s.n == 0 || s.buf[0] != out.v {
+					return false, s
+				}
+				_, s = s.pop()
+				return true, s
+			case linForcePush:
+				switch {
+				case out.err == errClosed:
+					return s.closed && !out.ok, s
+				case out.err != errNone || s.closed:
+					return false, s
+				case !full:
+					return !out.ok, s.push(in.v)
+				}
+				if !out.ok || out.v != s.buf[0] {
+					return false, s
+				}
+				_, s = s.pop()
+				return true, s.push(in.v)
+			case linClose:
+				s.closed = true
+				return true, s
+			case linLen:
+				return out.n == s.n, s
+			case linClosed:
+				return out.ok == s.closed, s
+			}
+			return false, s
+		},
+		DescribeOperation: func(input, output any) string {
+			in, out := input.(linIn), output.(linOut)
+			switch in.kind {
+			case linTryPush:
+				return fmt.Sprintf("TryPush(%d) → %v", in.v, out.ok)
+			case linTryPop:
+				if !out.ok {
+					return "TryPop() → _, false"
+				}
+				return fmt.Sprintf("TryPop() → %d", out.v)
+			case linPush:
+				return fmt.Sprintf("Push(%d) → %v", in.v, out.err)
+			case linPop:
+				if out.err != errNone {
+					return fmt.Sprintf("Pop() → %v", out.err)
+				}
+				return fmt.Sprintf("Pop() → %d", out.v)
+			case linForcePush:
+				if out.ok {
+					return fmt.Sprintf("ForcePush(%d) → evicted %d", in.v, out.v)
+				}
+				return fmt.Sprintf("ForcePush(%d) → %v", in.v, out.err)
+			case linClose:
+				return "Close()"
+			case linLen:
+				return fmt.Sprintf("Len() → %d", out.n)
+			case linClosed:
+				return fmt.Sprintf("Closed() → %v", out.ok)
+			}
+			return "?"
+		},
+		DescribeState: func(state any) string {
+			s := state.(linState)
+			c := ""
+			if s.closed {
+				c = " closed"
+			}
+			return fmt.Sprintf("%v/%d%s", s.buf[:s.n], capacity, c)
+		},
+	}
+}
+
+// linParams shapes one recorded history.
+type linParams struct {
+	capacity   int // 1..4
+	goroutines int // 2..4
+	ops        int // per goroutine, ≤ 40
+	closeAt    int // index of the op, in goroutine 0's list, that is Close; -1 for none
+}
+
+func randomLinParams(rng *rand.Rand) linParams {
+	p := linParams{
+		capacity:   1 + rng.IntN(4),
+		goroutines: 2 + rng.IntN(3),
+		ops:        10 + rng.IntN(31),
+		closeAt:    -1,
+	}
+	if rng.IntN(3) == 0 {
+		p.closeAt = rng.IntN(p.ops)
+	}
+	return p
+}
+
+// linBlockFor bounds blocking calls in recorded histories, so a run where
+// every goroutine waits for another still ends; a call that gave up is
+// checked as one that found the queue full (Push) or empty (Pop).
+const linBlockFor = 200 * time.Microsecond
+
+// recordHistory runs p's goroutines on q concurrently, each performing a
+// random mix of every operation, then drains q, and returns the history with
+// call and return timestamps from one shared atomic counter (so real-time
+// order between operations is exact).
+func recordHistory(q linQueue, p linParams, seed uint64) []porcupine.Operation {
+	var clock atomic.Int64
+	hist := make([][]porcupine.Operation, p.goroutines)
+	var wg sync.WaitGroup
+	start := make(chan struct{})
+	for g := range p.goroutines {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			rng := rand.New(rand.NewPCG(seed, uint64(g)))
+			seq := 0
+			fresh := func() int { seq++; return (g+1)<<16 | seq }
+			rec := func(call int64, in linIn, out linOut) {
+				hist[g] = append(hist[g], porcupine.Operation{
+					ClientId: g, Input: in, Call: call, Output: out, Return: clock.Add(1),
+				})
+			}
+			<-start
+			for i := range p.ops {
+				if g == 0 && i == p.closeAt {
+					call := clock.Add(1)
+					q.Close()
+					rec(call, linIn{kind: linClose}, linOut{})
+					continue
+				}
+				switch r := rng.IntN(100); {
+				case r < 25:
+					v := fresh()
+					call := clock.Add(1)
+					ok := q.TryPush(v)
+					rec(call, linIn{linTryPush, v}, linOut{ok: ok})
+				case r < 50:
+					call := clock.Add(1)
+					v, ok := q.TryPop()
+					rec(call, linIn{kind: linTryPop}, linOut{ok: ok, v: v})
+				case r < 58:
+					v := fresh()
+					ctx, cancel := context.WithTimeout(context.Background(), linBlockFor)
+					call := clock.Add(1)
+					err := q.Push(ctx, v)
+					rec(call, linIn{linPush, v}, linOut{err: classify(err)})
+					cancel()
+				case r < 66:
+					ctx, cancel := context.WithTimeout(context.Background(), linBlockFor)
+					call := clock.Add(1)
+					v, err := q.Pop(ctx)
+					rec(call, linIn{kind: linPop}, linOut{v: v, err: classify(err)})
+					cancel()
+				case r < 74:
+					v := fresh()
+					call := clock.Add(1)
+					old, evicted, err := q.ForcePush(v)
+					rec(call, linIn{linForcePush, v}, linOut{ok: evicted, v: old, err: classify(err)})
+				case r < 80:
+					vs := make([]int, 1+rng.IntN(3))
+					for k := range vs {
+						vs[k] = fresh()
+					}
+					call := clock.Add(1)
+					n := q.TryPushBatch(vs)
+					ret := clock.Add(1)
+					for k, v := range vs {
+						if k > n {
+							break
+						}
+						hist[g] = append(hist[g], porcupine.Operation{
+							ClientId: g, Input: linIn{linTryPush, v}, Call: call,
+							Output: linOut{ok: k < n}, Return: ret,
+						})
+					}
+				case r < 86:
+					dst := make([]int, 1+rng.IntN(3))
+					call := clock.Add(1)
+					n := q.TryPopBatch(dst)
+					ret := clock.Add(1)
+					for k := 0; k <= n && k < len(dst); k++ {
+						hist[g] = append(hist[g], porcupine.Operation{
+							ClientId: g, Input: linIn{kind: linTryPop}, Call: call,
+							Output: linOut{ok: k < n, v: dst[k]}, Return: ret,
+						})
+					}
+				case r < 96:
+					call := clock.Add(1)
+					n := q.Len()
+					rec(call, linIn{kind: linLen}, linOut{n: n})
+				default:
+					call := clock.Add(1)
+					c := q.Closed()
+					rec(call, linIn{kind: linClosed}, linOut{ok: c})
+				}
+			}
+		}()
+	}
+	close(start)
+	wg.Wait()
+	var ops []porcupine.Operation
+	for _, h := range hist {
+		ops = append(ops, h...)
+	}
+	// The drain, after every goroutine returned: a lost element shows up
+	// here as a TryPop that fails while the model still holds it.
+	for {
+		call := clock.Add(1)
+		v, ok := q.TryPop()
+		ops = append(ops, porcupine.Operation{
+			ClientId: 0, Input: linIn{kind: linTryPop}, Call: call,
+			Output: linOut{ok: ok, v: v}, Return: clock.Add(1),
+		})
+		if !ok {
+			break
+		}
+	}
+	return ops
+}
+
+// linCheckTimeout bounds porcupine's search for one history. A history it
+// cannot decide in time is counted as unknown: not a pass.
+const linCheckTimeout = 3 * time.Second
+
+// linVerdict checks one history; on a violation it writes porcupine's HTML
+// visualization to a file in dir (os.TempDir() when empty) and returns its
+// path.
+func linVerdict(ops []porcupine.Operation, capacity int, dir string) (porcupine.CheckResult, string, error) {
+	model := fifoModel(capacity)
+	res := porcupine.CheckOperationsTimeout(model, ops, linCheckTimeout)
+	if res != porcupine.Illegal {
+		return res, "", nil
+	}
+	_, info := porcupine.CheckOperationsVerbose(model, ops, 0)
+	f, err := os.CreateTemp(dir, "lfqueue-linearizability-*.html")
+	if err != nil {
+		return res, "", err
+	}
+	path := f.Name()
+	f.Close()
+	return res, path, porcupine.VisualizePath(model, info, path)
+}
+
+func describeHistory(ops []porcupine.Operation, capacity int) string {
+	m := fifoModel(capacity)
+	var b strings.Builder
+	for _, op := range ops {
+		fmt.Fprintf(&b, "  g%d [%d,%d] %s\n", op.ClientId, op.Call, op.Return, m.DescribeOperation(op.Input, op.Output))
+	}
+	return b.String()
+}
+
+// histories returns how many histories (or plans) a concurrent test runs:
+// LFKIT_HISTORIES when set (to run longer: LFKIT_HISTORIES=100000), else
+// def, or def/10 with -short.
+func histories(t *testing.T, def int) int {
+	if env := os.Getenv("LFKIT_HISTORIES"); env != "" {
+		n, err := strconv.Atoi(env)
+		if err != nil || n < 1 {
+			t.Fatalf("LFKIT_HISTORIES=%q: want a positive count", env)
+		}
+		return n
+	}
+	if testing.Short() {
+		return max(def/10, 1)
+	}
+	return def
+}
+
+// TestConcurrentLinearizable records hundreds of concurrent histories of
+// TryPush, TryPop, Push, Pop (with short timeouts), ForcePush, TryPushBatch,
+// TryPopBatch, Close, Len and Closed on queues of capacity 1–4 with 2–4
+// goroutines of ≤ 40 operations each, and checks each with porcupine against
+// the bounded-FIFO model (fifoModel). On a violation it writes porcupine's
+// HTML visualization to a temporary file and prints its path. A history
+// porcupine cannot decide within linCheckTimeout counts as skipped, not
+// passed. LFKIT_HISTORIES=n changes the number of histories (default 1000).
+func TestConcurrentLinearizable(t *testing.T) {
+	seed := uint64(time.Now().UnixNano())
+	rng := rand.New(rand.NewPCG(seed, 0x11ea))
+	var ok, unknown, events, overlapped int
+	start := time.Now()
+	for i := range histories(t, 1000) {
+		p := randomLinParams(rng)
+		compact := rng.IntN(2) == 0
+		q := newQueue[int](p.capacity, compact)
+		hseed := rng.Uint64()
+		var ops []porcupine.Operation
+		tr := new(tracer)
+		tr.add("history %d: %+v compact=%v seed=%d", i, p, compact, hseed)
+		watchdog(t, tr, func() { ops = recordHistory(q, p, hseed) })
+		events += len(ops)
+		overlapped += overlapping(ops)
+		res, path, err := linVerdict(ops, p.capacity, "")
+		switch res {
+		case porcupine.Ok:
+			ok++
+		case porcupine.Unknown:
+			unknown++
+		default:
+			t.Fatalf("history %d (%+v, compact %v, seed %d) is not linearizable against a bounded FIFO;\nvisualization: %s (err %v)\n%s",
+				i, p, compact, hseed, path, err, describeHistory(ops, p.capacity))
+		}
+	}
+	t.Logf("%d histories (%d operations, %d overlapping another goroutine's) linearizable, %d undecided within %v (skipped, not passed); recorded and checked in %v",
+		ok, events, overlapped, unknown, linCheckTimeout, time.Since(start).Round(time.Millisecond))
+	if unknown > ok/10 {
+		t.Errorf("porcupine could not decide %d of %d histories", unknown, ok+unknown)
+	}
+}
+
+// overlapping counts the operations whose interval overlaps that of an
+// operation of another goroutine: the ones whose order the checker had to
+// find, a measure of how concurrent the history really was.
+func overlapping(ops []porcupine.Operation) int {
+	n := 0
+	for i, a := range ops {
+		for j, b := range ops {
+			if i != j && a.ClientId != b.ClientId && a.Call <= b.Return && b.Call <= a.Return {
+				n++
+				break
+			}
+		}
+	}
+	return n
+}
