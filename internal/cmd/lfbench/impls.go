@@ -1,0 +1,235 @@
+package main
+
+import (
+	"context"
+	"runtime"
+	"sync"
+	"time"
+
+	"github.com/lfkit/lfkit/lfqueue"
+)
+
+// Event is what the producers ingest: an ID unique within a round, the
+// moment the producer offered it (nanoseconds on the process's monotonic
+// clock, see now) and an opaque payload. It is 48 bytes.
+type Event struct {
+	ID      uint64
+	Stamp   int64
+	Payload [32]byte
+}
+
+// transport is one bounded queue under test, seen by the pipeline. Every
+// method is called concurrently by many goroutines, except close, which
+// is called once, after every push has returned.
+type transport interface {
+	// push delivers e, waiting (blocking or retrying, as the
+	// implementation does) while the queue is full. It reports whether
+	// the queue was full at the first attempt: one backpressure event.
+	// It never drops e.
+	push(e Event) (full bool)
+	// pop returns the next event, waiting while the queue is empty; ok
+	// is false once the queue is closed and drained.
+	pop() (e Event, ok bool)
+	// close marks the end of the input.
+	close()
+}
+
+// impl names a transport and builds one for a round.
+type impl struct {
+	name string
+	desc string
+	make func(capacity int, compact bool) transport
+}
+
+// impls are the implementations lfbench knows, in the order it runs them
+// within a round.
+var impls = []impl{
+	{"lfqueue-try", "lfqueue TryPush/TryPop, spin-yield-sleep backoff when full/empty", newLFTry},
+	{"lfqueue-block", "lfqueue Push(ctx)/Pop(ctx): spin briefly, then park", newLFBlock},
+	{"chan", "buffered channel: send/receive", newChan},
+	{"mutex-ring", "sync.Mutex-guarded ring with two sync.Conds", newMutexRing},
+}
+
+// queueOpts returns lfqueue's options for the -compact flag.
+func queueOpts(compact bool) []lfqueue.Option {
+	if compact {
+		return []lfqueue.Option{lfqueue.Compact()}
+	}
+	return nil
+}
+
+// backoff is the waiting policy of the try-based consumer and producer:
+// a few busy retries, then yielding the processor, then sleeping for
+// doubling intervals up to 100µs. A program polling TryPush/TryPop needs
+// something like it; a plain busy loop starves the peer on 2 cores.
+type backoff struct{ n int }
+
+func (b *backoff) wait() {
+	switch {
+	case b.n < 4:
+		// retry at once
+	case b.n < 20:
+		runtime.Gosched()
+	default:
+		d := time.Microsecond << min(b.n-20, 7) // 1µs … 128µs
+		time.Sleep(min(d, 100*time.Microsecond))
+	}
+	b.n++
+}
+
+// lfTry is lfqueue with the non-blocking operations and backoff.
+type lfTry struct{ q *lfqueue.Queue[Event] }
+
+func newLFTry(capacity int, compact bool) transport {
+	return lfTry{lfqueue.New[Event](capacity, queueOpts(compact)...)}
+}
+
+func (t lfTry) push(e Event) bool {
+	if t.q.TryPush(e) {
+		return false
+	}
+	var b backoff
+	for !t.q.TryPush(e) {
+		if t.q.Closed() {
+			panic("lfbench: push after close") // close follows every push
+		}
+		b.wait()
+	}
+	return true
+}
+
+func (t lfTry) pop() (Event, bool) {
+	var b backoff
+	for {
+		if e, ok := t.q.TryPop(); ok {
+			return e, true
+		}
+		// Closed is checked before the last TryPop: every push happened
+		// before Close, so an empty queue seen after it stays empty.
+		if t.q.Closed() {
+			return t.q.TryPop()
+		}
+		b.wait()
+	}
+}
+
+func (t lfTry) close() { t.q.Close() }
+
+// lfBlock is lfqueue with the blocking operations. TryPush comes first
+// only to count backpressure; Push itself starts with the same attempt.
+type lfBlock struct{ q *lfqueue.Queue[Event] }
+
+func newLFBlock(capacity int, compact bool) transport {
+	return lfBlock{lfqueue.New[Event](capacity, queueOpts(compact)...)}
+}
+
+func (t lfBlock) push(e Event) bool {
+	if t.q.TryPush(e) {
+		return false
+	}
+	if err := t.q.Push(context.Background(), e); err != nil {
+		panic("lfbench: " + err.Error()) // close follows every push
+	}
+	return true
+}
+
+func (t lfBlock) pop() (Event, bool) {
+	e, err := t.q.Pop(context.Background())
+	return e, err == nil
+}
+
+func (t lfBlock) close() { t.q.Close() }
+
+// chanT is a buffered channel.
+type chanT chan Event
+
+func newChan(capacity int, _ bool) transport { return chanT(make(chan Event, capacity)) }
+
+func (c chanT) push(e Event) bool {
+	select {
+	case c <- e:
+		return false
+	default:
+		c <- e
+		return true
+	}
+}
+
+func (c chanT) pop() (Event, bool) {
+	e, ok := <-c
+	return e, ok
+}
+
+func (c chanT) close() { close(c) }
+
+// mutexRing is the queue most programs would write by hand: a slice used
+// as a ring under a sync.Mutex, with condition variables that are
+// signalled only when someone waits.
+type mutexRing struct {
+	mu                sync.Mutex
+	notEmpty, notFull sync.Cond
+	buf               []Event
+	head, n           int
+	pushWait, popWait int
+	closed            bool
+}
+
+func newMutexRing(capacity int, _ bool) transport {
+	r := &mutexRing{buf: make([]Event, capacity)}
+	r.notEmpty.L = &r.mu
+	r.notFull.L = &r.mu
+	return r
+}
+
+func (r *mutexRing) push(e Event) (full bool) {
+	r.mu.Lock()
+	for r.n == len(r.buf) {
+		full = true
+		r.pushWait++
+		r.notFull.Wait()
+		r.pushWait--
+	}
+	i := r.head + r.n
+	if i >= len(r.buf) {
+		i -= len(r.buf)
+	}
+	r.buf[i] = e
+	r.n++
+	if r.popWait > 0 {
+		r.notEmpty.Signal()
+	}
+	r.mu.Unlock()
+	return full
+}
+
+func (r *mutexRing) pop() (Event, bool) {
+	r.mu.Lock()
+	for r.n == 0 && !r.closed {
+		r.popWait++
+		r.notEmpty.Wait()
+		r.popWait--
+	}
+	if r.n == 0 {
+		r.mu.Unlock()
+		return Event{}, false
+	}
+	e := r.buf[r.head]
+	r.buf[r.head] = Event{}
+	r.head++
+	if r.head == len(r.buf) {
+		r.head = 0
+	}
+	r.n--
+	if r.pushWait > 0 {
+		r.notFull.Signal()
+	}
+	r.mu.Unlock()
+	return e, true
+}
+
+func (r *mutexRing) close() {
+	r.mu.Lock()
+	r.closed = true
+	r.notEmpty.Broadcast()
+	r.mu.Unlock()
+}

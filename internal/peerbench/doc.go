@@ -1,0 +1,38 @@
+// Package peerbench benchmarks lfkit against the implementations a Go
+// programmer would otherwise use: buffered channels, a mutex-guarded ring,
+// github.com/puzpuzpuz/xsync/v4 (MPMCQueue, SPSCQueue, Counter) and
+// github.com/prometheus/client_golang (Counter, Histogram). It is a nested
+// module, so those dependencies stay out of lfkit's go.mod.
+//
+// The queue benchmarks run the five workloads of lfkit's benchmarking
+// guide, each with an int and a 64-byte struct element (Big):
+//
+//	BenchmarkPair           one goroutine: push one item, pop it (ns per pair)
+//	BenchmarkParallelPairs  b.RunParallel, every goroutine push then pop
+//	BenchmarkSPSC           1 producer + 1 consumer goroutine, blocking forms,
+//	                        capacity 1024 (ns per item)
+//	BenchmarkMPMC           2 producers + 2 consumers, blocking forms,
+//	                        capacity 1024 (ns per item)
+//	BenchmarkBurst          fill a capacity-1024 queue, then drain it
+//	                        (ns per item); "-batch" impls move 64 at a time
+//
+// Counters and latency (all under b.RunParallel):
+//
+//	BenchmarkCounter        atomic.Int64, atomicx.Counter, a per-goroutine
+//	                        atomicx.CounterHandle, lfmetrics RecordIngest,
+//	                        xsync.Counter, client_golang Counter
+//	BenchmarkLatency        lfmetrics Latency.Record and Metrics.RecordQuery
+//	                        vs client_golang Histogram.Observe
+//
+// And BenchmarkRoundTrip, the placement probe: one cache-line round trip
+// between two goroutines at -cpu=2, to read the contended figures against.
+//
+// Names follow BenchmarkX/elem=E/impl=I so benchstat can put the
+// implementations side by side (-col /impl). Every operation is a method
+// call on a small adapter struct through the same generic harness, so every
+// implementation pays the same call overhead; xsync's queues have no
+// blocking forms, and their adapters retry with runtime.Gosched.
+//
+// run.sh runs the suite in interleaved rounds and writes benchstat's
+// summary and the README table (see cmd/benchtable).
+package peerbench

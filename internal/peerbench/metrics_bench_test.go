@@ -1,0 +1,98 @@
+package peerbench
+
+import (
+	"math"
+	"math/rand/v2"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/lfkit/lfkit/atomicx"
+	"github.com/lfkit/lfkit/lfmetrics"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/puzpuzpuz/xsync/v4"
+)
+
+// BenchmarkCounter: one increment per op, under b.RunParallel (so with
+// -cpu=2, two goroutines increment the same counter).
+func BenchmarkCounter(b *testing.B) {
+	b.Run("impl=atomic-int64", func(b *testing.B) {
+		var c atomic.Int64
+		parallel(b, func() func() { return func() { c.Add(1) } })
+	})
+	b.Run("impl=atomicx-counter", func(b *testing.B) {
+		var c atomicx.Counter
+		parallel(b, func() func() { return func() { c.Add(1) } })
+	})
+	b.Run("impl=atomicx-handle", func(b *testing.B) {
+		var c atomicx.Counter
+		parallel(b, func() func() { h := c.Handle(); return func() { h.Add(1) } })
+	})
+	b.Run("impl=lfmetrics-ingest", func(b *testing.B) {
+		var m lfmetrics.Metrics
+		parallel(b, func() func() { return m.RecordIngest })
+	})
+	b.Run("impl=xsync-counter", func(b *testing.B) {
+		c := xsync.NewCounter()
+		parallel(b, func() func() { return func() { c.Add(1) } })
+	})
+	b.Run("impl=prom-counter", func(b *testing.B) {
+		c := prometheus.NewCounter(prometheus.CounterOpts{Name: "bench_total", Help: "bench"})
+		parallel(b, func() func() { return c.Inc })
+	})
+}
+
+// parallel runs the op that perG makes for each goroutine, once per
+// iteration, under b.RunParallel.
+func parallel(b *testing.B, perG func() func()) {
+	b.ReportAllocs()
+	b.RunParallel(func(pb *testing.PB) {
+		op := perG()
+		for pb.Next() {
+			op()
+		}
+	})
+}
+
+// durations are the latencies recorded: log-uniform from 100 ns to 100 ms.
+var durations = func() []time.Duration {
+	r := rand.New(rand.NewPCG(1, 2))
+	ds := make([]time.Duration, 1024)
+	for i := range ds {
+		ds[i] = time.Duration(math.Exp(math.Log(100) + r.Float64()*math.Log(1e6)))
+	}
+	return ds
+}()
+
+// BenchmarkLatency: one latency recorded per op, under b.RunParallel.
+// client_golang's histogram has 24 exponential buckets from 1 µs (its
+// linear-search range); lfmetrics' has its fixed log-linear layout.
+func BenchmarkLatency(b *testing.B) {
+	b.Run("impl=lfmetrics-latency", func(b *testing.B) {
+		var l lfmetrics.Latency
+		recordParallel(b, l.Record)
+	})
+	b.Run("impl=lfmetrics-query", func(b *testing.B) {
+		var m lfmetrics.Metrics
+		recordParallel(b, m.RecordQuery)
+	})
+	b.Run("impl=prom-histogram", func(b *testing.B) {
+		h := prometheus.NewHistogram(prometheus.HistogramOpts{
+			Name: "bench_seconds", Help: "bench",
+			Buckets: prometheus.ExponentialBuckets(1e-6, 2, 24),
+		})
+		recordParallel(b, func(d time.Duration) { h.Observe(d.Seconds()) })
+	})
+}
+
+func recordParallel(b *testing.B, record func(time.Duration)) {
+	b.ReportAllocs()
+	var seed atomic.Uint64
+	b.RunParallel(func(pb *testing.PB) {
+		i := seed.Add(389) // each goroutine starts elsewhere in durations
+		for pb.Next() {
+			record(durations[i%uint64(len(durations))])
+			i++
+		}
+	})
+}
