@@ -84,29 +84,30 @@
 //
 // # When to use it
 //
-// Figures below are medians of 6 interleaved rounds on a shared 2-vCPU AMD
-// EPYC (Go 1.26.8, linux/amd64), ns per element; samples on this host spread
-// by 30-100%, so read them as ratios within one run, not as constants.
-// Reproduce with the commands at the top of queue_bench_test.go.
+// Figures below are medians of 6 interleaved rounds of internal/peerbench
+// (the README's Performance section has the whole table and the command) on
+// a shared 2-vCPU AMD EPYC, Go 1.26.8, linux/amd64, ns per element; samples
+// on this host spread by 10-80%, so read them as ratios within one run, not
+// as constants.
 //
-//	                        lfqueue  compact  chan   mutex ring
-//	pair, int                 19.9    20.0    35.4   12.6
-//	pair, 64-byte T           23.9    23.8    47.5   24.5
-//	parallel pairs, int (2)   33.5    34.0    51.3   15.8
-//	1P/1C handoff, int (2)    50.6    44.6    59.9   30.9
-//	2P/2C handoff, int (2)    35.8    26.1    48.2   32.7
-//	2P/2C handoff, 64-B (2)   60.1    74.4    52.9   37.6
-//	burst of 64, int, batch    9.8     9.8    53.5    4.1
+//	                          lfqueue  compact  chan   mutex ring  xsync MPMC
+//	pair, int                   13.8     13.5   44.4     13.2        11.2
+//	pair, 64-byte T             24.7     23.3   48.1     29.2        24.7
+//	parallel pairs, int (2)    100       99.4   51.8     19.2       101
+//	1P/1C handoff, int (2)      48.0     36.1   45.6     22.7        42.5
+//	2P/2C handoff, int (2)      61.8     27.6   46.2     27.4        40.3
+//	2P/2C handoff, 64-B (2)     79.5    107     58.7     38.1        51.3
+//	burst of 64, int, batch      6.90     5.90  51.1      2.38        -
 //
 // ((2) = -cpu=2; "batch" uses TryPushBatch/TryPopBatch and the mutex ring's
 // batch methods.)
 //
 // Prefer Queue to a buffered channel when you want non-blocking TryPush and
 // TryPop that fail only when truly full or empty, ForcePush, batches, Len
-// and IsFull, or the fastest uncontended path (about half a channel's cost
-// per element). Keep a channel when you need select over several sources, or
-// for large elements under heavy contention, where the channel did as well
-// here.
+// and IsFull, or the fastest uncontended path (about a third of a channel's
+// cost per element). Keep a channel when you need select over several
+// sources, or when two cores hammer the same queue: under that contention
+// the channel did better here.
 //
 // Prefer a mutex-guarded slice ring when, as on this 2-core machine, only a
 // few goroutines touch the queue and critical sections are tiny: it was
@@ -118,8 +119,9 @@
 // different slots from contending as cores are added; two cores cannot show
 // that scaling.
 //
-// Compact slots use a fraction of the memory and did as well or better for
-// int on every workload here (streaming handoff reads several elements per
-// cache line); padded slots are the default because they keep independent
-// slots independent on machines with more cores.
+// Compact slots use a fraction of the memory. Here they did better for int
+// in the contended handoffs (streaming reads several elements per cache
+// line), worse for 64-byte elements, and the same uncontended; padded slots
+// are the default because they keep independent slots independent on
+// machines with more cores.
 package lfqueue
