@@ -6,6 +6,7 @@ require (
 	github.com/lfkit/lfkit v0.0.0
 	github.com/prometheus/client_golang v1.23.2
 	github.com/puzpuzpuz/xsync/v4 v4.5.0
+	go.uber.org/goleak v1.3.0
 )
 
 require (

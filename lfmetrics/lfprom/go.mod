@@ -6,6 +6,7 @@ require (
 	github.com/google/go-cmp v0.7.0
 	github.com/lfkit/lfkit v0.0.0
 	github.com/prometheus/client_golang v1.23.2
+	go.uber.org/goleak v1.3.0
 )
 
 require (
