@@ -83,10 +83,7 @@ func (c *Counter) init() *stripes {
 // them what a shared atomic.Int64 would. A worker that must never share
 // takes a Handle.
 func (c *Counter) Add(n int64) {
-	s := c.s.Load()
-	if s == nil {
-		s = c.init()
-	}
+	s := c.stripes()
 	s.at(stripe.Index(stripe.Hint(), s.bits)).Add(n)
 }
 
