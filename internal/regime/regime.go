@@ -7,7 +7,9 @@
 // ≈ 2). The same benchmark measures up to 4× apart across these regimes. A
 // Sample takes a round-trip probe just before the measured work and the CPU
 // time per wall time across it, and reports both as benchmark metrics
-// ("rt-ns" and "cpu/wall") beside ns/op.
+// ("rt-ns" and "cpu/wall") beside ns/op. Classify turns the two figures
+// into a Regime; tables group samples by regime and compute ratios only
+// between samples of one regime (and one round of an interleaved run).
 package regime
 
 import (
@@ -25,6 +27,7 @@ type Reporter interface {
 // Sample is one measured run: the round trip probed at its start, and the
 // process CPU and wall clocks at its start.
 type Sample struct {
+	procs     int
 	rt        time.Duration
 	startWall time.Time
 	startCPU  time.Duration
@@ -34,7 +37,7 @@ type Sample struct {
 // Begin probes the round trip and starts the clocks. Call it just before the
 // measured work (after setup, before b.ResetTimer or b.Loop).
 func Begin() *Sample {
-	s := &Sample{rt: RoundTrip()}
+	s := &Sample{procs: runtime.GOMAXPROCS(0), rt: RoundTrip()}
 	s.startCPU, s.cpuOK = processCPU()
 	s.startWall = time.Now()
 	return s
@@ -54,6 +57,12 @@ func (s *Sample) CPUPerWall() float64 {
 	return float64(cpu-s.startCPU) / float64(wall)
 }
 
+// Regime classifies the sample (see Classify) by its round trip and its
+// CPU time per wall time so far, at the GOMAXPROCS of Begin.
+func (s *Sample) Regime() Regime {
+	return Classify(s.procs, runtime.NumCPU(), s.rt, s.CPUPerWall())
+}
+
 // Report reports "rt-ns" and "cpu/wall" through r (a *testing.B). Call it once
 // the measured work is done, before the benchmark function returns.
 func (s *Sample) Report(r Reporter) {
@@ -61,39 +70,67 @@ func (s *Sample) Report(r Reporter) {
 	r.ReportMetric(s.RoundTripNS(), "rt-ns")
 }
 
-// probeBatches × probeHops round trips make one probe; its result is the
-// median batch, so one descheduling of the peer does not decide it.
+// The probe runs batches of probeHops round trips, at most probeBatches of
+// them, and stops early once probeBudget has passed after probeMinBatches;
+// its result is the median batch, so one descheduling of the peer does not
+// decide it. When the host makes the two vCPUs take turns, a hop lasts a
+// host time slice (milliseconds) and the budget bounds the probe to a few
+// batches.
 const (
-	probeBatches = 7
-	probeHops    = 200
+	probeHops       = 50
+	probeBatches    = 28
+	probeMinBatches = 3
+	probeBudget     = 5 * time.Millisecond
 )
+
+// probeStop is the value that tells the probe's peer goroutine to return.
+const probeStop = -1
 
 // RoundTrip measures the median time for a token to travel to another
 // goroutine and back through one atomic word. With GOMAXPROCS ≥ 2 and idle
 // cores that is one cache-line round trip between two cores; with
-// GOMAXPROCS = 1 it is two goroutine switches.
+// GOMAXPROCS = 1 it is two goroutine switches. It takes about 1400 round
+// trips, or fewer when they are slow (about 5 ms at most, unless the host
+// stalls the process).
 func RoundTrip() time.Duration {
+	rt, _ := roundTrip(probeBudget)
+	return rt
+}
+
+// roundTrip is RoundTrip with a budget; it also returns how many batches
+// it ran.
+func roundTrip(budget time.Duration) (time.Duration, int) {
 	var word atomic.Int64
 	oneP := runtime.GOMAXPROCS(0) == 1
-	wait := func(v int64) {
-		for spins := 1; word.Load() != v; spins++ {
+	// wait spins until word holds v or probeStop, yielding now and then
+	// so that a peer sharing our P (or descheduled by the host) runs.
+	wait := func(v int64) bool {
+		for spins := 1; ; spins++ {
+			switch word.Load() {
+			case v:
+				return true
+			case probeStop:
+				return false
+			}
 			if oneP || spins%1024 == 0 {
 				runtime.Gosched()
 			}
 		}
 	}
-	total := int64(probeBatches * probeHops)
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
-		for i := range total {
-			wait(2*i + 1)
+		for i := int64(0); wait(2*i + 1); i++ {
 			word.Store(2*i + 2)
 		}
 	}()
 	batches := make([]time.Duration, 0, probeBatches)
 	var i int64
-	for range probeBatches {
+	begin := time.Now()
+	for len(batches) < probeBatches {
+		if len(batches) >= probeMinBatches && time.Since(begin) > budget {
+			break
+		}
 		start := time.Now()
 		for range probeHops {
 			word.Store(2*i + 1)
@@ -102,7 +139,8 @@ func RoundTrip() time.Duration {
 		}
 		batches = append(batches, time.Since(start)/probeHops)
 	}
+	word.Store(probeStop)
 	<-done
 	slices.Sort(batches)
-	return batches[len(batches)/2]
+	return batches[len(batches)/2], len(batches)
 }

@@ -32,3 +32,68 @@ func TestSampleReportsBothMetrics(t *testing.T) {
 		t.Errorf("cpu/wall = %v after 50ms of spinning, want > 0.2", m["cpu/wall"])
 	}
 }
+
+func TestClassify(t *testing.T) {
+	const ns = time.Nanosecond
+	for _, tc := range []struct {
+		procs, ncpu int
+		rt          time.Duration
+		cpuPerWall  float64
+		want        Regime
+	}{
+		{1, 2, 300 * ns, 1.0, Solo},
+		{1, 64, 5 * time.Millisecond, 0.2, Solo}, // one P: nothing to place
+		{2, 1, 100 * ns, 1.0, Turns},             // two Ps on one CPU
+		{2, 2, 90 * ns, 1.98, Near},
+		{2, 2, 249 * ns, 1.6, Near},
+		{2, 2, 250 * ns, 1.9, Far},
+		{2, 2, 480 * ns, 2.0, Far},
+		{2, 2, 1999 * ns, 1.9, Far},
+		{2, 2, 2000 * ns, 1.9, Turns}, // the peer waited for a time slice
+		{2, 2, 90 * ns, 1.49, Turns},  // one core's worth of time
+		{2, 2, 480 * ns, 1.0, Turns},
+		{2, 2, 90 * ns, 0, Near}, // CPU time not measured: round trip decides
+		{2, 2, 600 * ns, 0, Far},
+		{4, 2, 90 * ns, 1.6, Near}, // 4 Ps, 2 CPUs: 2 cores' worth is the ceiling
+		{4, 2, 90 * ns, 1.4, Turns},
+		{4, 16, 90 * ns, 3.1, Near},
+		{4, 16, 90 * ns, 2.9, Turns}, // below 0.75 × 4
+		{16, 16, 300 * ns, 15.5, Far},
+	} {
+		if got := Classify(tc.procs, tc.ncpu, tc.rt, tc.cpuPerWall); got != tc.want {
+			t.Errorf("Classify(%d, %d, %v, %v) = %s, want %s", tc.procs, tc.ncpu, tc.rt, tc.cpuPerWall, got, tc.want)
+		}
+	}
+}
+
+func TestClassifyRejectsBadInput(t *testing.T) {
+	for _, args := range [][4]float64{{0, 2, 100, 1}, {2, 0, 100, 1}, {2, 2, -1, 1}, {2, 2, 100, -1}} {
+		func() {
+			defer func() {
+				if recover() == nil {
+					t.Errorf("Classify%v did not panic", args)
+				}
+			}()
+			Classify(int(args[0]), int(args[1]), time.Duration(args[2]), args[3])
+		}()
+	}
+}
+
+// TestRoundTripBudget: once the budget has passed, the probe stops after
+// its minimum of batches; with time to spare it runs them all. Either way
+// its peer goroutine returns (goleak in TestMain would see it otherwise).
+func TestRoundTripBudget(t *testing.T) {
+	if rt, n := roundTrip(0); n != probeMinBatches || rt <= 0 {
+		t.Errorf("roundTrip(0) = %v after %d batches, want > 0 after %d", rt, n, probeMinBatches)
+	}
+	if rt, n := roundTrip(time.Hour); n != probeBatches || rt <= 0 {
+		t.Errorf("roundTrip(1h) = %v after %d batches, want > 0 after %d", rt, n, probeBatches)
+	}
+}
+
+func TestSampleRegime(t *testing.T) {
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(1))
+	if r := Begin().Regime(); r != Solo {
+		t.Errorf("Regime at GOMAXPROCS 1 = %s, want %s", r, Solo)
+	}
+}
