@@ -38,34 +38,30 @@ const (
 	// TurnsLimit is the round trip from which the peer is taken not to
 	// have been running: no cache line takes microseconds to move.
 	TurnsLimit = 2 * time.Microsecond
-	// TurnsCPUFraction: a run whose process CPU time per wall time is
-	// below this fraction of min(GOMAXPROCS, NumCPU) ran in Turns (with 2
-	// cores: below 1.5, where ≈ 1 means one core's worth of time).
+	// TurnsCPUFraction: a probe whose two goroutines got less than this
+	// fraction of two CPUs' time per wall time ran in Turns (below 1.5,
+	// where ≈ 1 means one core's worth of time).
 	TurnsCPUFraction = 0.75
 )
 
 // Classify returns the regime of a sample taken at GOMAXPROCS procs on a
-// machine with ncpu CPUs (GOMAXPROCS 1: Solo; more Ps than one CPU: Turns), whose probe measured roundTrip and whose run
-// used cpuPerWall CPU seconds per wall second (0: not measured; the round
-// trip alone decides).
-//
-// cpuPerWall counts every busy goroutine, so a workload whose goroutines
-// park instead of spinning can show a low figure on its own; a benchmark of
-// such a workload should measure cpuPerWall over a probe instead (see
-// Sample.ProbeCPUPerWall) or read the Turns regime as "fewer cores busy".
+// machine with ncpu CPUs (GOMAXPROCS 1: Solo; more Ps than one CPU: Turns),
+// whose probe measured roundTrip and cpuPerWall, the CPU seconds per wall
+// second its two spinning goroutines got (0: not measured; the round trip
+// alone decides). Pass the probe's figure, not a workload's: goroutines
+// that park lower a workload's figure on their own.
 func Classify(procs, ncpu int, roundTrip time.Duration, cpuPerWall float64) Regime {
 	if procs < 1 || ncpu < 1 || roundTrip < 0 || cpuPerWall < 0 {
 		panic(fmt.Sprintf("regime: Classify(%d, %d, %v, %v): negative or zero input", procs, ncpu, roundTrip, cpuPerWall))
 	}
-	cores := min(procs, ncpu)
 	switch {
 	case procs == 1:
 		return Solo
-	case cores < 2: // several Ps time-share one CPU
+	case ncpu == 1: // several Ps time-share one CPU
 		return Turns
 	case roundTrip >= TurnsLimit:
 		return Turns
-	case cpuPerWall > 0 && cpuPerWall < TurnsCPUFraction*float64(cores):
+	case cpuPerWall > 0 && cpuPerWall < TurnsCPUFraction*2:
 		return Turns
 	case roundTrip < NearLimit:
 		return Near

@@ -28,7 +28,7 @@ type Reporter interface {
 // process CPU and wall clocks at its start.
 type Sample struct {
 	procs     int
-	rt        time.Duration
+	probe     Probe
 	startWall time.Time
 	startCPU  time.Duration
 	cpuOK     bool
@@ -37,14 +37,17 @@ type Sample struct {
 // Begin probes the round trip and starts the clocks. Call it just before the
 // measured work (after setup, before b.ResetTimer or b.Loop).
 func Begin() *Sample {
-	s := &Sample{procs: runtime.GOMAXPROCS(0), rt: RoundTrip()}
+	s := &Sample{procs: runtime.GOMAXPROCS(0), probe: ProbeNow()}
 	s.startCPU, s.cpuOK = processCPU()
 	s.startWall = time.Now()
 	return s
 }
 
 // RoundTripNS is the probed round trip in nanoseconds.
-func (s *Sample) RoundTripNS() float64 { return float64(s.rt.Nanoseconds()) }
+func (s *Sample) RoundTripNS() float64 { return float64(s.probe.RoundTrip.Nanoseconds()) }
+
+// Probe is the probe taken at Begin.
+func (s *Sample) Probe() Probe { return s.probe }
 
 // CPUPerWall is the process CPU time per wall time since Begin (0 where the
 // platform gives no process CPU time).
@@ -57,17 +60,20 @@ func (s *Sample) CPUPerWall() float64 {
 	return float64(cpu-s.startCPU) / float64(wall)
 }
 
-// Regime classifies the sample (see Classify) by its round trip and its
-// CPU time per wall time so far, at the GOMAXPROCS of Begin.
+// Regime classifies the sample (see Classify) by its probe, at the
+// GOMAXPROCS of Begin.
 func (s *Sample) Regime() Regime {
-	return Classify(s.procs, runtime.NumCPU(), s.rt, s.CPUPerWall())
+	return Classify(s.procs, runtime.NumCPU(), s.probe.RoundTrip, s.probe.CPUPerWall)
 }
 
-// Report reports "rt-ns" and "cpu/wall" through r (a *testing.B). Call it once
-// the measured work is done, before the benchmark function returns.
+// Report reports "rt-ns" (the probe's round trip), "probe-cpu/wall" (the
+// probe's CPU share) and "cpu/wall" (the run's) through r (a *testing.B).
+// Call it once the measured work is done, before the benchmark function
+// returns.
 func (s *Sample) Report(r Reporter) {
 	r.ReportMetric(s.CPUPerWall(), "cpu/wall")
 	r.ReportMetric(s.RoundTripNS(), "rt-ns")
+	r.ReportMetric(s.probe.CPUPerWall, "probe-cpu/wall")
 }
 
 // The probe runs batches of probeHops round trips, at most probeBatches of
@@ -86,20 +92,35 @@ const (
 // probeStop is the value that tells the probe's peer goroutine to return.
 const probeStop = -1
 
+// A Probe is what RoundTrip measures: the median round trip, and the CPU
+// time the two spinning goroutines got per wall time of the probe (≈ 2 when
+// both vCPUs ran at once, ≈ 1 when they took turns; 0 where the platform
+// gives no per-thread CPU time).
+type Probe struct {
+	RoundTrip  time.Duration
+	CPUPerWall float64
+}
+
 // RoundTrip measures the median time for a token to travel to another
 // goroutine and back through one atomic word. With GOMAXPROCS ≥ 2 and idle
 // cores that is one cache-line round trip between two cores; with
 // GOMAXPROCS = 1 it is two goroutine switches. It takes about 1400 round
 // trips, or fewer when they are slow (about 5 ms at most, unless the host
 // stalls the process).
-func RoundTrip() time.Duration {
-	rt, _ := roundTrip(probeBudget)
-	return rt
+func RoundTrip() time.Duration { return ProbeNow().RoundTrip }
+
+// ProbeNow runs the round-trip probe and returns its round trip and its
+// CPU share. Both goroutines spin for the whole probe, so unlike the CPU
+// time per wall time of a workload (which drops when the workload's
+// goroutines park), its CPU share depends only on what the machine gave the
+// process.
+func ProbeNow() Probe {
+	p, _ := probe(probeBudget)
+	return p
 }
 
-// roundTrip is RoundTrip with a budget; it also returns how many batches
-// it ran.
-func roundTrip(budget time.Duration) (time.Duration, int) {
+// probe is ProbeNow with a budget; it also returns how many batches it ran.
+func probe(budget time.Duration) (Probe, int) {
 	var word atomic.Int64
 	oneP := runtime.GOMAXPROCS(0) == 1
 	// wait spins until word holds v or probeStop, yielding now and then
@@ -117,15 +138,34 @@ func roundTrip(budget time.Duration) (time.Duration, int) {
 			}
 		}
 	}
-	done := make(chan struct{})
+	// Each goroutine is locked to its OS thread, so the thread's CPU
+	// clock is its own.
+	runtime.LockOSThread()
+	defer runtime.UnlockOSThread()
+	peerCPU := make(chan time.Duration, 1)
 	go func() {
-		defer close(done)
+		runtime.LockOSThread()
+		defer runtime.UnlockOSThread()
+		var c0 time.Duration
+		ok0 := false
 		for i := int64(0); wait(2*i + 1); i++ {
+			if i == 0 { // the warm-up hop: both goroutines run from here
+				c0, ok0 = threadCPU()
+			}
 			word.Store(2*i + 2)
 		}
+		c1, ok1 := threadCPU()
+		if !ok0 || !ok1 {
+			c1, c0 = -1, 0
+		}
+		peerCPU <- c1 - c0
 	}()
 	batches := make([]time.Duration, 0, probeBatches)
-	var i int64
+	// A warm-up hop first: the peer's thread may take a while to start.
+	word.Store(1)
+	wait(2)
+	i := int64(1)
+	c0, ok0 := threadCPU()
 	begin := time.Now()
 	for len(batches) < probeBatches {
 		if len(batches) >= probeMinBatches && time.Since(begin) > budget {
@@ -139,8 +179,14 @@ func roundTrip(budget time.Duration) (time.Duration, int) {
 		}
 		batches = append(batches, time.Since(start)/probeHops)
 	}
+	c1, ok1 := threadCPU()
 	word.Store(probeStop)
-	<-done
+	wall := time.Since(begin)
+	peer := <-peerCPU
 	slices.Sort(batches)
-	return batches[len(batches)/2], len(batches)
+	p := Probe{RoundTrip: batches[len(batches)/2]}
+	if ok0 && ok1 && peer >= 0 && wall > 0 {
+		p.CPUPerWall = float64(c1-c0+peer) / float64(wall)
+	}
+	return p, len(batches)
 }

@@ -28,6 +28,9 @@ func TestSampleReportsBothMetrics(t *testing.T) {
 	if m["rt-ns"] <= 0 {
 		t.Errorf("rt-ns = %v, want > 0", m["rt-ns"])
 	}
+	if _, ok := threadCPU(); ok && m["probe-cpu/wall"] <= 0.1 {
+		t.Errorf("probe-cpu/wall = %v, want > 0.1", m["probe-cpu/wall"])
+	}
 	if _, ok := processCPU(); ok && m["cpu/wall"] <= 0.2 {
 		t.Errorf("cpu/wall = %v after 50ms of spinning, want > 0.2", m["cpu/wall"])
 	}
@@ -54,11 +57,9 @@ func TestClassify(t *testing.T) {
 		{2, 2, 480 * ns, 1.0, Turns},
 		{2, 2, 90 * ns, 0, Near}, // CPU time not measured: round trip decides
 		{2, 2, 600 * ns, 0, Far},
-		{4, 2, 90 * ns, 1.6, Near}, // 4 Ps, 2 CPUs: 2 cores' worth is the ceiling
+		{4, 2, 90 * ns, 1.6, Near}, // the probe runs two goroutines, whatever GOMAXPROCS
 		{4, 2, 90 * ns, 1.4, Turns},
-		{4, 16, 90 * ns, 3.1, Near},
-		{4, 16, 90 * ns, 2.9, Turns}, // below 0.75 × 4
-		{16, 16, 300 * ns, 15.5, Far},
+		{16, 16, 300 * ns, 1.9, Far},
 	} {
 		if got := Classify(tc.procs, tc.ncpu, tc.rt, tc.cpuPerWall); got != tc.want {
 			t.Errorf("Classify(%d, %d, %v, %v) = %s, want %s", tc.procs, tc.ncpu, tc.rt, tc.cpuPerWall, got, tc.want)
@@ -83,11 +84,11 @@ func TestClassifyRejectsBadInput(t *testing.T) {
 // its minimum of batches; with time to spare it runs them all. Either way
 // its peer goroutine returns (goleak in TestMain would see it otherwise).
 func TestRoundTripBudget(t *testing.T) {
-	if rt, n := roundTrip(0); n != probeMinBatches || rt <= 0 {
-		t.Errorf("roundTrip(0) = %v after %d batches, want > 0 after %d", rt, n, probeMinBatches)
+	if p, n := probe(0); n != probeMinBatches || p.RoundTrip <= 0 {
+		t.Errorf("probe(0) = %+v after %d batches, want > 0 after %d", p, n, probeMinBatches)
 	}
-	if rt, n := roundTrip(time.Hour); n != probeBatches || rt <= 0 {
-		t.Errorf("roundTrip(1h) = %v after %d batches, want > 0 after %d", rt, n, probeBatches)
+	if p, n := probe(time.Hour); n != probeBatches || p.RoundTrip <= 0 {
+		t.Errorf("probe(1h) = %+v after %d batches, want > 0 after %d", p, n, probeBatches)
 	}
 }
 
@@ -95,5 +96,22 @@ func TestSampleRegime(t *testing.T) {
 	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(1))
 	if r := Begin().Regime(); r != Solo {
 		t.Errorf("Regime at GOMAXPROCS 1 = %s, want %s", r, Solo)
+	}
+}
+
+// TestProbeCPUShare: two goroutines spin through the probe, so their CPU
+// time per wall time is at most 2 (and, where measured, clearly above 0).
+// At GOMAXPROCS 1 they share one P: at most 1.
+func TestProbeCPUShare(t *testing.T) {
+	if _, ok := threadCPU(); !ok {
+		t.Skip("no per-thread CPU clock on this platform")
+	}
+	p := ProbeNow()
+	if p.CPUPerWall <= 0.1 || p.CPUPerWall > 2.2 {
+		t.Errorf("probe CPU share %v with GOMAXPROCS %d, want in (0.1, 2.2]", p.CPUPerWall, runtime.GOMAXPROCS(0))
+	}
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(1))
+	if p := ProbeNow(); p.CPUPerWall <= 0.1 || p.CPUPerWall > 1.2 {
+		t.Errorf("probe CPU share %v with GOMAXPROCS 1, want in (0.1, 1.2]", p.CPUPerWall)
 	}
 }
