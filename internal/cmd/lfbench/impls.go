@@ -3,15 +3,17 @@ package main
 import (
 	"context"
 	"runtime"
+	"strings"
 	"sync"
 	"time"
 
 	"github.com/lfkit/lfkit/lfqueue"
 )
 
-// Event is what the producers ingest: an ID unique within a round, the
+// Event is what the producers ingest: an ID unique within a run, the
 // moment the producer offered it (nanoseconds on the process's monotonic
-// clock, see now) and an opaque payload. It is 48 bytes.
+// clock, see now; 0 for the events that carry no timestamp) and an opaque
+// payload. It is 48 bytes.
 type Event struct {
 	ID      uint64
 	Stamp   int64
@@ -42,12 +44,38 @@ type impl struct {
 }
 
 // impls are the implementations lfbench knows, in the order it runs them
-// within a round.
+// within a round: the registry. A queue lfkit adds is one entry here, e.g.
+//
+//	{"lockfree", "lfqueue.LockFree Push(ctx)/Pop(ctx)", func(c int, _ bool) transport {
+//		return lfBlock[*lfqueue.LockFree[Event]]{lfqueue.NewLockFree[Event](c)}
+//	}},
+//
+// (lfTry and lfBlock take any queue with lfqueue's method set, lfQueue).
+// The verdict line speaks of every entry whose name starts with "lfqueue"
+// or is listed in lfkitImpls.
 var impls = []impl{
 	{"lfqueue-try", "lfqueue TryPush/TryPop, spin-yield-sleep backoff when full/empty", newLFTry},
 	{"lfqueue-block", "lfqueue Push(ctx)/Pop(ctx): spin briefly, then park", newLFBlock},
 	{"chan", "buffered channel: send/receive", newChan},
 	{"mutex-ring", "sync.Mutex-guarded ring with two sync.Conds", newMutexRing},
+}
+
+// lfkitImpls names the registry entries that are lfkit's own besides the
+// "lfqueue…" ones.
+var lfkitImpls = map[string]bool{"lockfree": true}
+
+// isLFKit reports whether the implementation is one of lfkit's queues.
+func isLFKit(name string) bool { return strings.HasPrefix(name, "lfqueue") || lfkitImpls[name] }
+
+// lfQueue is the method set lfbench uses of lfkit's queues (Queue and the
+// queues with the same API).
+type lfQueue interface {
+	TryPush(v Event) bool
+	TryPop() (Event, bool)
+	Push(ctx context.Context, v Event) error
+	Pop(ctx context.Context) (Event, error)
+	Close()
+	Closed() bool
 }
 
 // queueOpts returns lfqueue's options for the -compact flag.
@@ -77,14 +105,14 @@ func (b *backoff) wait() {
 	b.n++
 }
 
-// lfTry is lfqueue with the non-blocking operations and backoff.
-type lfTry struct{ q *lfqueue.Queue[Event] }
+// lfTry is an lfkit queue with the non-blocking operations and backoff.
+type lfTry[Q lfQueue] struct{ q Q }
 
 func newLFTry(capacity int, compact bool) transport {
-	return lfTry{lfqueue.New[Event](capacity, queueOpts(compact)...)}
+	return lfTry[*lfqueue.Queue[Event]]{lfqueue.New[Event](capacity, queueOpts(compact)...)}
 }
 
-func (t lfTry) push(e Event) bool {
+func (t lfTry[Q]) push(e Event) bool {
 	if t.q.TryPush(e) {
 		return false
 	}
@@ -98,7 +126,7 @@ func (t lfTry) push(e Event) bool {
 	return true
 }
 
-func (t lfTry) pop() (Event, bool) {
+func (t lfTry[Q]) pop() (Event, bool) {
 	var b backoff
 	for {
 		if e, ok := t.q.TryPop(); ok {
@@ -113,17 +141,18 @@ func (t lfTry) pop() (Event, bool) {
 	}
 }
 
-func (t lfTry) close() { t.q.Close() }
+func (t lfTry[Q]) close() { t.q.Close() }
 
-// lfBlock is lfqueue with the blocking operations. TryPush comes first
-// only to count backpressure; Push itself starts with the same attempt.
-type lfBlock struct{ q *lfqueue.Queue[Event] }
+// lfBlock is an lfkit queue with the blocking operations. TryPush comes
+// first only to count backpressure; Push itself starts with the same
+// attempt.
+type lfBlock[Q lfQueue] struct{ q Q }
 
 func newLFBlock(capacity int, compact bool) transport {
-	return lfBlock{lfqueue.New[Event](capacity, queueOpts(compact)...)}
+	return lfBlock[*lfqueue.Queue[Event]]{lfqueue.New[Event](capacity, queueOpts(compact)...)}
 }
 
-func (t lfBlock) push(e Event) bool {
+func (t lfBlock[Q]) push(e Event) bool {
 	if t.q.TryPush(e) {
 		return false
 	}
@@ -133,12 +162,12 @@ func (t lfBlock) push(e Event) bool {
 	return true
 }
 
-func (t lfBlock) pop() (Event, bool) {
+func (t lfBlock[Q]) pop() (Event, bool) {
 	e, err := t.q.Pop(context.Background())
 	return e, err == nil
 }
 
-func (t lfBlock) close() { t.q.Close() }
+func (t lfBlock[Q]) close() { t.q.Close() }
 
 // chanT is a buffered channel.
 type chanT chan Event

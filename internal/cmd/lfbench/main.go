@@ -2,14 +2,15 @@
 // compares the queues it can run on, on this machine:
 //
 //	go run ./internal/cmd/lfbench
+//	go run ./internal/cmd/lfbench -producers 8 -consumers 8   # the original system's 8 threads
 //
 // P producer goroutines create events (an ID, a timestamp, a 32-byte
 // payload; 48 bytes) and push them into a bounded queue; C consumer
-// goroutines pop them, record the handoff latency in an lfmetrics.Latency
-// and count them with lfmetrics.Metrics.RecordIngest. A full queue is
-// backpressure: the producer waits (retrying with backoff, or blocking, as
-// the implementation does) and the event is counted as one backpressure
-// event; no event is ever dropped.
+// goroutines pop them and count them with lfmetrics.Metrics.RecordIngest,
+// and record the handoff latency of the timestamped ones in an
+// lfmetrics.Latency. A full queue is backpressure: the producer waits
+// (retrying with backoff, or blocking, as the implementation does) and the
+// event is counted as one backpressure event; no event is ever dropped.
 //
 // The implementations, all run with the same settings:
 //
@@ -19,57 +20,97 @@
 //	chan           a buffered channel (send, receive, close)
 //	mutex-ring     a slice ring under a sync.Mutex with two sync.Conds
 //
-// Each round runs every selected implementation once, in the order above,
-// each with a fresh queue; the rounds repeat that, so drift on a shared
-// machine hits every implementation alike. The defaults (4 producers,
-// 2 consumers, capacity 1024, 1 s per run, 3 rounds, 4 implementations)
-// take about 13 s.
+// # Two phases
+//
+// Saturation: the producers push as fast as the queue takes events, for
+// -duration (or -items); the run measures items/s, from the first push to
+// the last pop. No event carries a timestamp, so no clock is read per
+// event. Latency is not measured here: at saturation the queue stays full
+// and a handoff takes as long as the queue is deep.
+//
+// Rate: the producers offer -rate events per second in all (default
+// 100000, well below every implementation's saturation here), each
+// sleeping until its next event is due and then pushing every event that
+// fell due; the run measures the handoff latency, from the producer
+// offering an event (waiting for room included) to a consumer holding it.
+// Only every -sample-th event of each producer (the 1st, the 17th, the
+// 33rd, … by default) carries a timestamp: two clock reads (~24 ns each
+// here) for one event in 16. The table shows the offered rate reached
+// (events pushed per second of the producers' run).
+//
+// # Rounds and ratios
+//
+// Each round runs every selected implementation once in the saturation
+// phase, in the order above, then once each in the rate phase, each with a
+// fresh queue; the rounds repeat that, so drift on a shared machine hits
+// every implementation alike. Before each run, a probe measures the
+// round trip of a cache line between two goroutines and the CPU time two
+// spinning goroutines get per wall time, and classifies the run's regime
+// (internal/regime):
+//
+//	near   both vCPUs ran at once, round trip < 250 ns
+//	far    both ran at once, round trip ≥ 250 ns
+//	turns  the vCPUs took turns, or other processes took the CPUs: the
+//	       probe got < 1.5 CPUs per wall second, or its round trip ≥ 2 µs
+//	1p     GOMAXPROCS=1
+//
+// A ratio to the channel is computed per round, between the two runs of
+// that round, and only when both ran in the same regime: a ratio never
+// divides figures of two rounds or two regimes. The table shows the
+// median of these per-round ratios with their minimum and maximum, how
+// many rounds paired, and the regime of every run; the last line says in
+// plain words what the run showed and how consistently. The defaults
+// (4 producers, 2 consumers, capacity 1024, 500 ms per run, 4 rounds, 4
+// implementations, both phases) take about 17 s.
 //
 // # Flags
 //
 //	-producers n   producer goroutines (default 4)
 //	-consumers n   consumer goroutines (default 2)
 //	-capacity n    queue capacity, exact for every implementation (default 1024)
-//	-duration d    how long producers push in each run (default 1s)
-//	-items n       push exactly n events per run instead (n split across
-//	               producers); not with -duration
-//	-impl list     comma-separated implementations (default: all four)
-//	-rounds n      rounds (default 3)
+//	-duration d    length of each run (default 500ms)
+//	-items n       push exactly n events per saturation run instead of
+//	               -duration (n split across producers)
+//	-rate r        events per second offered in the rate phase
+//	               (default 100000; 0: no rate phase)
+//	-sample n      timestamp every n-th event of each producer in the rate
+//	               phase (default 16; 1: every event)
+//	-saturation    run the saturation phase (default true)
+//	-impl list     comma-separated implementations (default: all)
+//	-rounds n      rounds (default 4)
 //	-compact       use lfqueue.Compact() (unpadded slots) for the lfqueue forms
-//	-json          print a JSON report instead of the table
+//	-json          print a JSON report instead of the tables
 //	-progress      show progress on stderr (default true)
 //
 // Bad flags print a message and exit with status 2.
 //
 // # Output
 //
-// One row per implementation:
+// Saturation table, one row per implementation:
 //
-//	impl          the implementation
-//	items/s       events popped per second of the run (from the first
-//	              push to the last pop, drain included), median of the rounds
-//	p50 p99 max   handoff latency: from the producer offering the event
-//	              (waiting for room included) to a consumer holding it,
-//	              over all rounds
+//	items/s       events popped per second of the run: median (min–max)
+//	              over the rounds
+//	x chan        items/s over the channel's in the same round and regime:
+//	              median (min–max) over the paired rounds
+//	paired        rounds that gave a ratio / rounds
 //	backpressure  pushes that found the queue full, summed over the rounds
 //	allocs/item   runtime.MemStats.Mallocs growth over the runs / events
-//	x chan        items/s divided by the channel's items/s (higher is faster)
 //
-// Latency is measured with time.Since against a process-start time (the
-// monotonic clock), read once when an event is created and once when it
-// is popped. A read costs about 24 ns on the machine lfkit is measured on,
-// which is charged to every implementation alike and is part of each
-// event's cost: the figures are those of a pipeline that timestamps its
-// events, not of a bare queue (internal/peerbench measures bare queues).
+// then the regime of each run, round by round, with its ratio; then the
+// rate table (offered/s, timestamped samples, handoff p50, p99, p99.9 and
+// max over all rounds, the regimes of the runs); then the verdict line.
+// The JSON report has every run: items/s, ratio (null when unpaired),
+// regime, round trip, probe CPU share and the run's own CPU per wall time.
 //
 // While it runs, lfbench shows a progress line on stderr: one line that
 // refreshes in place when stderr is a terminal, plain lines every second
 // and after each run otherwise.
 //
-// The output checks itself: for every implementation and round, the events
+// The output checks itself: for every implementation and run, the events
 // pushed must equal the events popped (counted by the consumers and by
-// lfmetrics), and the sums of their IDs must agree. If any check fails,
-// lfbench names it and exits with status 1.
+// lfmetrics), the sums of their IDs must agree, and every timestamped event
+// must have its latency recorded. If any check fails, lfbench names it and
+// exits with status 1.
 package main
 
 import (
@@ -86,6 +127,7 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/lfkit/lfkit/internal/regime"
 	"github.com/lfkit/lfkit/lfmetrics"
 )
 
@@ -114,20 +156,31 @@ func run(args []string, stdout, stderr io.Writer) int {
 	}
 
 	prog := newProgress(stderr, cfg.progress)
-	results := make([]*result, len(cfg.impls))
-	for i, im := range cfg.impls {
-		results[i] = &result{Impl: im.name, Description: im.desc}
+	var phases []phase
+	if cfg.saturation {
+		phases = append(phases, saturate)
+	}
+	if cfg.rate > 0 {
+		phases = append(phases, offered)
+	}
+	results := map[phase][]*result{}
+	for _, ph := range phases {
+		for _, im := range cfg.impls {
+			results[ph] = append(results[ph], &result{Impl: im.name, Description: im.desc})
+		}
 	}
 	for round := 1; round <= cfg.rounds; round++ {
-		for i, im := range cfg.impls {
-			label := fmt.Sprintf("round %d/%d %s", round, cfg.rounds, im.name)
-			rr := runRound(cfg, im, prog.watch(label))
-			prog.finished(label, rr)
-			results[i].add(round, rr)
+		for _, ph := range phases {
+			for i, im := range cfg.impls {
+				label := fmt.Sprintf("round %d/%d %s %s", round, cfg.rounds, ph, im.name)
+				rr := runOnce(cfg, im, ph, prog.watch(label))
+				prog.finished(label, rr)
+				results[ph][i].add(round, ph, rr)
+			}
 		}
 	}
 
-	rep := newReport(cfg, results)
+	rep := newReport(cfg, results[saturate], results[offered])
 	if cfg.json {
 		enc := json.NewEncoder(stdout)
 		enc.SetIndent("", "  ")
@@ -136,10 +189,10 @@ func run(args []string, stdout, stderr io.Writer) int {
 			return exitCheck
 		}
 	} else {
-		rep.writeTable(stdout)
+		rep.writeTables(stdout)
 	}
 	if !rep.OK {
-		for _, r := range rep.Results {
+		for _, r := range slices.Concat(rep.Saturation, rep.Rate) {
 			for _, p := range r.Problems {
 				fmt.Fprintf(stderr, "lfbench: self-check failed: %s: %s\n", r.Impl, p)
 			}
@@ -157,17 +210,24 @@ func parseFlags(args []string, stderr io.Writer) (*config, error) {
 	fs.IntVar(&cfg.producers, "producers", 4, "producer `goroutines`")
 	fs.IntVar(&cfg.consumers, "consumers", 2, "consumer `goroutines`")
 	fs.IntVar(&cfg.capacity, "capacity", 1024, "queue `capacity` (exact)")
-	fs.DurationVar(&cfg.duration, "duration", time.Second, "how long producers push in each run")
-	fs.IntVar(&cfg.items, "items", 0, "push exactly `n` events per run instead of -duration")
+	fs.DurationVar(&cfg.duration, "duration", 500*time.Millisecond, "length of each run")
+	fs.IntVar(&cfg.items, "items", 0, "push exactly `n` events per saturation run instead of -duration")
+	fs.Float64Var(&cfg.rate, "rate", 100000, "`events/s` offered in the rate phase (0: no rate phase)")
+	fs.IntVar(&cfg.sample, "sample", 16, "timestamp every `n`-th event of each producer in the rate phase")
+	fs.BoolVar(&cfg.saturation, "saturation", true, "run the saturation phase")
 	implList := fs.String("impl", implNames(), "comma-separated `list` of implementations")
-	fs.IntVar(&cfg.rounds, "rounds", 3, "`rounds` of every implementation, in alternation")
+	fs.IntVar(&cfg.rounds, "rounds", 4, "`rounds` of every implementation, in alternation")
 	fs.BoolVar(&cfg.compact, "compact", false, "use lfqueue.Compact() (unpadded slots)")
-	fs.BoolVar(&cfg.json, "json", false, "print a JSON report instead of the table")
+	fs.BoolVar(&cfg.json, "json", false, "print a JSON report instead of the tables")
 	fs.BoolVar(&cfg.progress, "progress", true, "show progress on stderr")
 	fs.Usage = func() {
 		fmt.Fprintf(stderr, "usage: lfbench [flags]\n\n"+
-			"Runs the event-ingestion pipeline over each queue implementation and\n"+
-			"prints throughput, handoff latency, backpressure and allocations.\n\nFlags:\n")
+			"Runs the event-ingestion pipeline over each queue implementation, in\n"+
+			"alternating rounds: throughput at saturation with per-round ratios to\n"+
+			"the channel, then handoff latency at an offered rate (-rate). Each run's\n"+
+			"regime: near/far (both vCPUs ran; cache-line round trip < or ≥ 250 ns),\n"+
+			"turns (the process got < 1.5 CPUs, or the round trip ≥ 2 µs), 1p\n"+
+			"(GOMAXPROCS=1). Ratios pair runs of one round and one regime only.\n\nFlags:\n")
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {
@@ -193,10 +253,16 @@ func parseFlags(args []string, stderr io.Writer) (*config, error) {
 		return nil, fmt.Errorf("-rounds must be at least 1, got %d", cfg.rounds)
 	case cfg.items < 0:
 		return nil, fmt.Errorf("-items must not be negative, got %d", cfg.items)
-	case cfg.items > 0 && set["duration"]:
-		return nil, errors.New("give -duration or -items, not both")
-	case cfg.items == 0 && cfg.duration <= 0:
+	case cfg.items > 0 && set["duration"] && cfg.rate == 0:
+		return nil, errors.New("give -duration or -items, not both (with -rate 0, -duration only times saturation runs)")
+	case cfg.duration <= 0:
 		return nil, fmt.Errorf("-duration must be positive, got %v", cfg.duration)
+	case cfg.rate < 0 || cfg.rate > 1e9:
+		return nil, fmt.Errorf("-rate must be between 0 and 1e9 events/s, got %v", cfg.rate)
+	case cfg.sample < 1:
+		return nil, fmt.Errorf("-sample must be at least 1, got %d", cfg.sample)
+	case !cfg.saturation && cfg.rate == 0:
+		return nil, errors.New("nothing to run: -saturation=false and -rate 0")
 	}
 	seen := map[string]bool{}
 	for name := range strings.SplitSeq(*implList, ",") {
@@ -224,23 +290,30 @@ func implNames() string {
 	return strings.Join(names, ",")
 }
 
-// report is the JSON output, and what the table is printed from.
+// report is the JSON output, and what the tables are printed from.
 type report struct {
 	Config  reportConfig `json:"config"`
 	Machine machine      `json:"machine"`
-	Results []*result    `json:"results"`
+	// Saturation and Rate are the two phases' results, one per
+	// implementation (absent when the phase did not run).
+	Saturation []*result `json:"saturation,omitempty"`
+	Rate       []*result `json:"rate,omitempty"`
+	// Verdict is the last line of the table: what the run showed.
+	Verdict string `json:"verdict"`
 	// OK is true when every self-check passed.
 	OK bool `json:"ok"`
 }
 
 type reportConfig struct {
-	Producers int    `json:"producers"`
-	Consumers int    `json:"consumers"`
-	Capacity  int    `json:"capacity"`
-	Duration  string `json:"duration,omitempty"` // per run, when Items is 0
-	Items     int    `json:"items,omitempty"`    // per run
-	Rounds    int    `json:"rounds"`
-	Compact   bool   `json:"compact"`
+	Producers int     `json:"producers"`
+	Consumers int     `json:"consumers"`
+	Capacity  int     `json:"capacity"`
+	Duration  string  `json:"duration"`        // per run (saturation runs: when Items is 0)
+	Items     int     `json:"items,omitempty"` // per saturation run
+	Rate      float64 `json:"rate,omitempty"`  // events/s offered in the rate phase
+	Sample    int     `json:"sample,omitempty"`
+	Rounds    int     `json:"rounds"`
+	Compact   bool    `json:"compact"`
 }
 
 type machine struct {
@@ -251,27 +324,54 @@ type machine struct {
 	GOMAXPROCS int    `json:"gomaxprocs"`
 }
 
-// result is one implementation over all rounds.
+// spread is a median with its minimum and maximum.
+type spread struct {
+	Median float64 `json:"median"`
+	Min    float64 `json:"min"`
+	Max    float64 `json:"max"`
+}
+
+func toSpread(s regime.Spread) spread { return spread{s.Median, s.Min, s.Max} }
+
+// ratioSummary summarizes the per-round ratios to the channel.
+type ratioSummary struct {
+	spread
+	// Paired counts the rounds that gave a ratio; Unpaired the rounds
+	// whose two runs ran in different regimes.
+	Paired   int `json:"paired"`
+	Unpaired int `json:"unpaired"`
+	// Faster counts the paired rounds with a ratio above 1.
+	Faster int `json:"faster"`
+}
+
+// result is one implementation in one phase, over all rounds.
 type result struct {
 	Impl        string `json:"impl"`
 	Description string `json:"description"`
-	// ItemsPerSec is the median over the rounds.
-	ItemsPerSec float64 `json:"items_per_sec"`
-	// RatioToChannel is ItemsPerSec over the channel's; absent when the
-	// channel was not run.
-	RatioToChannel *float64 `json:"ratio_to_channel,omitempty"`
+	Phase       string `json:"phase"`
+	// ItemsPerSec: events popped per second of each run, over the rounds.
+	ItemsPerSec spread `json:"items_per_sec"`
+	// OfferedPerSec (rate phase): events pushed per second of the
+	// producers' run, over the rounds.
+	OfferedPerSec *spread `json:"offered_per_sec,omitempty"`
+	// RatioToChannel (saturation phase) summarizes the per-round ratios;
+	// absent when the channel was not run.
+	RatioToChannel *ratioSummary `json:"ratio_to_channel,omitempty"`
 	// Pushed and Popped are summed over the rounds.
 	Pushed uint64 `json:"pushed"`
 	Popped uint64 `json:"popped"`
 	// Backpressure counts pushes that found the queue full.
 	Backpressure  uint64  `json:"backpressure"`
 	AllocsPerItem float64 `json:"allocs_per_item"`
-	// Handoff latency over all rounds, in nanoseconds.
-	HandoffP50  int64       `json:"handoff_p50_ns"`
-	HandoffP99  int64       `json:"handoff_p99_ns"`
-	HandoffMax  int64       `json:"handoff_max_ns"`
-	HandoffMean int64       `json:"handoff_mean_ns"`
-	Rounds      []roundJSON `json:"rounds"`
+	// Handoff latency of the timestamped events over all rounds (rate
+	// phase), in nanoseconds; Samples is their number.
+	Samples     uint64      `json:"samples,omitempty"`
+	HandoffP50  int64       `json:"handoff_p50_ns,omitempty"`
+	HandoffP99  int64       `json:"handoff_p99_ns,omitempty"`
+	HandoffP999 int64       `json:"handoff_p999_ns,omitempty"`
+	HandoffMax  int64       `json:"handoff_max_ns,omitempty"`
+	HandoffMean int64       `json:"handoff_mean_ns,omitempty"`
+	Rounds      []runRecord `json:"rounds"`
 	// Problems lists the failed self-checks; OK is true when there are none.
 	Problems []string `json:"problems,omitempty"`
 	OK       bool     `json:"ok"`
@@ -280,51 +380,83 @@ type result struct {
 	mallocs uint64
 }
 
-type roundJSON struct {
-	Round        int     `json:"round"`
-	Pushed       uint64  `json:"pushed"`
-	Popped       uint64  `json:"popped"`
-	Seconds      float64 `json:"seconds"`
-	ItemsPerSec  float64 `json:"items_per_sec"`
-	Backpressure uint64  `json:"backpressure"`
+// runRecord is one run.
+type runRecord struct {
+	Round         int     `json:"round"`
+	Pushed        uint64  `json:"pushed"`
+	Popped        uint64  `json:"popped"`
+	Seconds       float64 `json:"seconds"`
+	ItemsPerSec   float64 `json:"items_per_sec"`
+	OfferedPerSec float64 `json:"offered_per_sec,omitempty"`
+	// RatioToChannel is ItemsPerSec over the channel's run of the same
+	// round (saturation phase), null when the two runs' regimes differ.
+	RatioToChannel *float64 `json:"ratio_to_channel"`
+	Backpressure   uint64   `json:"backpressure"`
+	// Regime and the probe it was classified from; CPUPerWall is the
+	// run's own process CPU time per wall time.
+	Regime          regime.Regime `json:"regime"`
+	RoundTripNS     float64       `json:"round_trip_ns"`
+	ProbeCPUPerWall float64       `json:"probe_cpu_per_wall"`
+	CPUPerWall      float64       `json:"cpu_per_wall"`
 }
 
-// add folds in one round, checking it.
-func (r *result) add(round int, rr roundResult) {
-	r.Rounds = append(r.Rounds, roundJSON{
-		Round:        round,
-		Pushed:       rr.pushed,
-		Popped:       rr.popped,
-		Seconds:      rr.elapsed.Seconds(),
-		ItemsPerSec:  rr.itemsPerSec,
-		Backpressure: rr.backpressure,
-	})
+// add folds in one run, checking it.
+func (r *result) add(round int, ph phase, rr runResult) {
+	r.Phase = ph.String()
+	rj := runRecord{
+		Round:           round,
+		Pushed:          rr.pushed,
+		Popped:          rr.popped,
+		Seconds:         rr.elapsed.Seconds(),
+		ItemsPerSec:     rr.itemsPerSec,
+		Backpressure:    rr.backpressure,
+		Regime:          rr.regime,
+		RoundTripNS:     float64(rr.probe.RoundTrip.Nanoseconds()),
+		ProbeCPUPerWall: rr.probe.CPUPerWall,
+		CPUPerWall:      rr.cpuPerWall,
+	}
+	if ph == offered {
+		rj.OfferedPerSec = rr.offeredPerSec
+	}
+	r.Rounds = append(r.Rounds, rj)
 	r.Pushed += rr.pushed
 	r.Popped += rr.popped
 	r.Backpressure += rr.backpressure
 	r.mallocs += rr.mallocs
 	r.handoff = r.handoff.Add(rr.handoff)
+	r.Samples += rr.stamped
 	if rr.pushed != rr.popped {
 		r.Problems = append(r.Problems, fmt.Sprintf("round %d: pushed %d, popped %d (lfmetrics)", round, rr.pushed, rr.popped))
 	}
 	if rr.consumed != rr.popped {
 		r.Problems = append(r.Problems, fmt.Sprintf("round %d: consumers popped %d, lfmetrics counted %d", round, rr.consumed, rr.popped))
 	}
-	if rr.handoff.Count != rr.popped {
-		r.Problems = append(r.Problems, fmt.Sprintf("round %d: %d handoff latencies recorded for %d events", round, rr.handoff.Count, rr.popped))
+	if rr.handoff.Count != rr.stamped {
+		r.Problems = append(r.Problems, fmt.Sprintf("round %d: %d handoff latencies recorded for %d timestamped events", round, rr.handoff.Count, rr.stamped))
 	}
 	if rr.sumPushed != rr.sumPopped {
 		r.Problems = append(r.Problems, fmt.Sprintf("round %d: sum of IDs pushed %d, popped %d", round, rr.sumPushed, rr.sumPopped))
 	}
 }
 
-func newReport(cfg *config, results []*result) *report {
+// points returns the per-round items/s of r, for regime.Ratios.
+func (r *result) points() []regime.Point {
+	ps := make([]regime.Point, len(r.Rounds))
+	for i, rd := range r.Rounds {
+		ps[i] = regime.Point{Round: rd.Round, Regime: rd.Regime, Value: rd.ItemsPerSec}
+	}
+	return ps
+}
+
+func newReport(cfg *config, sat, rate []*result) *report {
 	rep := &report{
 		Config: reportConfig{
 			Producers: cfg.producers,
 			Consumers: cfg.consumers,
 			Capacity:  cfg.capacity,
+			Duration:  cfg.duration.String(),
 			Items:     cfg.items,
+			Rate:      cfg.rate,
 			Rounds:    cfg.rounds,
 			Compact:   cfg.compact,
 		},
@@ -335,86 +467,215 @@ func newReport(cfg *config, results []*result) *report {
 			NumCPU:     runtime.NumCPU(),
 			GOMAXPROCS: runtime.GOMAXPROCS(0),
 		},
-		Results: results,
-		OK:      true,
+		Saturation: sat,
+		Rate:       rate,
+		OK:         true,
 	}
-	if cfg.items == 0 {
-		rep.Config.Duration = cfg.duration.String()
+	if cfg.rate > 0 {
+		rep.Config.Sample = cfg.sample
 	}
-	var chanRate float64
-	for _, r := range results {
+	var ch *result
+	for _, r := range slices.Concat(sat, rate) {
 		rates := make([]float64, len(r.Rounds))
+		offers := make([]float64, len(r.Rounds))
 		for i, rd := range r.Rounds {
 			rates[i] = rd.ItemsPerSec
+			offers[i] = rd.OfferedPerSec
 		}
-		r.ItemsPerSec = median(rates)
+		r.ItemsPerSec = toSpread(regime.SpreadOf(rates))
+		if r.Phase == offered.String() {
+			s := toSpread(regime.SpreadOf(offers))
+			r.OfferedPerSec = &s
+			r.HandoffP50 = int64(r.handoff.Quantile(0.50))
+			r.HandoffP99 = int64(r.handoff.Quantile(0.99))
+			r.HandoffP999 = int64(r.handoff.Quantile(0.999))
+			r.HandoffMax = int64(r.handoff.Max)
+			r.HandoffMean = int64(r.handoff.Mean())
+		}
 		if r.Popped > 0 {
 			r.AllocsPerItem = float64(r.mallocs) / float64(r.Popped)
 		}
-		r.HandoffP50 = int64(r.handoff.Quantile(0.50))
-		r.HandoffP99 = int64(r.handoff.Quantile(0.99))
-		r.HandoffMax = int64(r.handoff.Max)
-		r.HandoffMean = int64(r.handoff.Mean())
 		if r.Popped == 0 {
 			r.Problems = append(r.Problems, "no events went through")
 		}
 		r.OK = len(r.Problems) == 0
 		rep.OK = rep.OK && r.OK
+	}
+	for _, r := range sat {
 		if r.Impl == "chan" {
-			chanRate = r.ItemsPerSec
+			ch = r
 		}
 	}
-	if chanRate > 0 {
-		for _, r := range results {
-			x := r.ItemsPerSec / chanRate
-			r.RatioToChannel = &x
+	if ch != nil {
+		for _, r := range sat {
+			r.RatioToChannel = pairWith(r, ch)
 		}
 	}
+	rep.Verdict = verdict(sat, rate, cfg)
 	return rep
 }
 
-// median returns the median of xs (the mean of the middle two for an even
-// count), 0 for none.
-func median(xs []float64) float64 {
-	if len(xs) == 0 {
-		return 0
+// pairWith sets each run's ratio to the channel's run of its round (when
+// both ran in one regime) and returns their summary.
+func pairWith(r, ch *result) *ratioSummary {
+	ratios, unpaired, err := regime.Ratios(r.points(), ch.points())
+	if err != nil {
+		panic(err) // one run per round by construction
 	}
-	s := slices.Clone(xs)
-	slices.Sort(s)
-	n := len(s)
-	if n%2 == 1 {
-		return s[n/2]
+	byRound := map[int]float64{}
+	for _, q := range ratios {
+		byRound[q.Round] = q.Value
 	}
-	return (s[n/2-1] + s[n/2]) / 2
+	sum := &ratioSummary{spread: toSpread(regime.RatioSpread(ratios)), Paired: len(ratios), Unpaired: unpaired}
+	for i := range r.Rounds {
+		if x, ok := byRound[r.Rounds[i].Round]; ok {
+			r.Rounds[i].RatioToChannel = &x
+			if x > 1 {
+				sum.Faster++
+			}
+		}
+	}
+	return sum
 }
 
-func (rep *report) writeTable(w io.Writer) {
+// verdict is the last line: what the saturation runs showed about each of
+// lfkit's queues against the channel, how consistently, and in which
+// regimes; and the rate phase's p99 latencies.
+func verdict(sat, rate []*result, cfg *config) string {
+	var parts []string
+	for _, r := range sat {
+		if !isLFKit(r.Impl) || r.RatioToChannel == nil {
+			continue
+		}
+		s := r.RatioToChannel
+		switch {
+		case s.Paired == 0:
+			parts = append(parts, fmt.Sprintf("%s: no round where it and the channel ran in one regime, so no ratio", r.Impl))
+		case s.Faster == s.Paired:
+			parts = append(parts, fmt.Sprintf("%s moved %s (%s) the channel's items/s, more in every paired round (%d of %d)",
+				r.Impl, fmtX(s.Median), fmtRange(s.Min, s.Max), s.Paired, cfg.rounds))
+		case s.Faster == 0:
+			parts = append(parts, fmt.Sprintf("%s moved %s (%s) the channel's items/s, less in every paired round (%d of %d)",
+				r.Impl, fmtX(s.Median), fmtRange(s.Min, s.Max), s.Paired, cfg.rounds))
+		default:
+			parts = append(parts, fmt.Sprintf("%s moved %s (%s) the channel's items/s, more in only %d of %d paired rounds: no clear difference",
+				r.Impl, fmtX(s.Median), fmtRange(s.Min, s.Max), s.Faster, s.Paired))
+		}
+	}
+	var lat []string
+	for _, r := range rate {
+		lat = append(lat, fmt.Sprintf("%s %s", r.Impl, fmtDur(r.HandoffP99)))
+	}
+	line := strings.Join(parts, "; ")
+	if len(lat) > 0 {
+		if line != "" {
+			line += ". "
+		}
+		line += fmt.Sprintf("At %s events/s offered, p99 handoff: %s", fmtRate(cfg.rate), strings.Join(lat, ", "))
+	}
+	if line == "" {
+		line = "no lfkit queue was compared with the channel"
+	}
+	regimes := regimeCounts(slices.Concat(sat, rate))
+	if few := cfg.rounds < 3 && len(sat) > 0; few {
+		regimes += "; fewer than 3 rounds: rerun with -rounds 5 for a firmer answer"
+	}
+	return line + ". Runs by regime: " + regimes + "."
+}
+
+// regimeCounts tells how many runs ran in each regime, e.g. "12 near, 4 far".
+func regimeCounts(rs []*result) string {
+	n := map[regime.Regime]int{}
+	for _, r := range rs {
+		for _, rd := range r.Rounds {
+			n[rd.Regime]++
+		}
+	}
+	var parts []string
+	for _, g := range regime.Regimes {
+		if n[g] > 0 {
+			parts = append(parts, fmt.Sprintf("%d %s", n[g], g))
+		}
+	}
+	return strings.Join(parts, ", ")
+}
+
+func fmtX(x float64) string { return fmt.Sprintf("%.2f×", x) }
+
+func fmtRange(lo, hi float64) string { return fmt.Sprintf("%.2f–%.2f×", lo, hi) }
+
+func (rep *report) writeTables(w io.Writer) {
 	c := rep.Config
-	run := c.Duration + " per run"
-	if c.Items > 0 {
-		run = fmt.Sprintf("%d items per run", c.Items)
-	}
-	fmt.Fprintf(w, "lfbench: %d producers, %d consumers, capacity %d, %s, %d rounds; %s %s/%s, %d CPUs, GOMAXPROCS %d\n\n",
-		c.Producers, c.Consumers, c.Capacity, run, c.Rounds,
+	fmt.Fprintf(w, "lfbench: %d producers, %d consumers, capacity %d, %d rounds; %s %s/%s, %d CPUs, GOMAXPROCS %d\n",
+		c.Producers, c.Consumers, c.Capacity, c.Rounds,
 		rep.Machine.GoVersion, rep.Machine.GOOS, rep.Machine.GOARCH, rep.Machine.NumCPU, rep.Machine.GOMAXPROCS)
-	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "impl\titems/s\tp50\tp99\tmax\tbackpressure\tallocs/item\tx chan\tcheck\t")
-	for _, r := range rep.Results {
-		ratio := "-"
-		if r.RatioToChannel != nil {
-			ratio = fmt.Sprintf("%.2f", *r.RatioToChannel)
+	if len(rep.Saturation) > 0 {
+		run := c.Duration + " per run"
+		if c.Items > 0 {
+			run = fmt.Sprintf("%d events per run", c.Items)
 		}
-		check := "ok"
-		if !r.OK {
-			check = "FAILED"
+		fmt.Fprintf(w, "\nSaturation: producers push as fast as the queue takes events, %s; no clock read per event.\n", run)
+		tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+		fmt.Fprintln(tw, "impl\titems/s (min–max)\tx chan (min–max)\tpaired\tbackpressure\tallocs/item\tcheck\t")
+		for _, r := range rep.Saturation {
+			ratio, paired := "-", "-"
+			if s := r.RatioToChannel; s != nil {
+				paired = fmt.Sprintf("%d/%d", s.Paired, s.Paired+s.Unpaired)
+				if s.Paired > 0 {
+					ratio = fmt.Sprintf("%s (%s)", fmtX(s.Median), fmtRange(s.Min, s.Max))
+				}
+			}
+			fmt.Fprintf(tw, "%s\t%s (%s–%s)\t%s\t%s\t%d\t%.3f\t%s\t\n",
+				r.Impl, fmtRate(r.ItemsPerSec.Median), fmtRate(r.ItemsPerSec.Min), fmtRate(r.ItemsPerSec.Max),
+				ratio, paired, r.Backpressure, r.AllocsPerItem, check(r))
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%d\t%.3f\t%s\t%s\t\n",
-			r.Impl, fmtRate(r.ItemsPerSec),
-			fmtDur(r.HandoffP50), fmtDur(r.HandoffP99), fmtDur(r.HandoffMax),
-			r.Backpressure, r.AllocsPerItem, ratio, check)
+		tw.Flush()
+
+		fmt.Fprintf(w, "\nEach run's regime, and its items/s ÷ the channel's in the same round (only when both ran in one regime):\n")
+		tw = tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+		hdr := "round"
+		for _, r := range rep.Saturation {
+			hdr += "\t" + r.Impl
+		}
+		fmt.Fprintln(tw, hdr+"\t")
+		for i := range rep.Config.Rounds {
+			line := fmt.Sprint(i + 1)
+			for _, r := range rep.Saturation {
+				rd := r.Rounds[i]
+				cell := fmt.Sprintf("%s %s", fmtRate(rd.ItemsPerSec), rd.Regime)
+				switch {
+				case rd.RatioToChannel != nil && r.Impl != "chan":
+					cell = fmt.Sprintf("%s %s", fmtX(*rd.RatioToChannel), rd.Regime)
+				case rd.RatioToChannel == nil && r.RatioToChannel != nil:
+					cell = fmt.Sprintf("%s (unpaired)", rd.Regime)
+				}
+				line += "\t" + cell
+			}
+			fmt.Fprintln(tw, line+"\t")
+		}
+		tw.Flush()
 	}
-	tw.Flush()
-	fmt.Fprintf(w, "\nitems/s: median of %d rounds; latency: producer offers → consumer holds, all rounds; pushed = popped checked for every run.\n", c.Rounds)
+	if len(rep.Rate) > 0 {
+		fmt.Fprintf(w, "\nHandoff latency at %s events/s offered (producer offers → consumer holds), %s per run;\n"+
+			"timestamped: the 1st and every %dth event of each producer; all rounds:\n", fmtRate(c.Rate), c.Duration, c.Sample)
+		tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+		fmt.Fprintln(tw, "impl\toffered/s\tsamples\tp50\tp99\tp99.9\tmax\tregimes\tcheck\t")
+		for _, r := range rep.Rate {
+			fmt.Fprintf(tw, "%s\t%s\t%d\t%s\t%s\t%s\t%s\t%s\t%s\t\n",
+				r.Impl, fmtRate(r.OfferedPerSec.Median), r.Samples,
+				fmtDur(r.HandoffP50), fmtDur(r.HandoffP99), fmtDur(r.HandoffP999), fmtDur(r.HandoffMax),
+				regimeCounts([]*result{r}), check(r))
+		}
+		tw.Flush()
+	}
+	fmt.Fprintf(w, "\n%s\n", rep.Verdict)
+}
+
+func check(r *result) string {
+	if r.OK {
+		return "ok"
+	}
+	return "FAILED"
 }
 
 // fmtRate formats events per second with an SI suffix.
@@ -519,7 +780,7 @@ func (p *progress) watch(label string) func(func() uint64) func() {
 }
 
 // finished reports the end of a run: a plain line when not on a terminal.
-func (p *progress) finished(label string, rr roundResult) {
+func (p *progress) finished(label string, rr runResult) {
 	if !p.enabled {
 		return
 	}
