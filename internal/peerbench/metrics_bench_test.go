@@ -3,11 +3,13 @@ package peerbench
 import (
 	"math"
 	"math/rand/v2"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/lfkit/lfkit/atomicx"
+	"github.com/lfkit/lfkit/internal/regime"
 	"github.com/lfkit/lfkit/lfmetrics"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/puzpuzpuz/xsync/v4"
@@ -32,6 +34,10 @@ func BenchmarkCounter(b *testing.B) {
 		var m lfmetrics.Metrics
 		parallel(b, func() func() { return m.RecordIngest })
 	})
+	b.Run("impl=mutex-int64", func(b *testing.B) {
+		var c mutexCounter
+		parallel(b, func() func() { return c.inc })
+	})
 	b.Run("impl=xsync-counter", func(b *testing.B) {
 		c := xsync.NewCounter()
 		parallel(b, func() func() { return func() { c.Add(1) } })
@@ -42,16 +48,32 @@ func BenchmarkCounter(b *testing.B) {
 	})
 }
 
+// mutexCounter is the counter a program writes with a lock.
+type mutexCounter struct {
+	mu sync.Mutex
+	n  int64
+}
+
+func (c *mutexCounter) inc() {
+	c.mu.Lock()
+	c.n++
+	c.mu.Unlock()
+}
+
 // parallel runs the op that perG makes for each goroutine, once per
 // iteration, under b.RunParallel.
 func parallel(b *testing.B, perG func() func()) {
 	b.ReportAllocs()
+	s := regime.Begin()
+	b.ResetTimer()
 	b.RunParallel(func(pb *testing.PB) {
 		op := perG()
 		for pb.Next() {
 			op()
 		}
 	})
+	b.StopTimer()
+	s.Report(b)
 }
 
 // durations are the latencies recorded: log-uniform from 100 ns to 100 ms.
@@ -88,6 +110,8 @@ func BenchmarkLatency(b *testing.B) {
 func recordParallel(b *testing.B, record func(time.Duration)) {
 	b.ReportAllocs()
 	var seed atomic.Uint64
+	s := regime.Begin()
+	b.ResetTimer()
 	b.RunParallel(func(pb *testing.PB) {
 		i := seed.Add(389) // each goroutine starts elsewhere in durations
 		for pb.Next() {
@@ -95,4 +119,6 @@ func recordParallel(b *testing.B, record func(time.Duration)) {
 			i++
 		}
 	})
+	b.StopTimer()
+	s.Report(b)
 }

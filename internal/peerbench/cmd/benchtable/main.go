@@ -1,58 +1,69 @@
-// Command benchtable turns benchstat's CSV output for the peerbench suite
-// into the markdown tables of lfkit's README "Performance" section. It is
-// run by ../../run.sh; the tables it writes are never edited by hand.
+// Command benchtable turns the raw output of the peerbench suite, run in
+// interleaved rounds by ../../run.sh, into the markdown tables of lfkit's
+// README "Performance" section. The tables it writes are never edited by
+// hand.
 //
 // Usage:
 //
-//	benchstat -format csv out.txt | benchtable -machine "AMD EPYC, 2 cores, go1.26.8" -cmd "internal/peerbench/run.sh"
+//	benchtable [-machine line] [-cmd command] [-ncpu n] < results/out.txt
 //
-// Input: benchstat -format csv with its default rows and columns, one row
-// per benchmark name such as Pair/elem=int/impl=lfqueue-2 (the -2 is
-// GOMAXPROCS; none means 1), and one section per unit (sec/op, B/op,
-// allocs/op). Output: for each benchmark family (Pair, SPSC, Counter, …) a
-// table with a row per element type and GOMAXPROCS and a column per
-// implementation, in the order they first appear; each cell is the median
-// ns/op with benchstat's 95% confidence interval. Every lfkit cell
-// (implementations named lfqueue*, atomicx*, lfmetrics*) carries its ratio
-// to the best (fastest) peer of its row: below 1× lfkit is faster. The best
-// peer is in bold. Peers restricted to one producer and one consumer
-// (names containing "spsc") are shown but never chosen as the best peer: an
-// MPMC queue is compared with MPMC peers. Batch forms (names ending in
-// "-batch") are compared only with batch forms, single-item operations only
-// with single-item ones; each class has its own bold best peer. Rows with
-// allocations are listed after the tables.
+// Input: `go test -bench` output, with a line "# round N" before each
+// round's benchmarks (run.sh writes it). Benchmark names look like
+// BenchmarkPair/elem=int/impl=lfqueue-2 (the -2 is GOMAXPROCS; none means
+// 1). Contended benchmarks report "rt-ns", "probe-cpu/wall" and "cpu/wall"
+// (internal/regime); each of their samples is classified into a regime
+// (1p, near, far, turns) from its probe with regime.Classify, on a machine
+// of -ncpu CPUs (default: this one's). Samples without a probe are
+// "uncontended" (one goroutine).
+//
+// Output: for each benchmark family (Pair, SPSC, Counter, …) a table with a
+// row per element type, GOMAXPROCS and regime, and a column per
+// implementation, in the order they first appear. A cell is the median
+// ns/op of that implementation's samples in that regime, and how many there
+// were (n). Every lfkit cell (implementations named lfqueue*, atomicx*,
+// lfmetrics*) also carries its ratio to the best (fastest by median) peer
+// of its row: the median, minimum and maximum of the per-round ratios, each
+// the lfkit sample of one round divided by the peer's sample of the same
+// round, counted only when both samples ran in the row's regime. A ratio
+// never divides samples of two rounds or two regimes. Below 1× lfkit is
+// faster. The best peer is in bold. Peers restricted to one producer and
+// one consumer (names containing "spsc") are shown but never chosen as the
+// best peer; batch forms (names ending in "-batch") are compared only with
+// batch forms. Rows with allocations are listed after the tables.
 package main
 
 import (
 	"bufio"
-	"encoding/csv"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"math"
 	"os"
-	"regexp"
+	"runtime"
 	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/lfkit/lfkit/internal/peerbench/benchfile"
+	"github.com/lfkit/lfkit/internal/regime"
 )
 
 func main() {
 	machine := flag.String("machine", "", "the machine line: CPU model, cores, Go version")
 	cmd := flag.String("cmd", "internal/peerbench/run.sh", "the command that regenerates the tables")
+	ncpu := flag.Int("ncpu", runtime.NumCPU(), "CPUs of the machine the samples were taken on")
 	flag.Usage = func() {
-		fmt.Fprintf(os.Stderr, "usage: benchstat -format csv out.txt | benchtable [-machine line] [-cmd command]\n")
+		fmt.Fprintf(os.Stderr, "usage: benchtable [-machine line] [-cmd command] [-ncpu n] < out.txt\n")
 		flag.PrintDefaults()
 	}
 	flag.Parse()
-	if flag.NArg() > 0 {
+	if flag.NArg() > 0 || *ncpu < 1 {
 		flag.Usage()
 		os.Exit(2)
 	}
-	res, err := parse(os.Stdin)
+	samples, err := benchfile.Parse(os.Stdin, *ncpu)
 	if err == nil {
-		err = write(os.Stdout, res, *machine, *cmd)
+		err = write(os.Stdout, samples, *machine, *cmd)
 	}
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "benchtable:", err)
@@ -60,127 +71,12 @@ func main() {
 	}
 }
 
-// A measurement is one benchstat row: a median and its confidence interval.
-type measurement struct {
-	median float64 // in the unit of its section
-	ci     string  // "±2%", or "±∞" with too few samples
-}
-
-// key names one benchmark row.
-type key struct {
-	family, elem, impl string
-	procs              int
-}
-
-// results holds what parse read.
-type results struct {
-	sec    map[key]measurement // sec/op
-	allocs map[key]float64     // allocs/op
-	order  []key               // sec/op rows in input order
-}
-
-var procsSuffix = regexp.MustCompile(`-(\d+)$`)
-
-// parseName splits "Pair/elem=int/impl=lfqueue-2".
-func parseName(name string) (key, error) {
-	k := key{procs: 1}
-	if m := procsSuffix.FindStringSubmatch(name); m != nil {
-		k.procs, _ = strconv.Atoi(m[1])
-		name = strings.TrimSuffix(name, m[0])
-	}
-	parts := strings.Split(name, "/")
-	k.family = parts[0]
-	for _, p := range parts[1:] {
-		switch {
-		case strings.HasPrefix(p, "elem="):
-			k.elem = strings.TrimPrefix(p, "elem=")
-		case strings.HasPrefix(p, "impl="):
-			k.impl = strings.TrimPrefix(p, "impl=")
-		default:
-			return k, fmt.Errorf("benchmark %q: unexpected part %q", name, p)
-		}
-	}
-	if k.impl == "" {
-		return k, fmt.Errorf("benchmark %q has no impl=", name)
-	}
-	return k, nil
-}
-
-// parse reads benchstat's CSV. Lines before the first CSV section (goos:,
-// cpu:, …) are skipped.
-func parse(r io.Reader) (*results, error) {
-	res := &results{sec: map[key]measurement{}, allocs: map[key]float64{}}
-	var body strings.Builder
-	sc := bufio.NewScanner(r)
-	started := false
-	for sc.Scan() {
-		line := sc.Text()
-		if !started && !strings.HasPrefix(line, ",") {
-			continue // header lines such as "cpu: AMD EPYC"
-		}
-		started = true
-		body.WriteString(line + "\n")
-	}
-	if err := sc.Err(); err != nil {
-		return nil, err
-	}
-	cr := csv.NewReader(strings.NewReader(body.String()))
-	cr.FieldsPerRecord = -1
-	unit := ""
-	for {
-		rec, err := cr.Read()
-		if errors.Is(err, io.EOF) {
-			break
-		}
-		if err != nil {
-			return nil, err
-		}
-		if len(rec) < 2 {
-			continue
-		}
-		if rec[0] == "" { // a section header: ",file" or ",unit,CI"
-			if len(rec) >= 3 && rec[2] == "CI" {
-				unit = rec[1]
-			}
-			continue
-		}
-		if rec[0] == "geomean" || rec[1] == "" {
-			continue
-		}
-		k, err := parseName(rec[0])
-		if err != nil {
-			return nil, err
-		}
-		v, err := strconv.ParseFloat(rec[1], 64)
-		if err != nil {
-			return nil, fmt.Errorf("%s: %v", rec[0], err)
-		}
-		switch unit {
-		case "sec/op":
-			ci := ""
-			if len(rec) >= 3 {
-				ci = "±" + rec[2]
-			}
-			if _, dup := res.sec[k]; !dup {
-				res.order = append(res.order, k)
-			}
-			res.sec[k] = measurement{v, ci}
-		case "allocs/op":
-			res.allocs[k] = v
-		}
-	}
-	if len(res.order) == 0 {
-		return nil, errors.New("no sec/op rows in the input (want benchstat -format csv)")
-	}
-	return res, nil
-}
-
 // isRestricted reports whether impl admits only one producer and one
 // consumer, and so is not a peer for the ratio.
 func isRestricted(impl string) bool { return strings.Contains(impl, "spsc") }
 
 // class groups implementations that are compared with each other: the
-// batch forms ("-batch") with batch forms, single-item ones with
+// batch forms ("-batch") with batch forms, single-item operations with
 // single-item ones.
 func class(impl string) bool { return strings.HasSuffix(impl, "-batch") }
 
@@ -200,15 +96,15 @@ var families = map[string]string{
 	"ParallelPairs": "every goroutine pushes then pops (b.RunParallel); ns per push+pop",
 	"SPSC":          "1 producer → 1 consumer goroutine, blocking forms, capacity 1024; ns per item",
 	"MPMC":          "2 producers → 2 consumers, blocking forms, capacity 1024; ns per item",
+	"MPMC8x8":       "8 producers → 8 consumers (the original system's 8 threads), blocking forms, capacity 1024; ns per item",
 	"Burst":         "fill a capacity-1024 queue, then drain it, one goroutine; ns per item (-batch: 64 per call)",
 	"Counter":       "one increment, b.RunParallel; ns per op",
 	"Latency":       "record one duration, b.RunParallel; ns per op",
 	"RoundTrip":     "placement probe: a token passed between two goroutines through one atomic word; at -cpu 2, one cache-line round trip between the two vCPUs",
 }
 
-// fmtNs formats seconds as nanoseconds with three significant digits.
-func fmtNs(sec float64) string {
-	ns := sec * 1e9
+// fmtNs formats nanoseconds with three significant digits.
+func fmtNs(ns float64) string {
 	switch {
 	case ns >= 100:
 		return strconv.FormatFloat(math.Round(ns), 'f', 0, 64)
@@ -218,45 +114,88 @@ func fmtNs(sec float64) string {
 	return strconv.FormatFloat(ns, 'f', 2, 64)
 }
 
+// rowKey is one table row: element, GOMAXPROCS and regime.
+type rowKey struct {
+	elem   string
+	procs  int
+	regime regime.Regime
+}
+
+// cellData is the samples of one implementation in one row.
+type cellData struct {
+	points []regime.Point // Value: ns/op
+	median float64
+}
+
 // write prints the tables.
-func write(w io.Writer, res *results, machine, cmd string) error {
+func write(w io.Writer, samples []benchfile.Sample, machine, cmd string) error {
 	bw := bufio.NewWriter(w)
-	if machine != "" {
-		fmt.Fprintf(bw, "Measured on %s. Regenerate with `%s`; do not edit by hand.\n", machine, cmd)
-	} else {
-		fmt.Fprintf(bw, "Regenerate with `%s`; do not edit by hand.\n", cmd)
+	rounds := 0
+	byRegime := map[regime.Regime]int{}
+	for _, s := range samples {
+		rounds = max(rounds, s.Round)
+		byRegime[s.Regime]++
 	}
-	fmt.Fprintf(bw, "Median ns/op ± 95%% confidence interval; lfkit cells show (lfkit ÷ best peer of the row): below 1× lfkit is faster. **Bold**: the best peer (batch forms, named -batch, are compared with batch forms only); single-producer/single-consumer queues (xsync-spsc) are shown for reference and never count as the best peer.\n")
+	if machine != "" {
+		fmt.Fprintf(bw, "Measured on %s, %d interleaved rounds. Regenerate with `%s`; do not edit by hand.\n", machine, rounds, cmd)
+	} else {
+		fmt.Fprintf(bw, "%d interleaved rounds. Regenerate with `%s`; do not edit by hand.\n", rounds, cmd)
+	}
+	var counts []string
+	for _, g := range regime.Regimes {
+		if byRegime[g] > 0 {
+			counts = append(counts, fmt.Sprintf("%s %d", g, byRegime[g]))
+		}
+	}
+	fmt.Fprintf(bw, "\nSamples by regime: %s. Regimes: *near* and *far*, both vCPUs ran at once with a cache-line round trip below or above 250 ns; *turns*, the probe got less than 1.5 CPUs per wall second or a round trip of 2 µs or more (the vCPUs took turns, or other processes held the CPUs); *1p*, GOMAXPROCS=1; *uncontended*, one goroutine.\n", strings.Join(counts, ", "))
+	fmt.Fprintf(bw, "Each cell: median ns/op of the samples in that regime (n = how many). lfkit cells also show their ratio to the best peer of the row (**bold**): median (min–max) over the rounds in which both ran in that regime, and how many such rounds; below 1× lfkit is faster. Batch forms (-batch) are compared with batch forms only; xsync-spsc is single-producer/single-consumer and never counts as the best peer.\n")
 
 	var famOrder []string
-	for _, k := range res.order {
-		if !slices.Contains(famOrder, k.family) {
-			famOrder = append(famOrder, k.family)
+	for _, s := range samples {
+		if !slices.Contains(famOrder, s.Family) {
+			famOrder = append(famOrder, s.Family)
 		}
 	}
 	for _, fam := range famOrder {
 		var impls []string
-		type rowKey struct {
-			elem  string
-			procs int
-		}
 		var rows []rowKey
-		for _, k := range res.order {
-			if k.family != fam {
+		cells := map[rowKey]map[string]*cellData{}
+		for _, s := range samples {
+			if s.Family != fam {
 				continue
 			}
-			if !slices.Contains(impls, k.impl) {
-				impls = append(impls, k.impl)
+			if !slices.Contains(impls, s.Impl) {
+				impls = append(impls, s.Impl)
 			}
-			if rk := (rowKey{k.elem, k.procs}); !slices.Contains(rows, rk) {
+			rk := rowKey{s.Elem, s.Procs, s.Regime}
+			if cells[rk] == nil {
 				rows = append(rows, rk)
+				cells[rk] = map[string]*cellData{}
+			}
+			c := cells[rk][s.Impl]
+			if c == nil {
+				c = &cellData{}
+				cells[rk][s.Impl] = c
+			}
+			c.points = append(c.points, regime.Point{Round: s.Round, Regime: s.Regime, Value: s.NsOp})
+		}
+		for _, row := range cells {
+			for _, c := range row {
+				xs := make([]float64, len(c.points))
+				for i, p := range c.points {
+					xs[i] = p.Value
+				}
+				c.median = regime.SpreadOf(xs).Median
 			}
 		}
 		slices.SortStableFunc(rows, func(a, b rowKey) int {
 			if c := strings.Compare(elemRank(a.elem), elemRank(b.elem)); c != 0 {
 				return c
 			}
-			return a.procs - b.procs
+			if a.procs != b.procs {
+				return a.procs - b.procs
+			}
+			return slices.Index(regime.Regimes, a.regime) - slices.Index(regime.Regimes, b.regime)
 		})
 		fmt.Fprintf(bw, "\n**%s** — %s\n\n", fam, families[fam])
 		hasElem := rows[0].elem != ""
@@ -264,60 +203,68 @@ func write(w io.Writer, res *results, machine, cmd string) error {
 		if hasElem {
 			hdr = append(hdr, "elem")
 		}
-		hdr = append(hdr, "-cpu")
+		hdr = append(hdr, "-cpu", "regime")
 		hdr = append(hdr, impls...)
 		fmt.Fprintf(bw, "| %s |\n", strings.Join(hdr, " | "))
 		fmt.Fprintf(bw, "|%s\n", strings.Repeat("---|", len(hdr)))
 		for _, rk := range rows {
+			row := cells[rk]
 			// The best peer of the row, per class (batch or single-item).
 			best := map[bool]string{}
 			for _, im := range impls {
-				m, ok := res.sec[key{fam, rk.elem, im, rk.procs}]
+				c, ok := row[im]
 				if !ok || isLFKit(im) || isRestricted(im) {
 					continue
 				}
-				c := class(im)
-				if best[c] == "" || m.median < res.sec[key{fam, rk.elem, best[c], rk.procs}].median {
-					best[c] = im
+				if b := best[class(im)]; b == "" || c.median < row[b].median {
+					best[class(im)] = im
 				}
 			}
-			cells := []string{}
+			out := []string{}
 			if hasElem {
-				cells = append(cells, rk.elem)
+				out = append(out, rk.elem)
 			}
-			cells = append(cells, strconv.Itoa(rk.procs))
+			out = append(out, strconv.Itoa(rk.procs), string(rk.regime))
 			for _, im := range impls {
-				m, ok := res.sec[key{fam, rk.elem, im, rk.procs}]
+				c, ok := row[im]
 				if !ok {
-					cells = append(cells, "–")
+					out = append(out, "–")
 					continue
 				}
-				cell := fmtNs(m.median) + " " + m.ci
+				cell := fmt.Sprintf("%s (n=%d)", fmtNs(c.median), len(c.points))
 				switch b := best[class(im)]; {
 				case im == b:
-					cell = "**" + cell + "**"
+					cell = fmt.Sprintf("**%s** (n=%d)", fmtNs(c.median), len(c.points))
 				case isLFKit(im) && b != "":
-					ratio := m.median / res.sec[key{fam, rk.elem, b, rk.procs}].median
-					cell += fmt.Sprintf(" (%.2f×)", ratio)
+					ratios, _, err := regime.Ratios(c.points, row[b].points)
+					if err != nil {
+						return fmt.Errorf("%s/%s: %v", fam, im, err)
+					}
+					if sp := regime.RatioSpread(ratios); sp.N > 0 {
+						cell += fmt.Sprintf(" %.2f× (%.2f–%.2f, %d)", sp.Median, sp.Min, sp.Max, sp.N)
+					} else {
+						cell += " (no round paired)"
+					}
 				}
-				cells = append(cells, cell)
+				out = append(out, cell)
 			}
-			fmt.Fprintf(bw, "| %s |\n", strings.Join(cells, " | "))
+			fmt.Fprintf(bw, "| %s |\n", strings.Join(out, " | "))
 		}
 	}
 
+	// Median allocs/op per benchmark, over every sample.
 	var allocating []string
-	for _, k := range res.order {
-		if a := res.allocs[k]; a > 0 {
-			name := k.family
-			if k.elem != "" {
-				name += "/elem=" + k.elem
-			}
-			name += "/impl=" + k.impl
-			if k.procs != 1 {
-				name += fmt.Sprintf("-%d", k.procs)
-			}
-			allocating = append(allocating, fmt.Sprintf("%s %.3g", name, a))
+	var keys []benchfile.Key
+	allocs := map[benchfile.Key][]float64{}
+	for _, s := range samples {
+		if _, ok := allocs[s.Key]; !ok {
+			keys = append(keys, s.Key)
+		}
+		allocs[s.Key] = append(allocs[s.Key], s.Allocs)
+	}
+	for _, k := range keys {
+		if a := regime.SpreadOf(allocs[k]).Median; a > 0 {
+			allocating = append(allocating, fmt.Sprintf("%s %.3g", k.Name(), a))
 		}
 	}
 	if len(allocating) == 0 {

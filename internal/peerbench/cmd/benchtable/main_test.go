@@ -3,78 +3,103 @@ package main
 import (
 	"strings"
 	"testing"
+
+	"github.com/lfkit/lfkit/internal/peerbench/benchfile"
+	"github.com/lfkit/lfkit/internal/regime"
 )
 
-const sample = `goos: linux
+// sample rounds: near is rt-ns 100 with probe-cpu/wall 1.9, far rt-ns 450
+// with 1.9, turns probe-cpu/wall 1.0.
+const input = `goos: linux
 goarch: amd64
 pkg: github.com/lfkit/lfkit/internal/peerbench
 cpu: AMD EPYC
-,out.txt,
-,sec/op,CI
-Pair/elem=int/impl=lfqueue,1.2e-08,2%
-Pair/elem=int/impl=lfqueue-2,1.3e-08,3%
-Pair/elem=int/impl=xsync-mpmc,2e-08,1%
-Pair/elem=int/impl=xsync-mpmc-2,2.6e-08,1%
-Pair/elem=int/impl=chan,3.1e-08,0%
-Pair/elem=int/impl=chan-2,3.2e-08,0%
-Pair/elem=int/impl=xsync-spsc,1e-08,1%
-Pair/elem=64B/impl=lfqueue,1.5e-08,2%
-Pair/elem=64B/impl=chan,3e-08,2%
-Burst/elem=int/impl=lfqueue,2e-08,1%
-Burst/elem=int/impl=chan,3e-08,1%
-Burst/elem=int/impl=lfqueue-batch,6e-09,1%
-Burst/elem=int/impl=mutexring-batch,5e-09,1%
-Counter/impl=atomicx-counter,4e-09,∞
-Counter/impl=atomic-int64,5e-09,∞
-geomean,1.4e-08,
-,out.txt,
-,B/op,CI
-Pair/elem=int/impl=lfqueue,0,0%
-,out.txt,
-,allocs/op,CI
-Pair/elem=int/impl=lfqueue,0,0%
-Pair/elem=int/impl=chan-2,1,0%
+# round 1
+BenchmarkPair/elem=int/impl=lfqueue         	1000	12 ns/op	0 B/op	0 allocs/op
+BenchmarkPair/elem=int/impl=xsync-mpmc      	1000	20 ns/op	0 B/op	0 allocs/op
+BenchmarkPair/elem=int/impl=chan            	1000	31 ns/op	0 B/op	0 allocs/op
+BenchmarkPair/elem=int/impl=xsync-spsc      	1000	10 ns/op	0 B/op	0 allocs/op
+BenchmarkSPSC/elem=int/impl=lfqueue-2       	1000	50 ns/op	1.9 cpu/wall	100 rt-ns	1.9 probe-cpu/wall	0 B/op	0 allocs/op
+BenchmarkSPSC/elem=int/impl=chan-2          	1000	100 ns/op	1.2 cpu/wall	450 rt-ns	1.9 probe-cpu/wall	0 B/op	0 allocs/op
+BenchmarkSPSC/elem=int/impl=mutexring-2     	1000	40 ns/op	1.1 cpu/wall	110 rt-ns	1.95 probe-cpu/wall	0 B/op	1 allocs/op
+PASS
+# round 2
+BenchmarkPair/elem=int/impl=lfqueue         	1000	14 ns/op	0 B/op	0 allocs/op
+BenchmarkPair/elem=int/impl=xsync-mpmc      	1000	20 ns/op	0 B/op	0 allocs/op
+BenchmarkPair/elem=int/impl=chan            	1000	30 ns/op	0 B/op	0 allocs/op
+BenchmarkSPSC/elem=int/impl=lfqueue-2       	1000	200 ns/op	1.9 cpu/wall	480 rt-ns	1.9 probe-cpu/wall	0 B/op	0 allocs/op
+BenchmarkSPSC/elem=int/impl=chan-2          	1000	60 ns/op	1.2 cpu/wall	90 rt-ns	1.9 probe-cpu/wall	0 B/op	0 allocs/op
+BenchmarkSPSC/elem=int/impl=mutexring-2     	1000	400 ns/op	1.1 cpu/wall	470 rt-ns	1.9 probe-cpu/wall	0 B/op	1 allocs/op
+# round 3
+BenchmarkPair/elem=int/impl=lfqueue         	1000	13 ns/op	0 B/op	0 allocs/op
+BenchmarkPair/elem=int/impl=xsync-mpmc      	1000	26 ns/op	0 B/op	0 allocs/op
+BenchmarkPair/elem=int/impl=chan            	1000	30 ns/op	0 B/op	0 allocs/op
+BenchmarkSPSC/elem=int/impl=lfqueue-2       	1000	30 ns/op	1.9 cpu/wall	120 rt-ns	1.9 probe-cpu/wall	0 B/op	0 allocs/op
+BenchmarkSPSC/elem=int/impl=chan-2          	1000	70 ns/op	1.9 cpu/wall	100 rt-ns	0.9 probe-cpu/wall	0 B/op	0 allocs/op
+BenchmarkSPSC/elem=int/impl=mutexring-2     	1000	45 ns/op	1.1 cpu/wall	95 rt-ns	1.9 probe-cpu/wall	0 B/op	1 allocs/op
+BenchmarkCounter/impl=atomicx-counter-2     	1000	4 ns/op	2 cpu/wall	100 rt-ns	2 probe-cpu/wall	0 B/op	0 allocs/op
+BenchmarkCounter/impl=atomic-int64-2        	1000	5 ns/op	2 cpu/wall	100 rt-ns	2 probe-cpu/wall	0 B/op	0 allocs/op
 `
 
-func TestTable(t *testing.T) {
-	res, err := parse(strings.NewReader(sample))
+func render(t *testing.T, in string) string {
+	t.Helper()
+	samples, err := benchfile.Parse(strings.NewReader(in), 2)
 	if err != nil {
 		t.Fatal(err)
 	}
 	var b strings.Builder
-	if err := write(&b, res, "AMD EPYC, 2 cores, go1.26.8", "run.sh"); err != nil {
+	if err := write(&b, samples, "AMD EPYC, 2 cores, go1.26.8", "run.sh"); err != nil {
 		t.Fatal(err)
 	}
-	out := b.String()
-	for _, want := range []string{
-		"Measured on AMD EPYC, 2 cores, go1.26.8. Regenerate with `run.sh`",
-		"| elem | -cpu | lfqueue | xsync-mpmc | chan | xsync-spsc |",
-		"| int | 1 | 12.0 ±2% (0.60×) | **20.0 ±1%** | 31.0 ±0% | 10.0 ±1% |",
-		"| int | 2 | 13.0 ±3% (0.50×) | **26.0 ±1%** | 32.0 ±0% | – |",
-		"| 64B | 1 | 15.0 ±2% (0.50×) | – | **30.0 ±2%** | – |",
-		"| -cpu | atomicx-counter | atomic-int64 |",
-		"| 1 | 4.00 ±∞ (0.80×) | **5.00 ±∞** |",
-		"| int | 1 | 20.0 ±1% (0.67×) | **30.0 ±1%** | 6.00 ±1% (1.20×) | **5.00 ±1%** |",
-		"allocs/op above 0 (medians): Pair/elem=int/impl=chan-2 1.",
-	} {
-		if !strings.Contains(out, want) {
-			t.Errorf("output lacks %q:\n%s", want, out)
-		}
+	return b.String()
+}
+
+func TestClassifiesSamples(t *testing.T) {
+	samples, err := benchfile.Parse(strings.NewReader(input), 2)
+	if err != nil {
+		t.Fatal(err)
 	}
-	if strings.Index(out, "| int | 1 |") > strings.Index(out, "| 64B | 1 |") {
-		t.Errorf("int rows should come before 64B rows:\n%s", out)
+	got := map[string]regime.Regime{}
+	for _, s := range samples {
+		got[s.Family+"/"+s.Impl+"/"+string(rune('0'+s.Round))] = s.Regime
+	}
+	for k, want := range map[string]regime.Regime{
+		"Pair/lfqueue/1":   regime.Uncontended,
+		"SPSC/lfqueue/1":   regime.Near,
+		"SPSC/chan/1":      regime.Far,
+		"SPSC/mutexring/1": regime.Near, // its own cpu/wall of 1.1 does not count: the probe's does
+		"SPSC/lfqueue/2":   regime.Far,
+		"SPSC/chan/3":      regime.Turns,
+	} {
+		if got[k] != want {
+			t.Errorf("%s: regime %s, want %s", k, got[k], want)
+		}
 	}
 }
 
-func TestParseErrors(t *testing.T) {
-	for _, in := range []string{
-		"",
-		",x,\n,sec/op,CI\nPair/elem=int,1e-9,1%\n",     // no impl
-		",x,\n,sec/op,CI\nPair/oops/impl=a,1e-9,1%\n",  // unknown part
-		",x,\n,sec/op,CI\nPair/impl=a,notanumber,1%\n", // bad number
+func TestTable(t *testing.T) {
+	out := render(t, input)
+	for _, want := range []string{
+		"Measured on AMD EPYC, 2 cores, go1.26.8, 3 interleaved rounds. Regenerate with `run.sh`",
+		"Samples by regime: uncontended 10, near 7, far 3, turns 1.",
+		"| elem | -cpu | regime | lfqueue | xsync-mpmc | chan | xsync-spsc |",
+		// Uncontended: rounds pair with rounds: 12/20, 14/20, 13/26.
+		"| int | 1 | uncontended | 13.0 (n=3) 0.60× (0.50–0.70, 3) | **20.0** (n=3) | 30.0 (n=3) | 10.0 (n=1) |",
+		"| elem | -cpu | regime | lfqueue | chan | mutexring |",
+		// Near: lfqueue rounds 1 and 3, mutexring rounds 1 and 3 (50/40,
+		// 30/45), chan round 2 only.
+		"| int | 2 | near | 40.0 (n=2) 0.96× (0.67–1.25, 2) | 60.0 (n=1) | **42.5** (n=2) |",
+		// Far: lfqueue round 2, chan round 1, mutexring round 2: only
+		// round 2 pairs (lfqueue 200 / mutexring 400), though chan
+		// (round 1) is the row's fastest peer — so no pair with chan.
+		"| int | 2 | far | 200 (n=1) (no round paired) | **100** (n=1) | 400 (n=1) |",
+		"| int | 2 | turns | – | **70.0** (n=1) | – |",
+		"| -cpu | regime | atomicx-counter | atomic-int64 |",
+		"| 2 | near | 4.00 (n=1) 0.80× (0.80–0.80, 1) | **5.00** (n=1) |",
+		"allocs/op above 0 (medians): SPSC/elem=int/impl=mutexring-2 1.",
 	} {
-		if _, err := parse(strings.NewReader(in)); err == nil {
-			t.Errorf("parse(%q): no error", in)
+		if !strings.Contains(out, want) {
+			t.Errorf("output lacks %q:\n%s", want, out)
 		}
 	}
 }
