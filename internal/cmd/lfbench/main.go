@@ -552,13 +552,13 @@ func verdict(sat, rate []*result, cfg *config) string {
 		case s.Paired == 0:
 			parts = append(parts, fmt.Sprintf("%s: no round where it and the channel ran in one regime, so no ratio", r.Impl))
 		case s.Faster == s.Paired:
-			parts = append(parts, fmt.Sprintf("%s moved %s (%s) the channel's items/s, more in every paired round (%d of %d)",
+			parts = append(parts, fmt.Sprintf("%s moved %s (%s) the channel's items/s, more in each of the %d rounds that paired (of %d)",
 				r.Impl, fmtX(s.Median), fmtRange(s.Min, s.Max), s.Paired, cfg.rounds))
 		case s.Faster == 0:
-			parts = append(parts, fmt.Sprintf("%s moved %s (%s) the channel's items/s, less in every paired round (%d of %d)",
+			parts = append(parts, fmt.Sprintf("%s moved %s (%s) the channel's items/s, less in each of the %d rounds that paired (of %d)",
 				r.Impl, fmtX(s.Median), fmtRange(s.Min, s.Max), s.Paired, cfg.rounds))
 		default:
-			parts = append(parts, fmt.Sprintf("%s moved %s (%s) the channel's items/s, more in only %d of %d paired rounds: no clear difference",
+			parts = append(parts, fmt.Sprintf("%s moved %s (%s) the channel's items/s, more in only %d of the %d rounds that paired: no clear difference",
 				r.Impl, fmtX(s.Median), fmtRange(s.Min, s.Max), s.Faster, s.Paired))
 		}
 	}

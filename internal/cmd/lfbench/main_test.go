@@ -278,7 +278,7 @@ func TestPairWithChannel(t *testing.T) {
 	}
 	cfg := &config{rounds: 4, rate: 0}
 	v := verdict([]*result{lf, ch}, nil, cfg)
-	if !strings.Contains(v, "lfqueue-block moved 1.50× (0.90–2.00×) the channel's items/s, more in only 2 of 3 paired rounds: no clear difference") {
+	if !strings.Contains(v, "lfqueue-block moved 1.50× (0.90–2.00×) the channel's items/s, more in only 2 of the 3 rounds that paired: no clear difference") {
 		t.Errorf("verdict %q", v)
 	}
 	if !strings.Contains(v, "Runs by regime: 5 near, 1 far, 2 turns.") {
@@ -286,7 +286,7 @@ func TestPairWithChannel(t *testing.T) {
 	}
 	lf2 := fakeRuns("lfqueue-try", 150.0, regime.Near, 300.0, regime.Far, 190.0, regime.Turns, 100.0, regime.Near)
 	lf2.RatioToChannel = pairWith(lf2, ch)
-	if v := verdict([]*result{lf2, ch}, nil, cfg); !strings.Contains(v, "lfqueue-try moved 1.70× (1.50–2.00×) the channel's items/s, more in every paired round (4 of 4)") {
+	if v := verdict([]*result{lf2, ch}, nil, cfg); !strings.Contains(v, "lfqueue-try moved 1.70× (1.50–2.00×) the channel's items/s, more in each of the 4 rounds that paired (of 4)") {
 		t.Errorf("verdict %q", v)
 	}
 }

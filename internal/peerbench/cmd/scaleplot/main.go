@@ -159,7 +159,9 @@ func draw(path string, fam family, ss []*series, machine string) error {
 	p.Legend.Left = true
 	var procs []int
 	var args []any
+	top := 0.0
 	for _, se := range ss {
+		top = max(top, slices.Max(se.mops))
 		xys := make(plotter.XYs, len(se.procs))
 		for i := range se.procs {
 			xys[i].X = float64(se.procs[i])
@@ -179,6 +181,9 @@ func draw(path string, fam family, ss []*series, machine string) error {
 		ticks[i] = plot.Tick{Value: float64(n), Label: fmt.Sprint(n)}
 	}
 	p.X.Tick.Marker = plot.ConstantTicks(ticks)
+	// Headroom above the highest point for the legend (top left), about
+	// 5% of the height per entry.
+	p.Y.Max = top * (1.1 + 0.06*float64(len(ss)))
 	p.X.Min = 0.5
 	p.X.Max = float64(procs[len(procs)-1]) + 0.5
 	return p.Save(7*vg.Inch, 4.5*vg.Inch, path)
