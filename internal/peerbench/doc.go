@@ -4,15 +4,19 @@
 // github.com/prometheus/client_golang (Counter, Histogram). It is a nested
 // module, so those dependencies stay out of lfkit's go.mod.
 //
-// The queue benchmarks run the five workloads of lfkit's benchmarking
-// guide, each with an int and a 64-byte struct element (Big):
+// How the figures are taken and compared (regimes, interleaved rounds,
+// paired ratios, the scaling sweep) is in README.md beside this file.
+//
+// The queue benchmarks run five workloads, each with an int and a 64-byte
+// struct element (Big):
 //
 //	BenchmarkPair           one goroutine: push one item, pop it (ns per pair)
 //	BenchmarkParallelPairs  b.RunParallel, every goroutine push then pop
 //	BenchmarkSPSC           1 producer + 1 consumer goroutine, blocking forms,
 //	                        capacity 1024 (ns per item)
 //	BenchmarkMPMC           2 producers + 2 consumers, blocking forms,
-//	                        capacity 1024 (ns per item)
+//	                        capacity 1024 (ns per item); BenchmarkMPMC8x8:
+//	                        8 + 8, int only (the original system's 8 threads)
 //	BenchmarkBurst          fill a capacity-1024 queue, then drain it
 //	                        (ns per item); "-batch" impls move 64 at a time
 //
@@ -20,12 +24,20 @@
 //
 //	BenchmarkCounter        atomic.Int64, atomicx.Counter, a per-goroutine
 //	                        atomicx.CounterHandle, lfmetrics RecordIngest,
-//	                        xsync.Counter, client_golang Counter
+//	                        a mutex-guarded int64, xsync.Counter,
+//	                        client_golang Counter
 //	BenchmarkLatency        lfmetrics Latency.Record and Metrics.RecordQuery
 //	                        vs client_golang Histogram.Observe
 //
 // And BenchmarkRoundTrip, the placement probe: one cache-line round trip
-// between two goroutines at -cpu=2, to read the contended figures against.
+// between two goroutines at -cpu=2. Every contended benchmark above also
+// takes that probe itself, just before its measured loop, and reports
+// "rt-ns", "probe-cpu/wall" and "cpu/wall" (internal/regime), from which
+// cmd/benchtable classifies each sample's regime.
+//
+// BenchmarkScaleHandoff is the handoff workload of the scaling sweep
+// (scaling.sh, charted by cmd/scaleplot): n producers and n consumers at
+// GOMAXPROCS n.
 //
 // Names follow BenchmarkX/elem=E/impl=I so benchstat can put the
 // implementations side by side (-col /impl). Every operation is a method
@@ -33,6 +45,6 @@
 // implementation pays the same call overhead; xsync's queues have no
 // blocking forms, and their adapters retry with runtime.Gosched.
 //
-// run.sh runs the suite in interleaved rounds and writes benchstat's
-// summary and the README table (see cmd/benchtable).
+// run.sh runs the suite in interleaved rounds and writes the README's
+// Performance tables, one row per regime (see cmd/benchtable).
 package peerbench

@@ -6,7 +6,7 @@ import (
 	"testing"
 )
 
-// BenchmarkRoundTrip is the placement probe of lfkit's benchmarking guide:
+// BenchmarkRoundTrip is the placement probe (see README.md beside this file):
 // two goroutines pass a token back and forth through one atomic word, so
 // at -cpu=2 ns/op is one cache-line round trip between the two cores the
 // host gave us (about 90 ns when the two vCPUs are close, about 400 ns when
