@@ -94,8 +94,8 @@ const probeStop = -1
 
 // A Probe is what RoundTrip measures: the median round trip, and the CPU
 // time the two spinning goroutines got per wall time of the probe (≈ 2 when
-// both vCPUs ran at once, ≈ 1 when they took turns; 0 where the platform
-// gives no per-thread CPU time).
+// both vCPUs ran at once, ≈ 1 when they took turns; 0 at GOMAXPROCS 1 and
+// where the platform gives no per-thread CPU time).
 type Probe struct {
 	RoundTrip  time.Duration
 	CPUPerWall float64
@@ -138,14 +138,24 @@ func probe(budget time.Duration) (Probe, int) {
 			}
 		}
 	}
-	// Each goroutine is locked to its OS thread, so the thread's CPU
-	// clock is its own.
-	runtime.LockOSThread()
-	defer runtime.UnlockOSThread()
-	peerCPU := make(chan time.Duration, 1)
-	go func() {
+	// With two or more Ps, each goroutine is locked to its OS thread, so
+	// the thread's CPU clock is its own. With one P the goroutines take
+	// turns on it by design: locking them to two threads would turn every
+	// hop into a thread handoff, and their CPU share says nothing, so it
+	// is not measured.
+	threadCPU := threadCPU
+	if oneP {
+		threadCPU = func() (time.Duration, bool) { return 0, false }
+	} else {
 		runtime.LockOSThread()
 		defer runtime.UnlockOSThread()
+	}
+	peerCPU := make(chan time.Duration, 1)
+	go func() {
+		if !oneP {
+			runtime.LockOSThread()
+			defer runtime.UnlockOSThread()
+		}
 		var c0 time.Duration
 		ok0 := false
 		for i := int64(0); wait(2*i + 1); i++ {
