@@ -619,7 +619,9 @@ func (rep *report) writeTables(w io.Writer) {
 		fmt.Fprintln(tw, "impl\titems/s (min–max)\tx chan (min–max)\tpaired\tbackpressure\tallocs/item\tcheck\t")
 		for _, r := range rep.Saturation {
 			ratio, paired := "-", "-"
-			if s := r.RatioToChannel; s != nil {
+			if s := r.RatioToChannel; s != nil && r.Impl == "chan" {
+				ratio, paired = "reference", fmt.Sprintf("%d/%d", s.Paired, s.Paired+s.Unpaired)
+			} else if s != nil {
 				paired = fmt.Sprintf("%d/%d", s.Paired, s.Paired+s.Unpaired)
 				if s.Paired > 0 {
 					ratio = fmt.Sprintf("%s (%s)", fmtX(s.Median), fmtRange(s.Min, s.Max))

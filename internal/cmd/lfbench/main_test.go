@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/lfkit/lfkit/internal/regime"
 )
@@ -292,3 +293,22 @@ func TestPairWithChannel(t *testing.T) {
 }
 
 func ptr(x float64) *float64 { return &x }
+
+// TestDefaultsQuick: the default run (the README's first screen) stays
+// under 20 s of measured runs.
+func TestDefaultsQuick(t *testing.T) {
+	cfg, err := parseFlags(nil, &bytes.Buffer{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	phases := 0
+	if cfg.saturation {
+		phases++
+	}
+	if cfg.rate > 0 {
+		phases++
+	}
+	if d := time.Duration(cfg.rounds*len(cfg.impls)*phases) * cfg.duration; d > 20*time.Second || phases != 2 {
+		t.Errorf("defaults: %d rounds × %d impls × %d phases × %v = %v, want both phases within 20s", cfg.rounds, len(cfg.impls), phases, cfg.duration, d)
+	}
+}
