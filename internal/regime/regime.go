@@ -3,13 +3,21 @@
 //
 // On a shared host the two vCPUs a process gets can sit close together (a
 // cache-line round trip of ~100 ns), far apart (~500 ns), or effectively take
-// turns on one physical core (process CPU time per wall time ≈ 1 instead of
-// ≈ 2). The same benchmark measures up to 4× apart across these regimes. A
-// Sample takes a round-trip probe just before the measured work and the CPU
-// time per wall time across it, and reports both as benchmark metrics
-// ("rt-ns" and "cpu/wall") beside ns/op. Classify turns the two figures
-// into a Regime; tables group samples by regime and compute ratios only
-// between samples of one regime (and one round of an interleaved run).
+// turns on one physical core (two spinning goroutines get ≈ 1 CPU second per
+// wall second instead of ≈ 2). The same benchmark measures up to 4× apart
+// across these regimes.
+//
+// A Sample (Begin, then Report) takes a probe just before the measured work
+// — the round trip, and the CPU time the probe's two spinning goroutines got
+// per wall time — and the process CPU time per wall time across the work,
+// and reports them as benchmark metrics ("rt-ns", "probe-cpu/wall",
+// "cpu/wall") beside ns/op. Classify turns a probe into a Regime. It uses
+// the probe alone: the run's own CPU time per wall time is reported but not
+// used, because goroutines that park lower it by themselves (a
+// mutex-guarded ring's handoff ran at 1.1 CPUs per second where lfqueue's
+// ran at 1.8, in the same minute and the same placement). Ratios divides
+// the figures of one implementation by a peer's only within one round of an
+// interleaved run and one regime.
 package regime
 
 import (
@@ -24,8 +32,8 @@ type Reporter interface {
 	ReportMetric(n float64, unit string)
 }
 
-// Sample is one measured run: the round trip probed at its start, and the
-// process CPU and wall clocks at its start.
+// Sample is one measured run: the probe taken at its start, and the process
+// CPU and wall clocks at its start.
 type Sample struct {
 	procs     int
 	probe     Probe
@@ -34,7 +42,7 @@ type Sample struct {
 	cpuOK     bool
 }
 
-// Begin probes the round trip and starts the clocks. Call it just before the
+// Begin runs the probe (ProbeNow) and starts the clocks. Call it just before the
 // measured work (after setup, before b.ResetTimer or b.Loop).
 func Begin() *Sample {
 	s := &Sample{procs: runtime.GOMAXPROCS(0), probe: ProbeNow()}
