@@ -3,7 +3,7 @@
 # the README "Performance" section.
 #
 #   internal/peerbench/run.sh           # 6 rounds, 1s per benchmark, everything: ~25 min
-#   QUICK=1 internal/peerbench/run.sh   # 6 rounds, 200ms: the whole pipeline in ~10 min
+#   QUICK=1 internal/peerbench/run.sh   # 6 rounds, 150ms: the whole pipeline in ~9 min
 #   ROUNDS=2 BENCHTIME=20ms OUT=/tmp/p README=/tmp/README.md internal/peerbench/run.sh  # a smoke test
 #   BENCH='Pair|SPSC' LFBENCH=0 SCALING=0 README= internal/peerbench/run.sh     # a subset, tables only
 #
@@ -29,7 +29,7 @@
 #      the new figures.
 #   provenance.txt records the commit, the times and the load averages.
 #
-# Environment: ROUNDS (6), BENCHTIME (1s; QUICK=1: 200ms), BENCH (the suite),
+# Environment: ROUNDS (6), BENCHTIME (1s; QUICK=1: 150ms), BENCH (the suite),
 # CPUS (1,2), OUT (results), LFBENCH (1), SCALING (1), SCALE_ROUNDS (3;
 # QUICK: 2), SCALE_BENCHTIME (300ms; QUICK: 200ms), README (../../README.md;
 # empty: do not splice).
@@ -37,7 +37,7 @@ set -euo pipefail
 cd "$(dirname "$0")"
 
 if [ "${QUICK:-0}" = 1 ]; then
-	: "${BENCHTIME:=200ms}" "${SCALE_ROUNDS:=2}" "${SCALE_BENCHTIME:=200ms}"
+	: "${BENCHTIME:=150ms}" "${SCALE_ROUNDS:=2}" "${SCALE_BENCHTIME:=200ms}"
 fi
 ROUNDS=${ROUNDS:-6}
 BENCHTIME=${BENCHTIME:-1s}

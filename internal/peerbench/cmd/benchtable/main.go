@@ -136,10 +136,14 @@ func write(w io.Writer, samples []benchfile.Sample, machine, cmd string) error {
 		rounds = max(rounds, s.Round)
 		byRegime[s.Regime]++
 	}
+	nr := fmt.Sprintf("%d interleaved rounds", rounds)
+	if rounds == 1 {
+		nr = "1 round"
+	}
 	if machine != "" {
-		fmt.Fprintf(bw, "Measured on %s, %d interleaved rounds. Regenerate with `%s`; do not edit by hand.\n", machine, rounds, cmd)
+		fmt.Fprintf(bw, "Measured on %s, %s. Regenerate with `%s`; do not edit by hand.\n", machine, nr, cmd)
 	} else {
-		fmt.Fprintf(bw, "%d interleaved rounds. Regenerate with `%s`; do not edit by hand.\n", rounds, cmd)
+		fmt.Fprintf(bw, "%s. Regenerate with `%s`; do not edit by hand.\n", nr, cmd)
 	}
 	var counts []string
 	for _, g := range regime.Regimes {
