@@ -50,7 +50,8 @@ type impl struct {
 //		return lfBlock[*lfqueue.LockFree[Event]]{lfqueue.NewLockFree[Event](c)}
 //	}},
 //
-// (lfTry and lfBlock take any queue with lfqueue's method set, lfQueue).
+// (lfTry and lfBlock take any queue with lfqueue's methods: see lfQueue
+// and lfBlocking).
 // The verdict line speaks of every entry whose name starts with "lfqueue"
 // or is listed in lfkitImpls.
 var impls = []impl{
@@ -67,15 +68,21 @@ var lfkitImpls = map[string]bool{"lockfree": true}
 // isLFKit reports whether the implementation is one of lfkit's queues.
 func isLFKit(name string) bool { return strings.HasPrefix(name, "lfqueue") || lfkitImpls[name] }
 
-// lfQueue is the method set lfbench uses of lfkit's queues (Queue and the
-// queues with the same API).
+// lfQueue is the method set lfTry uses of lfkit's queues (Queue and the
+// queues with the same API); lfBlock needs only lfBlocking.
 type lfQueue interface {
 	TryPush(v Event) bool
 	TryPop() (Event, bool)
+	Close()
+	Closed() bool
+}
+
+// lfBlocking is the method set lfBlock uses.
+type lfBlocking interface {
+	TryPush(v Event) bool
 	Push(ctx context.Context, v Event) error
 	Pop(ctx context.Context) (Event, error)
 	Close()
-	Closed() bool
 }
 
 // queueOpts returns lfqueue's options for the -compact flag.
@@ -146,7 +153,7 @@ func (t lfTry[Q]) close() { t.q.Close() }
 // lfBlock is an lfkit queue with the blocking operations. TryPush comes
 // first only to count backpressure; Push itself starts with the same
 // attempt.
-type lfBlock[Q lfQueue] struct{ q Q }
+type lfBlock[Q lfBlocking] struct{ q Q }
 
 func newLFBlock(capacity int, compact bool) transport {
 	return lfBlock[*lfqueue.Queue[Event]]{lfqueue.New[Event](capacity, queueOpts(compact)...)}
