@@ -84,8 +84,10 @@ func (s *Sample) Report(r Reporter) {
 	r.ReportMetric(s.probe.CPUPerWall, "probe-cpu/wall")
 }
 
-// The probe runs batches of probeHops round trips, at most probeBatches of
-// them, and stops early once probeBudget has passed after probeMinBatches;
+// The probe runs batches of probeHops round trips, at least probeBatches of
+// them and for at least probeMinWall (so that its CPU share covers a
+// stretch of time, not a few hundred round trips), and stops early once
+// probeBudget has passed after probeMinBatches;
 // its result is the median batch, so one descheduling of the peer does not
 // decide it. When the host makes the two vCPUs take turns, a hop lasts a
 // host time slice (milliseconds) and the budget bounds the probe to a few
@@ -94,6 +96,7 @@ const (
 	probeHops       = 50
 	probeBatches    = 28
 	probeMinBatches = 3
+	probeMinWall    = time.Millisecond
 	probeBudget     = 5 * time.Millisecond
 )
 
@@ -112,9 +115,9 @@ type Probe struct {
 // RoundTrip measures the median time for a token to travel to another
 // goroutine and back through one atomic word. With GOMAXPROCS ≥ 2 and idle
 // cores that is one cache-line round trip between two cores; with
-// GOMAXPROCS = 1 it is two goroutine switches. It takes about 1400 round
-// trips, or fewer when they are slow (about 5 ms at most, unless the host
-// stalls the process).
+// GOMAXPROCS = 1 it is two goroutine switches. It takes 1 ms, or 1400 round
+// trips if they take longer, and 5 ms at most once it has 150 round trips
+// (unless the host stalls the process).
 func RoundTrip() time.Duration { return ProbeNow().RoundTrip }
 
 // ProbeNow runs the round-trip probe and returns its round trip and its
@@ -185,8 +188,12 @@ func probe(budget time.Duration) (Probe, int) {
 	i := int64(1)
 	c0, ok0 := threadCPU()
 	begin := time.Now()
-	for len(batches) < probeBatches {
-		if len(batches) >= probeMinBatches && time.Since(begin) > budget {
+	for {
+		elapsed := time.Since(begin)
+		if len(batches) >= probeMinBatches && elapsed > budget {
+			break
+		}
+		if len(batches) >= probeBatches && elapsed >= probeMinWall {
 			break
 		}
 		start := time.Now()

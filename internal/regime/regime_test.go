@@ -81,14 +81,14 @@ func TestClassifyRejectsBadInput(t *testing.T) {
 }
 
 // TestRoundTripBudget: once the budget has passed, the probe stops after
-// its minimum of batches; with time to spare it runs them all. Either way
+// its minimum of batches; with time to spare it runs its full count. Either way
 // its peer goroutine returns (goleak in TestMain would see it otherwise).
 func TestRoundTripBudget(t *testing.T) {
 	if p, n := probe(0); n != probeMinBatches || p.RoundTrip <= 0 {
 		t.Errorf("probe(0) = %+v after %d batches, want > 0 after %d", p, n, probeMinBatches)
 	}
-	if p, n := probe(time.Hour); n != probeBatches || p.RoundTrip <= 0 {
-		t.Errorf("probe(1h) = %+v after %d batches, want > 0 after %d", p, n, probeBatches)
+	if p, n := probe(time.Hour); n < probeBatches || p.RoundTrip <= 0 {
+		t.Errorf("probe(1h) = %+v after %d batches, want > 0 after %d or more", p, n, probeBatches)
 	}
 }
 
