@@ -226,7 +226,8 @@ func parseFlags(args []string, stderr io.Writer) (*config, error) {
 			"alternating rounds: throughput at saturation with per-round ratios to\n"+
 			"the channel, then handoff latency at an offered rate (-rate). Each run's\n"+
 			"regime: near/far (both vCPUs ran; cache-line round trip < or ≥ 250 ns),\n"+
-			"turns (the process got < 1.5 CPUs, or the round trip ≥ 2 µs), 1p\n"+
+			"turns (the probe's two goroutines got < 1.5 CPUs, or the round trip\n"+
+			"≥ 2 µs: the vCPUs took turns or other processes held them), 1p\n"+
 			"(GOMAXPROCS=1). Ratios pair runs of one round and one regime only.\n\nFlags:\n")
 		fs.PrintDefaults()
 	}
