@@ -43,7 +43,7 @@ func wantLatency(ds []time.Duration) LatencySnapshot {
 	}
 	for i := 0; i < numBuckets; i++ {
 		if c := counts[i]; c != 0 {
-			s.Buckets = append(s.Buckets, Bucket{time.Duration(bucketLow(i)), time.Duration(bucketHigh(i)), c})
+			s.Buckets = append(s.Buckets, Bucket{time.Duration(bucketLow(i)), lows[i+1] - 1, c})
 		}
 	}
 	return s

@@ -48,7 +48,7 @@ func TestMetricsStateMachine(t *testing.T) {
 			m = New(WithClock(clock.now))
 		}
 		mm := &metricsModel{clock: clock, start: clock.t, created: clock.t}
-		m.init()
+		m.state()
 		query := rapid.OneOf(durationGen(),
 			rapid.Map(rapid.Int64Range(math.MinInt64, 0), func(v int64) time.Duration { return time.Duration(v) }),
 			rapid.Just(time.Duration(math.MaxInt64)))
