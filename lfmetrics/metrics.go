@@ -14,12 +14,12 @@ import (
 //
 // Every Record method is safe for concurrent use from any number of
 // goroutines; it never waits for another goroutine, never takes a lock,
-// and allocates only on first use: a Metrics' first use allocates its
-// state (the interval's start time), and then the ingest counter, the
-// error counter, the batch stripes and the query Latency each allocate on
-// the first record that touches them. Goroutines that race on such a
-// first use may each allocate; one allocation is kept. After that no
-// Record method allocates.
+// and allocates only on a first use: the Metrics' first use allocates its
+// state (the interval's start time and the batch stripes), and the ingest
+// counter, the error counter and the query Latency each allocate on the
+// first record that reaches them. Goroutines that race on such a first
+// use may each allocate; one allocation is kept and the others are left
+// to the garbage collector. After that no Record method allocates.
 //
 // The readers — Snapshot, Reset, Total, Throughput and the query latency
 // accessors — may run concurrently with the Record methods and with each
