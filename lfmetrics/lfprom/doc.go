@@ -20,10 +20,10 @@
 // microseconds, never blocking the recording goroutines) and allocates
 // the exported values; the recording hot path pays nothing for it.
 //
-// This package is a separate module (github.com/lfkit/lfkit/lfmetrics/lfprom)
-// so that lfkit itself does not depend on client_golang.
-//
 // The queue collector exports <namespace>_queue_length,
 // <namespace>_queue_capacity and <namespace>_queue_fill_ratio, read at
 // each scrape; see NewQueueCollector for alerting on a full queue.
+//
+// This package is a separate module (github.com/lfkit/lfkit/lfmetrics/lfprom)
+// so that lfkit itself does not depend on client_golang.
 package lfprom
