@@ -160,11 +160,12 @@ func (m *Metrics) RecordQuery(d time.Duration) {
 // the Metrics.
 //
 // Snapshot never blocks the Record methods; it may wait for a RecordQuery
-// in progress to finish (see Latency.Snapshot) and for other readers. The
-// counters are read stripe by stripe while events may still arrive, so an
-// event that overlaps Snapshot may be in it or not, but is in exactly one
-// interval; each counter only grows from one Snapshot to the next within
-// an interval.
+// or RecordIngestBatch in progress to finish (see Latency.Snapshot) and
+// for other readers. The counters are read stripe by stripe while events
+// may still arrive, so an event that overlaps Snapshot may be in it or
+// not, but is in exactly one interval, and a batch's events are in the
+// same Snapshot as its batch count; each counter only grows from one
+// Snapshot to the next within an interval.
 func (m *Metrics) Snapshot() Snapshot {
 	st := m.state()
 	m.mu.Lock()
