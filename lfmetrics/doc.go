@@ -21,8 +21,8 @@
 // slog.LogValuer and, between two of them, Sub for deltas and rates;
 // *Metrics is an expvar.Var. No goroutine or ticker runs in the
 // background, and the clock is read only by the readers: rates come from
-// Elapsed or from two snapshots. The lfprom module exports a Metrics to
-// Prometheus.
+// Elapsed or from two snapshots. The lfprom module exports a Metrics, and
+// the fill state of a queue, to Prometheus.
 //
 // # Intervals
 //
