@@ -10,7 +10,8 @@ import (
 	"github.com/lfkit/lfkit/internal/stripe"
 )
 
-// maxStripeBits caps a Latency at 32 stripes (about 620 KiB).
+// maxStripeBits caps a Latency at 32 stripes (about 620 KiB), and a
+// Metrics' batch recorder at 32 stripes too.
 const maxStripeBits = 5
 
 // Latency records durations into a lock-free log-linear histogram and keeps
@@ -75,7 +76,7 @@ type latencyState struct {
 }
 
 // state returns the Latency's stripes and totals, allocating them on first
-// use (see lazy).
+// use (see lazy.go).
 func (l *Latency) state() *latencyState {
 	st := l.st.Load()
 	if st == nil {

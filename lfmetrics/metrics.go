@@ -83,7 +83,7 @@ func New(opts ...Option) *Metrics {
 }
 
 // state returns the Metrics' state, starting the first interval on first
-// use (see lazy).
+// use (see lazy.go).
 func (m *Metrics) state() *metricsState {
 	st := m.st.Load()
 	if st == nil {

@@ -62,7 +62,7 @@ func (t *tally) clear() {
 }
 
 // drain adds half p of latency stripe s, where n records started, into t
-// and zeroes the half (phase.go, steps 3). It waits for those of the n
+// and zeroes the half (phase.go, step 3). It waits for those of the n
 // records that are still in progress.
 func (t *tally) drain(s *latencyStripe, p, n uint64) {
 	h, b := &s.totals[p], &s.buckets[p]
