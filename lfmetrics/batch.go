@@ -36,7 +36,7 @@ type batchState struct {
 
 // record records a batch of n events: three atomic read-modify-writes on
 // the goroutine's stripe (a random one when another goroutine is starting
-// a record on it at the same moment), never waiting.
+// a record on it at the same moment), with no retry: wait-free.
 func (st *batchState) record(n uint64) {
 	s := &st.stripes[stripe.Index(stripe.Hint(), st.bits)]
 	p, ok := s.ph.tryBegin()

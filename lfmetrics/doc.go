@@ -65,9 +65,9 @@
 //   - Record is three atomic read-modify-writes on the goroutine's stripe
 //     plus a compare-and-swap when it sets a new minimum or maximum:
 //     lock-free, and wait-free unless goroutines share a stripe.
-//     RecordIngestBatch is three read-modify-writes on its stripe, with
-//     the same guarantee. RecordIngest and RecordError are atomicx.Counter
-//     adds: wait-free.
+//     RecordIngestBatch is three read-modify-writes on its stripe and
+//     never retries: wait-free. RecordIngest and RecordError are
+//     atomicx.Counter adds: wait-free.
 //   - A first use allocates (the Metrics' state and batch stripes, each
 //     counter's stripes, a Latency's stripes) and publishes the allocation
 //     with one compare-and-swap: it does not wait either, but goroutines

@@ -128,9 +128,11 @@ func (m *Metrics) RecordIngest() {
 // the same interval, whatever Reset runs concurrently. A negative n is
 // rejected: nothing is ingested and it counts as one error.
 //
-// It is three atomic read-modify-writes on the goroutine's stripe of the
-// batch recorder, behind the same writer/reader phase flip as RecordQuery:
-// lock-free, and wait-free unless goroutines share a stripe.
+// It is three atomic read-modify-writes on a stripe of the batch recorder,
+// behind the same writer/reader phase flip as RecordQuery, with no retry
+// loop: wait-free. (The first, a compare-and-swap on the goroutine's own
+// stripe, is replaced by an unconditional add on a random stripe when it
+// fails.)
 func (m *Metrics) RecordIngestBatch(n int) {
 	st := m.state()
 	if n < 0 {
