@@ -336,3 +336,25 @@ func TestMetricsZeroValueAndExpvar(t *testing.T) {
 		t.Fatalf("expvar JSON %s: want ingested 0, errors 1, one query of 2ms", v.String())
 	}
 }
+
+// TestRecordNoAllocs: after the first use, no Record method allocates.
+func TestRecordNoAllocs(t *testing.T) {
+	var m Metrics
+	var l Latency
+	m.RecordIngest()
+	m.RecordIngestBatch(1)
+	m.RecordError()
+	m.RecordQuery(1)
+	l.Record(1)
+	for name, f := range map[string]func(){
+		"RecordIngest":      m.RecordIngest,
+		"RecordIngestBatch": func() { m.RecordIngestBatch(16) },
+		"RecordError":       m.RecordError,
+		"RecordQuery":       func() { m.RecordQuery(3 * time.Millisecond) },
+		"Latency.Record":    func() { l.Record(time.Hour) },
+	} {
+		if a := testing.AllocsPerRun(1000, f); a != 0 {
+			t.Errorf("%s: %v allocations per call, want 0", name, a)
+		}
+	}
+}
