@@ -5,11 +5,11 @@ import (
 	"testing"
 )
 
-// TestBatchSameInterval: a RecordIngestBatch(n) lands its n events and its
+// TestConcurrentBatchSameInterval: a RecordIngestBatch(n) lands its n events and its
 // batch count in the same interval. Writers record only batches of n while
 // a reader alternates Reset and Snapshot; in every interval either
 // returns, Ingested == n × Batches.
-func TestBatchSameInterval(t *testing.T) {
+func TestConcurrentBatchSameInterval(t *testing.T) {
 	const writers, n = 4, 7
 	batches := 20000
 	if testing.Short() {

@@ -6,10 +6,10 @@ import (
 	"time"
 )
 
-// TestFirstUseRace: goroutines that race on the first use of a fresh
+// TestConcurrentFirstUse: goroutines that race on the first use of a fresh
 // Metrics (its state with the batch stripes, the counters, the query
 // Latency) all record into the one state that is kept; none is lost.
-func TestFirstUseRace(t *testing.T) {
+func TestConcurrentFirstUse(t *testing.T) {
 	const goroutines = 8
 	rounds := 300
 	if testing.Short() {
