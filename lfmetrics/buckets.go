@@ -62,15 +62,6 @@ func bucketLow(i int) uint64 {
 	return uint64(i&(subCount-1)+subCount) << uint(shift)
 }
 
-// bucketHigh returns the largest value bucket i holds: the top bucket holds
-// everything up to math.MaxInt64.
-func bucketHigh(i int) uint64 {
-	if i == numBuckets-1 {
-		return math.MaxInt64
-	}
-	return bucketLow(i+1) - 1
-}
-
 // bucketMid returns the value reported for bucket i: its midpoint, which is
 // within RelativeError/2 of any value the bucket holds (exact for the
 // one-value buckets). The top bucket reports the midpoint of its regular
@@ -83,3 +74,14 @@ func bucketMid(i int) uint64 {
 	width := uint64(1) << uint(i>>subBits-1)
 	return low + width/2
 }
+
+// lows holds the low bound of every bucket, and past the top bucket
+// math.MaxInt64+1 (wrapped) so that lows[i+1]-1 is bucket i's high bound:
+// the top bucket holds everything up to math.MaxInt64.
+var lows = func() (l [numBuckets + 1]time.Duration) {
+	for i := range numBuckets {
+		l[i] = time.Duration(bucketLow(i))
+	}
+	l[numBuckets] = math.MinInt64 // MaxInt64+1, so that l[numBuckets]-1 = MaxInt64
+	return l
+}()

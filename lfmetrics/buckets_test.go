@@ -16,7 +16,7 @@ func TestBucketLayoutContiguous(t *testing.T) {
 		t.Fatalf("bucketLow(0) = %d, want 0", got)
 	}
 	for i := 0; i < numBuckets; i++ {
-		lo, hi := bucketLow(i), bucketHigh(i)
+		lo, hi := bucketLow(i), uint64(lows[i+1]-1)
 		if lo > hi {
 			t.Fatalf("bucket %d: low %d > high %d", i, lo, hi)
 		}
@@ -35,8 +35,8 @@ func TestBucketLayoutContiguous(t *testing.T) {
 			}
 		}
 	}
-	if bucketHigh(numBuckets-1) != math.MaxInt64 {
-		t.Fatalf("top bucket ends at %d, want MaxInt64", bucketHigh(numBuckets-1))
+	if lows[numBuckets]-1 != math.MaxInt64 {
+		t.Fatalf("top bucket ends at %d, want MaxInt64", lows[numBuckets]-1)
 	}
 }
 
@@ -68,7 +68,7 @@ func TestBucketOfProperty(t *testing.T) {
 	rapid.Check(t, func(t *rapid.T) {
 		v := rapid.Uint64Range(0, uint64(MaxTrackable)).Draw(t, "v")
 		i := bucketOf(v)
-		lo, hi := bucketLow(i), bucketHigh(i)
+		lo, hi := bucketLow(i), uint64(lows[i+1]-1)
 		if v < lo || v > hi {
 			t.Fatalf("v=%d in bucket %d = [%d, %d]", v, i, lo, hi)
 		}
@@ -80,12 +80,12 @@ func TestBucketOfProperty(t *testing.T) {
 	})
 }
 
-// TestStripeLayout: the words a stripe's writers touch are at least
-// pad.Size away from any other stripe's, and the size the package doc
-// states is the real one.
+// TestStripeLayout: the words a stripe's writers touch (latency and batch
+// stripes) are at least pad.Size away from any other stripe's, and the
+// sizes the package doc states are the real ones.
 func TestStripeLayout(t *testing.T) {
 	var s latencyStripe
-	first := unsafe.Offsetof(s.started)
+	first := unsafe.Offsetof(s.ph)
 	last := unsafe.Offsetof(s.buckets) + unsafe.Sizeof(s.buckets)
 	if first < pad.Size || unsafe.Sizeof(s)-last < pad.Size {
 		t.Fatalf("stripe words span [%d, %d) of %d bytes: want pad.Size = %d on both sides",
@@ -93,5 +93,18 @@ func TestStripeLayout(t *testing.T) {
 	}
 	if pad.Size == 128 && unsafe.Sizeof(s) != 19784 {
 		t.Fatalf("latencyStripe is %d bytes; update the package doc's memory figures", unsafe.Sizeof(s))
+	}
+	var b batchStripe
+	first = unsafe.Offsetof(b.ph)
+	last = unsafe.Offsetof(b.halves) + unsafe.Sizeof(b.halves)
+	if first < pad.Size || unsafe.Sizeof(b)-last < pad.Size {
+		t.Fatalf("batch stripe words span [%d, %d) of %d bytes: want pad.Size = %d on both sides",
+			first, last, unsafe.Sizeof(b), pad.Size)
+	}
+	if pad.Size == 128 && unsafe.Sizeof(b) != 296 {
+		t.Fatalf("batchStripe is %d bytes; update the package doc's memory figures", unsafe.Sizeof(b))
+	}
+	if maxStripeBits != 5 {
+		t.Fatalf("maxStripeBits = %d; update the package doc's memory figures", maxStripeBits)
 	}
 }

@@ -1,8 +1,8 @@
 // Package lfmetrics records the metrics of an ingestion pipeline — event,
 // batch and error counts and query latencies — from every core without
 // contention, reads them without stopping the writers, and closes
-// intervals without losing an event. It is built only from package
-// atomicx.
+// intervals without losing an event. Its atomic words are package
+// atomicx's cells.
 //
 // # Overview
 //
@@ -21,8 +21,8 @@
 // slog.LogValuer and, between two of them, Sub for deltas and rates;
 // *Metrics is an expvar.Var. No goroutine or ticker runs in the
 // background, and the clock is read only by the readers: rates come from
-// Elapsed or from two snapshots. The lfprom module exports a Metrics to
-// Prometheus.
+// Elapsed or from two snapshots. The lfprom module exports a Metrics, and
+// the fill state of a queue, to Prometheus.
 //
 // # Intervals
 //
@@ -48,22 +48,31 @@
 //
 // # Concurrency and progress
 //
-// Writers never wait. Each Latency is split into stripes, each on its own
-// false-sharing range (internal/pad), and a goroutine writes the stripe
-// its stack address hashes to (internal/stripe), moving to a random
-// stripe when another goroutine is writing that one at the same moment.
+// Writers never wait for each other or for a reader, and never take a
+// lock. Each Latency is split into stripes, each on its own false-sharing
+// range (internal/pad), and a goroutine writes the stripe its stack
+// address hashes to (internal/stripe), moving to a random stripe when
+// another goroutine is starting a record on that one at the same moment.
 // Each stripe has two halves and a phase word, as in HdrHistogram's
 // WriterReaderPhaser or client_golang's hot/cold histogram: a record
 // increments the phase word, updates sum and extremes of the hot half and
 // increments one bucket, last. A reader flips the phase with one atomic
 // swap, waits for the records that started before the flip to finish,
-// then drains the now-cold half. So:
+// then drains the now-cold half. RecordIngestBatch records on stripes of
+// the same kind, so a batch's events and its batch count always land in
+// the same interval. So:
 //
 //   - Record is three atomic read-modify-writes on the goroutine's stripe
 //     plus a compare-and-swap when it sets a new minimum or maximum:
-//     lock-free, and wait-free unless goroutines share a stripe. The
-//     counters are atomicx.Counter adds: wait-free. Nothing on a record
-//     path allocates (after the first use) or takes a lock.
+//     lock-free, and wait-free unless goroutines share a stripe.
+//     RecordIngestBatch is three read-modify-writes on its stripe and
+//     never retries: wait-free. RecordIngest and RecordError are
+//     atomicx.Counter adds: wait-free.
+//   - A first use allocates (the Metrics' state and batch stripes, each
+//     counter's stripes, a Latency's stripes) and publishes the allocation
+//     with one compare-and-swap: it does not wait either, but goroutines
+//     racing on one first use may each allocate, and one allocation is
+//     kept. After its first use, no record path allocates.
 //   - Readers (Snapshot, Reset, Total and the accessors) take a mutex
 //     among themselves and may wait for records that are in progress —
 //     each a few instructions, unless its goroutine was descheduled
@@ -76,12 +85,17 @@
 //     writer can take as long as the operating system keeps it off the
 //     CPU.
 //
+// The atomic words are atomicx cells; sync/atomic is used only for the
+// pointers that publish the lazily allocated state.
+//
 // # Memory
 //
 // A Latency allocates on first use 4×GOMAXPROCS stripes rounded up to a
 // power of two, at most 32; each stripe holds two halves of 1216 8-byte
 // buckets and is padded apart, 19,784 bytes on amd64. With GOMAXPROCS = 2
 // that is 8 stripes, about 155 KiB, plus 19 KiB of reader-side totals; at
-// most about 637 KiB. Each of the three counters of a Metrics is an
-// atomicx.Counter (1 KiB at GOMAXPROCS = 2, at most 32 KiB).
+// most about 637 KiB. A Metrics adds, on its first use, as many batch
+// stripes of 296 bytes on amd64 (2.3 KiB at GOMAXPROCS = 2, at most
+// 9.3 KiB), and each of its two counters is an atomicx.Counter (1 KiB at
+// GOMAXPROCS = 2, at most 32 KiB).
 package lfmetrics

@@ -1,8 +1,8 @@
 package lfmetrics
 
 import (
-	"runtime"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/lfkit/lfkit/atomicx"
@@ -10,15 +10,9 @@ import (
 	"github.com/lfkit/lfkit/internal/stripe"
 )
 
-// maxStripeBits caps a Latency at 32 stripes (about 620 KiB).
+// maxStripeBits caps a Latency at 32 stripes (about 620 KiB), and a
+// Metrics' batch recorder at 32 stripes too.
 const maxStripeBits = 5
-
-// A stripe's started word: the top bit names the hot half, the bits below
-// count the records that started in it since the half became hot.
-const (
-	phaseShift = 63
-	countMask  = 1<<phaseShift - 1
-)
 
 // Latency records durations into a lock-free log-linear histogram and keeps
 // their exact count, sum, minimum and maximum beside it. Record is safe to
@@ -39,13 +33,13 @@ const (
 // Max.
 //
 // The zero value is ready to use. Its first use allocates the stripes (see
-// the package documentation for their size); nothing allocates afterwards
-// except the Buckets slice of each returned snapshot. A Latency must not be
-// copied after first use.
+// the package documentation for their size) without waiting for anyone:
+// goroutines that race on the first use may each allocate them, and one
+// allocation is kept. Nothing allocates afterwards except the Buckets
+// slice of each returned snapshot. A Latency must not be copied after
+// first use.
 type Latency struct {
-	ready atomicx.Int[uint32] // 1 once st is set
-	once  sync.Once
-	st    *latencyState
+	st atomic.Pointer[latencyState] // see lazy.go
 }
 
 // halfTotals is the part of one half of a stripe that is not buckets.
@@ -56,26 +50,16 @@ type halfTotals struct {
 	max    atomicx.Int[uint64] // greatest value: 0 when the half is empty
 }
 
-// latencyStripe is the part of a Latency that a group of goroutines write.
+// latencyStripe is the part of a Latency that a group of goroutines write:
+// a phased stripe (see phase.go) whose completion words are the buckets.
 // The pad lines keep one stripe's words off every false-sharing range that
 // another stripe's words use.
 //
-// Invariants, relied upon by record and drain:
-//
-//  1. A record adds 1 to started, reading phase p from the value it
-//     replaced, then updates totals[p], then adds 1 to exactly one bucket
-//     of buckets[p], last. So the sum of buckets[p] counts the finished
-//     records of phase p and never exceeds the count of started ones.
-//  2. Only a reader holding latencyState.mu changes the phase, by swapping
-//     started for the other phase with a count of 0. The swap returns n,
-//     the number of records that started in phase p. Once the buckets of
-//     p sum to n, every one of them has finished and no record will write
-//     half p until a later flip makes it hot again.
-//  3. The reader drains half p and zeroes it before releasing mu, so
-//     outside a reader's critical section the cold half is all zeros.
+// A record updates totals[p] and then, last, adds 1 to one bucket of
+// buckets[p]; so the buckets of half p sum to its finished records.
 type latencyStripe struct {
 	_       pad.Line
-	started atomicx.Int[uint64]
+	ph      phaser
 	totals  [2]halfTotals
 	buckets [2][numBuckets]atomicx.Int[uint64]
 	_       pad.Line
@@ -92,20 +76,18 @@ type latencyState struct {
 }
 
 // state returns the Latency's stripes and totals, allocating them on first
-// use. The check is one atomic load, inlined into Record.
+// use (see lazy.go).
 func (l *Latency) state() *latencyState {
-	if l.ready.Load() == 0 {
-		l.init()
+	st := l.st.Load()
+	if st == nil {
+		st = l.initState()
 	}
-	return l.st // ready = 1 was stored after st: this read is ordered
+	return st
 }
 
-func (l *Latency) init() {
-	l.once.Do(func() {
-		bits := stripe.Bits(maxStripeBits)
-		l.st = &latencyState{bits: bits, stripes: make([]latencyStripe, 1<<bits)}
-		l.ready.Store(1)
-	})
+func (l *Latency) initState() *latencyState {
+	bits := stripe.Bits(maxStripeBits)
+	return publish(&l.st, &latencyState{bits: bits, stripes: make([]latencyStripe, 1<<bits)})
 }
 
 // Record records one duration. A negative d is recorded as 0.
@@ -122,16 +104,15 @@ func (l *Latency) Record(d time.Duration) {
 
 func (st *latencyState) record(d time.Duration) {
 	v := uint64(max(d, 0))
-	// The goroutine's own stripe, unless another goroutine is writing it
-	// at this moment (the compare-and-swap fails): then a random one, like
-	// atomicx.Counter.
+	// The goroutine's own stripe, unless another goroutine is starting a
+	// record on it at this moment: then a random one, as Java's LongAdder
+	// rehashes a thread after a failed compare-and-swap.
 	s := &st.stripes[stripe.Index(stripe.Hint(), st.bits)]
-	n := s.started.Load()
-	if !s.started.CompareAndSwap(n, n+1) {
+	p, ok := s.ph.tryBegin()
+	if !ok {
 		s = &st.stripes[stripe.Index(stripe.Random(), st.bits)]
-		n = s.started.Add(1) - 1
+		p = s.ph.begin()
 	}
-	p := n >> phaseShift
 	t := &s.totals[p]
 	if lo := t.sumLo.Add(v); lo < v {
 		t.sumHi.Add(1) // sumLo wrapped around
@@ -150,63 +131,10 @@ func (st *latencyState) record(d time.Duration) {
 func (st *latencyState) collect() {
 	for i := range st.stripes {
 		s := &st.stripes[i]
-		cur := s.started.Load()
-		if cur&countMask == 0 {
-			// No record started in the hot half since the last flip: as
-			// if we had flipped now and found nothing.
-			continue
-		}
-		p := cur >> phaseShift // stable: only readers flip, and we hold mu
-		n := s.started.Swap((p^1)<<phaseShift) & countMask
-		st.cur.drain(s, p, n)
-	}
-}
-
-// drain adds half p of s, where n records started, into t and zeroes it.
-// It waits for those of the n records that are still in progress.
-func (t *tally) drain(s *latencyStripe, p, n uint64) {
-	h, b := &s.totals[p], &s.buckets[p]
-	// Take the buckets with swaps until all n records are taken. A record
-	// in progress increments its bucket after we passed it; the next pass
-	// takes it. Each increment is taken by exactly one swap, so the total
-	// taken reaches n exactly when every record has finished (invariant
-	// 1); no record can add more (invariant 2). Every finished record's
-	// value lies within the extremes loaded after it finished, so each
-	// pass scans the range of the extremes loaded at its start.
-	var taken uint64
-	for spins := 0; ; spins++ {
-		mn, mx := ^h.minInv.Load(), h.max.Load()
-		if mn <= mx {
-			for i := bucketOf(mn); i <= bucketOf(mx); i++ {
-				if b[i].Load() != 0 { // skip the locked swap on empty buckets
-					c := b[i].Swap(0)
-					t.buckets[i] += c
-					taken += c
-				}
-			}
-		}
-		if taken == n {
-			break
-		}
-		// A record is between its start and its bucket. It never waits,
-		// so it finishes as soon as it runs; let it run: spin, then yield
-		// the P, then (its thread was descheduled) give up the CPU.
-		switch {
-		case spins < 8:
-		case spins < 64:
-			runtime.Gosched()
-		default:
-			time.Sleep(time.Microsecond)
+		if p, n, ok := s.ph.flip(); ok {
+			st.cur.drain(s, p, n)
 		}
 	}
-	// All n finished: their sum and extremes are in place.
-	mn, mx := ^h.minInv.Load(), h.max.Load()
-	t.add(n, h.sumLo.Swap(0), h.sumHi.Load(), mn, mx, bucketOf(mn), bucketOf(mx))
-	if h.sumHi.Load() != 0 {
-		h.sumHi.Store(0)
-	}
-	h.minInv.Store(0)
-	h.max.Store(0)
 }
 
 // Snapshot returns the records of the current interval: those since the

@@ -36,6 +36,59 @@ type Bucket struct {
 	Count     uint64
 }
 
+// snapshotOf returns the snapshot of a, or of a and b together when b is
+// not nil.
+func snapshotOf(a, b *tally) LatencySnapshot {
+	sum := a.summary
+	if b != nil {
+		sum.merge(b.summary)
+	}
+	if sum.count == 0 {
+		return LatencySnapshot{}
+	}
+	s := LatencySnapshot{
+		Count: sum.count,
+		Sum:   math.MaxInt64, // saturated, unless the sum fits
+		Min:   time.Duration(sum.min),
+		Max:   time.Duration(sum.max),
+	}
+	if sum.sumHi == 0 && sum.sumLo <= math.MaxInt64 {
+		s.Sum = time.Duration(sum.sumLo)
+	}
+	lo, hi := sum.span()
+	s.Buckets = renderBuckets(a, b, lo, hi)
+	return s
+}
+
+// renderBuckets returns the nonempty buckets lo..hi of a, plus those of b
+// when b is not nil, in ascending order.
+func renderBuckets(a, b *tally, lo, hi int) []Bucket {
+	ac := a.buckets[lo : hi+1]
+	var bc []uint64
+	if b != nil {
+		bc = b.buckets[lo : hi+1 : hi+1]
+	}
+	count := func(i int) uint64 {
+		if bc == nil {
+			return ac[i]
+		}
+		return ac[i] + bc[i]
+	}
+	n := 0
+	for i := range ac {
+		if count(i) != 0 {
+			n++
+		}
+	}
+	out := make([]Bucket, 0, n)
+	for i := range ac {
+		if c := count(i); c != 0 {
+			out = append(out, Bucket{Low: lows[lo+i], High: lows[lo+i+1] - 1, Count: c})
+		}
+	}
+	return out
+}
+
 // Mean returns Sum/Count, or 0 when Count is 0. The result always lies in
 // [Min, Max]; it is clamped there in the one case it would not be, a
 // saturated Sum.

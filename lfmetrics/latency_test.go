@@ -43,7 +43,7 @@ func wantLatency(ds []time.Duration) LatencySnapshot {
 	}
 	for i := 0; i < numBuckets; i++ {
 		if c := counts[i]; c != 0 {
-			s.Buckets = append(s.Buckets, Bucket{time.Duration(bucketLow(i)), time.Duration(bucketHigh(i)), c})
+			s.Buckets = append(s.Buckets, Bucket{time.Duration(bucketLow(i)), lows[i+1] - 1, c})
 		}
 	}
 	return s
@@ -52,7 +52,7 @@ func wantLatency(ds []time.Duration) LatencySnapshot {
 // checkConsistent fails unless s is internally consistent: Count = Σ
 // buckets, buckets ascending and nonempty, Min and Max inside the first
 // and last buckets, Min ≤ Mean ≤ Max, quantiles monotone within [Min, Max].
-func checkConsistent(t testing.TB, s LatencySnapshot) {
+func checkConsistent(t tb, s LatencySnapshot) {
 	t.Helper()
 	if s.Count == 0 {
 		if !cmp.Equal(s, LatencySnapshot{}) {

@@ -2,41 +2,53 @@ package lfmetrics
 
 import (
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/lfkit/lfkit/atomicx"
+	"github.com/lfkit/lfkit/internal/stripe"
 )
 
 // Metrics is the instrumentation of an ingestion pipeline: counts of
 // ingested events, of batches and of errors, and the latency of queries.
+//
 // Every Record method is safe for concurrent use from any number of
-// goroutines and never blocks or allocates, except that the first use
-// allocates and calls racing with it wait for that allocation.
+// goroutines; it never waits for another goroutine, never takes a lock,
+// and allocates only on a first use: the Metrics' first use allocates its
+// state (the interval's start time and the batch stripes), and the ingest
+// counter, the error counter and the query Latency each allocate on the
+// first record that reaches them. Goroutines that race on such a first
+// use may each allocate; one allocation is kept and the others are left
+// to the garbage collector. After that no Record method allocates.
 //
 // The readers — Snapshot, Reset, Total, Throughput and the query latency
 // accessors — may run concurrently with the Record methods and with each
 // other. Snapshot and the accessors report the current interval, which
 // starts at the first use of the Metrics (or its creation by New) and at
 // every Reset. Reset closes the interval: every event counts in exactly one
-// interval. Total reports everything since the first use.
+// interval, and a batch's events and its batch count in the same one.
+// Total reports everything since the first use.
 //
 // The zero value is ready to use, like sync.Mutex's: var m Metrics. New
 // adds options. A Metrics must not be copied after first use.
 type Metrics struct {
-	ready atomicx.Int[uint32] // 1 once the fields below once are set
-	once  sync.Once
+	st atomic.Pointer[metricsState] // see lazy.go
 
-	ingested atomicx.Counter
-	batches  atomicx.Counter
-	errors   atomicx.Counter
-	query    Latency
-
-	now func() time.Time // set before first use, by New; nil means time.Now
+	ingested atomicx.Counter  // RecordIngest
+	errors   atomicx.Counter  // RecordError and rejected batches
+	query    Latency          // RecordQuery
+	now      func() time.Time // set by New, before first use; nil means time.Now
 
 	mu      sync.Mutex // serializes the readers; writers never take it
+	batched counts     // batches drained in the current interval (guarded by mu)
+	closed  counts     // what the closed intervals counted (guarded by mu)
+}
+
+// metricsState is what a Metrics allocates on first use.
+type metricsState struct {
 	created time.Time  // first use
-	start   time.Time  // start of the current interval
-	closed  counts     // what the closed intervals counted
+	start   time.Time  // start of the current interval; guarded by Metrics.mu
+	batch   batchState // RecordIngestBatch: a batch's events and count together
 }
 
 // counts are the counter values of an interval.
@@ -66,53 +78,74 @@ func New(opts ...Option) *Metrics {
 		opt(&o)
 	}
 	m := &Metrics{now: o.now}
-	m.init()
+	m.state()
 	return m
 }
 
-// init starts the first interval on first use. The check is one atomic
-// load, inlined into the Record methods.
-func (m *Metrics) init() {
-	if m.ready.Load() == 0 {
-		m.initSlow()
+// state returns the Metrics' state, starting the first interval on first
+// use (see lazy.go).
+func (m *Metrics) state() *metricsState {
+	st := m.st.Load()
+	if st == nil {
+		st = m.initState()
 	}
+	return st
 }
 
-func (m *Metrics) initSlow() {
-	m.once.Do(func() {
-		if m.now == nil {
-			m.now = time.Now
-		}
-		m.created = m.now()
-		m.start = m.created
-		m.ready.Store(1)
+func (m *Metrics) initState() *metricsState {
+	now := m.clock()
+	bits := stripe.Bits(maxStripeBits)
+	return publish(&m.st, &metricsState{
+		created: now,
+		start:   now,
+		batch:   batchState{bits: bits, stripes: make([]batchStripe, 1<<bits)},
 	})
+}
+
+// clock reads the Metrics' clock.
+func (m *Metrics) clock() time.Time {
+	if m.now == nil {
+		return time.Now()
+	}
+	return m.now()
+}
+
+// collectBatches drains the batch stripes into m.batched. The caller holds
+// m.mu.
+func (m *Metrics) collectBatches(st *metricsState) {
+	st.batch.collect(&m.batched)
 }
 
 // RecordIngest counts one ingested event. It is one atomic operation on a
 // stripe of a striped counter (see atomicx.Counter), wait-free.
 func (m *Metrics) RecordIngest() {
-	m.init()
+	m.state()
 	m.ingested.Add(1)
 }
 
 // RecordIngestBatch counts a batch of n ingested events: it adds n to
-// Ingested and 1 to Batches (an empty batch counts as a batch). A negative
-// n is rejected: nothing is ingested and it counts as one error.
+// Ingested and 1 to Batches (an empty batch counts as a batch), both in
+// the same interval, whatever Reset runs concurrently. A negative n is
+// rejected: nothing is ingested and it counts as one error.
+//
+// It is three atomic read-modify-writes on a stripe of the batch recorder,
+// behind the same writer/reader phase flip as RecordQuery, with no retry
+// loop: wait-free. (The first, a compare-and-swap on the goroutine's own
+// stripe, is replaced by an unconditional add on a random stripe when it
+// fails.)
 func (m *Metrics) RecordIngestBatch(n int) {
-	m.init()
+	st := m.state()
 	if n < 0 {
 		m.errors.Add(1)
 		return
 	}
-	m.ingested.Add(int64(n))
-	m.batches.Add(1)
+	st.batch.record(uint64(n))
 }
 
 // RecordError counts one error, such as an event dropped because the
 // queue was full.
 func (m *Metrics) RecordError() {
-	m.init()
+	m.state()
 	m.errors.Add(1)
 }
 
@@ -120,7 +153,7 @@ func (m *Metrics) RecordError() {
 // from a clock read you already have: the Metrics never reads the clock
 // when recording.
 func (m *Metrics) RecordQuery(d time.Duration) {
-	m.init()
+	m.state()
 	m.query.Record(d)
 }
 
@@ -129,40 +162,44 @@ func (m *Metrics) RecordQuery(d time.Duration) {
 // the Metrics.
 //
 // Snapshot never blocks the Record methods; it may wait for a RecordQuery
-// in progress to finish (see Latency.Snapshot) and for other readers. The
-// counters are read stripe by stripe while events may still arrive, so an
-// event that overlaps Snapshot may be in it or not, but is in exactly one
-// interval; each counter only grows from one Snapshot to the next within
-// an interval.
+// or RecordIngestBatch in progress to finish (see Latency.Snapshot) and
+// for other readers. The counters are read stripe by stripe while events
+// may still arrive, so an event that overlaps Snapshot may be in it or
+// not, but is in exactly one interval, and a batch's events are in the
+// same Snapshot as its batch count; each counter only grows from one
+// Snapshot to the next within an interval.
 func (m *Metrics) Snapshot() Snapshot {
-	m.init()
+	st := m.state()
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	now := m.now()
+	now := m.clock()
+	m.collectBatches(st)
 	return Snapshot{
-		Ingested: uint64(m.ingested.Load()),
-		Batches:  uint64(m.batches.Load()),
+		Ingested: uint64(m.ingested.Load()) + m.batched.ingested,
+		Batches:  m.batched.batches,
 		Errors:   uint64(m.errors.Load()),
 		Query:    m.query.Snapshot(),
-		Elapsed:  now.Sub(m.start),
+		Elapsed:  now.Sub(st.start),
 	}
 }
 
 // Reset closes the current interval and returns it, and starts the next
 // one. Each event recorded concurrently with Reset is counted in exactly
 // one of the two intervals, so the intervals Reset returns, followed by a
-// final Snapshot, add up to everything recorded. Reset blocks like
-// Snapshot.
+// final Snapshot, add up to everything recorded; a batch's events and its
+// batch count are in the same interval. Reset blocks like Snapshot.
 func (m *Metrics) Reset() Snapshot {
-	m.init()
+	st := m.state()
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	now := m.now()
+	now := m.clock()
+	m.collectBatches(st)
 	c := counts{
-		ingested: uint64(m.ingested.Drain()),
-		batches:  uint64(m.batches.Drain()),
+		ingested: uint64(m.ingested.Drain()) + m.batched.ingested,
+		batches:  m.batched.batches,
 		errors:   uint64(m.errors.Drain()),
 	}
+	m.batched = counts{}
 	m.closed.ingested += c.ingested
 	m.closed.batches += c.batches
 	m.closed.errors += c.errors
@@ -171,9 +208,9 @@ func (m *Metrics) Reset() Snapshot {
 		Batches:  c.batches,
 		Errors:   c.errors,
 		Query:    m.query.Reset(),
-		Elapsed:  now.Sub(m.start),
+		Elapsed:  now.Sub(st.start),
 	}
-	m.start = now
+	st.start = now
 	return s
 }
 
@@ -182,16 +219,17 @@ func (m *Metrics) Reset() Snapshot {
 // nor disturbs the Metrics: exporters of cumulative counters, such as the
 // lfprom Prometheus collector, read Total. It blocks like Snapshot.
 func (m *Metrics) Total() Snapshot {
-	m.init()
+	st := m.state()
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	now := m.now()
+	now := m.clock()
+	m.collectBatches(st)
 	return Snapshot{
-		Ingested: m.closed.ingested + uint64(m.ingested.Load()),
-		Batches:  m.closed.batches + uint64(m.batches.Load()),
+		Ingested: m.closed.ingested + uint64(m.ingested.Load()) + m.batched.ingested,
+		Batches:  m.closed.batches + m.batched.batches,
 		Errors:   m.closed.errors + uint64(m.errors.Load()),
 		Query:    m.query.Total(),
-		Elapsed:  now.Sub(m.created),
+		Elapsed:  now.Sub(st.created),
 	}
 }
 
@@ -199,10 +237,14 @@ func (m *Metrics) Total() Snapshot {
 // interval (since the first use or the last Reset); 0 when no time has
 // passed.
 func (m *Metrics) Throughput() float64 {
-	m.init()
+	st := m.state()
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	s := Snapshot{Ingested: uint64(m.ingested.Load()), Elapsed: m.now().Sub(m.start)}
+	m.collectBatches(st)
+	s := Snapshot{
+		Ingested: uint64(m.ingested.Load()) + m.batched.ingested,
+		Elapsed:  m.clock().Sub(st.start),
+	}
 	return s.Throughput()
 }
 
@@ -236,7 +278,7 @@ func (m *Metrics) QueryLatencyQuantile(q float64) (time.Duration, bool) {
 }
 
 func (m *Metrics) querySnapshot() LatencySnapshot {
-	m.init()
+	m.state()
 	m.mu.Lock() // keeps Reset from splitting the interval under us
 	defer m.mu.Unlock()
 	return m.query.Snapshot()

@@ -2,15 +2,33 @@ package lfmetrics
 
 import (
 	"math/rand/v2"
-	"runtime"
 	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/lfkit/lfkit/internal/regime"
 )
 
 // Peers are measured in the same run: a shared sync/atomic counter is the
 // baseline the striped counters must beat under contention.
+//
+// Every contended benchmark (RunParallel, or a writer goroutine beside the
+// measured reader) reports its placement regime with internal/regime:
+// rt-ns, a cache-line round trip probed just before the sample, and
+// cpu/wall, the process CPU time per wall time across it (≈ 2 when both
+// vCPUs ran the sample together, ≈ 1 when they took turns). Compare
+// contended samples only within one regime.
+
+// parallel runs body with b.RunParallel and reports the regime.
+func parallel(b *testing.B, body func(pb *testing.PB)) {
+	b.ReportAllocs()
+	s := regime.Begin()
+	b.ResetTimer()
+	b.RunParallel(body)
+	b.StopTimer()
+	s.Report(b)
+}
 
 // durations is a log-uniform spread from 1µs to about 16ms, so records
 // touch many buckets as real latencies do.
@@ -42,8 +60,7 @@ func BenchmarkAtomicInt64Add(b *testing.B) {
 func BenchmarkRecordIngestParallel(b *testing.B) {
 	var m Metrics
 	m.RecordIngest()
-	b.ReportAllocs()
-	b.RunParallel(func(pb *testing.PB) {
+	parallel(b, func(pb *testing.PB) {
 		for pb.Next() {
 			m.RecordIngest()
 		}
@@ -52,8 +69,7 @@ func BenchmarkRecordIngestParallel(b *testing.B) {
 
 func BenchmarkAtomicInt64AddParallel(b *testing.B) {
 	var n atomic.Int64
-	b.ReportAllocs()
-	b.RunParallel(func(pb *testing.PB) {
+	parallel(b, func(pb *testing.PB) {
 		for pb.Next() {
 			n.Add(1)
 		}
@@ -66,6 +82,16 @@ func BenchmarkRecordIngestBatch(b *testing.B) {
 	for b.Loop() {
 		m.RecordIngestBatch(16)
 	}
+}
+
+func BenchmarkRecordIngestBatchParallel(b *testing.B) {
+	var m Metrics
+	m.RecordIngestBatch(16)
+	parallel(b, func(pb *testing.PB) {
+		for pb.Next() {
+			m.RecordIngestBatch(16)
+		}
+	})
 }
 
 func BenchmarkLatencyRecord(b *testing.B) {
@@ -81,8 +107,7 @@ func BenchmarkLatencyRecord(b *testing.B) {
 func BenchmarkLatencyRecordParallel(b *testing.B) {
 	var l Latency
 	l.Record(0)
-	b.ReportAllocs()
-	b.RunParallel(func(pb *testing.PB) {
+	parallel(b, func(pb *testing.PB) {
 		i := rand.IntN(1024)
 		for pb.Next() {
 			l.Record(durations[i&1023])
@@ -104,8 +129,7 @@ func BenchmarkRecordQuery(b *testing.B) {
 func BenchmarkRecordQueryParallel(b *testing.B) {
 	var m Metrics
 	m.RecordQuery(0)
-	b.ReportAllocs()
-	b.RunParallel(func(pb *testing.PB) {
+	parallel(b, func(pb *testing.PB) {
 		i := rand.IntN(1024)
 		for pb.Next() {
 			m.RecordQuery(durations[i&1023])
@@ -155,11 +179,13 @@ func BenchmarkSnapshotBusy(b *testing.B) {
 	defer stop()
 	var took Latency
 	b.ReportAllocs()
+	rs := regime.Begin()
 	for b.Loop() {
 		t0 := time.Now()
 		_ = m.Snapshot()
 		took.Record(time.Since(t0))
 	}
+	rs.Report(b)
 	s := took.Snapshot()
 	b.ReportMetric(float64(s.Quantile(0.5)), "p50-ns")
 	b.ReportMetric(float64(s.Quantile(0.99)), "p99-ns")
@@ -171,9 +197,11 @@ func BenchmarkResetBusy(b *testing.B) {
 	m, stop := busyMetrics()
 	defer stop()
 	b.ReportAllocs()
+	rs := regime.Begin()
 	for b.Loop() {
 		_ = m.Reset()
 	}
+	rs.Report(b)
 }
 
 // BenchmarkSnapshotIdle: Snapshot of a Metrics holding 100k queries over
@@ -188,40 +216,4 @@ func BenchmarkSnapshotIdle(b *testing.B) {
 	for b.Loop() {
 		_ = m.Snapshot()
 	}
-}
-
-// BenchmarkPingPong measures a cache-line round trip between two
-// goroutines. At -cpu=2 it tells which placement of the two vCPUs a run
-// got, near (~90 ns) or far (~400 ns), and whether the two goroutines ran
-// at the same time at all (microseconds or more: they were time-sliced,
-// and the contended figures of that run show no contention).
-func BenchmarkPingPong(b *testing.B) {
-	var turn atomic.Int64
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		for i := int64(1); ; i += 2 {
-			for spins := 1; turn.Load() != i; spins++ {
-				if turn.Load() < 0 {
-					return
-				}
-				if spins%1024 == 0 {
-					runtime.Gosched() // at -cpu=1 the peer needs our P
-				}
-			}
-			turn.Store(i + 1)
-		}
-	}()
-	i := int64(0)
-	for b.Loop() {
-		turn.Store(i + 1)
-		for spins := 1; turn.Load() != i+2; spins++ {
-			if spins%1024 == 0 {
-				runtime.Gosched()
-			}
-		}
-		i += 2
-	}
-	turn.Store(-1)
-	<-done
 }

@@ -9,6 +9,12 @@ import (
 	"pgregory.net/rapid"
 )
 
+// tb is what the checks need of a *testing.T or a *rapid.T.
+type tb interface {
+	Helper()
+	Fatalf(format string, args ...any)
+}
+
 // durationGen draws durations spread over every power of two in the
 // trackable range, with the bucket edges and small values well covered.
 func durationGen() *rapid.Generator[time.Duration] {
@@ -26,6 +32,59 @@ func exactQuantile(sorted []time.Duration, q float64) time.Duration {
 	return sorted[rank-1]
 }
 
+// checkQuantiles checks s.Quantile(q) for each q against the exact
+// quantile of the recorded durations ds (negative ones recorded as 0), as
+// the doc of LatencySnapshot.Quantile states it: 0 for NaN or no record,
+// Min at q ≤ 0 and Max at q ≥ 1 exactly, otherwise within [Min, Max], in
+// the exact value's bucket, within RelativeError/2 of it and exact below
+// 64 ns; above MaxTrackable only the top bucket and [Min, Max] hold.
+func checkQuantiles(t tb, s LatencySnapshot, ds []time.Duration, qs []float64) {
+	t.Helper()
+	sorted := make([]time.Duration, len(ds))
+	for i, d := range ds {
+		sorted[i] = max(d, 0)
+	}
+	slices.Sort(sorted)
+	for _, q := range qs {
+		got := s.Quantile(q)
+		switch {
+		case len(sorted) == 0 || math.IsNaN(q):
+			if got != 0 {
+				t.Fatalf("Quantile(%v) = %v, want 0 (no record or NaN)", q, got)
+			}
+			continue
+		case q <= 0 || q >= 1:
+			if want := exactQuantile(sorted, q); got != want {
+				t.Fatalf("Quantile(%v) = %v, want exactly %v", q, got, want)
+			}
+			continue
+		}
+		want := exactQuantile(sorted, q)
+		if got < s.Min || got > s.Max {
+			t.Fatalf("Quantile(%v) = %v outside [Min %v, Max %v]", q, got, s.Min, s.Max)
+		}
+		if want > MaxTrackable {
+			if bucketOf(uint64(got)) != numBuckets-1 {
+				t.Fatalf("Quantile(%v) = %v for exact %v above MaxTrackable: want the top bucket", q, got, want)
+			}
+			continue
+		}
+		if bucketOf(uint64(got)) != bucketOf(uint64(want)) {
+			t.Fatalf("Quantile(%v) = %v, in another bucket than the exact %v", q, got, want)
+		}
+		if diff := max(got, want) - min(got, want); float64(diff) > float64(want)*RelativeError/2 {
+			t.Fatalf("Quantile(%v) = %v, exact %v: relative error %.4f > %.4f",
+				q, got, want, float64(diff)/float64(want), RelativeError/2)
+		}
+		if want < 2*subCount && got != want {
+			t.Fatalf("Quantile(%v) = %v, want exactly %v below 64 ns", q, got, want)
+		}
+	}
+}
+
+// edgeQuantiles are the q every quantile check covers.
+var edgeQuantiles = []float64{math.NaN(), -1, 0, 0.25, 0.5, 0.9, 0.99, 0.999, 1, 2}
+
 // TestQuantileAccuracy: for any multiset of durations in range and any q,
 // Quantile is within RelativeError/2 of the exact quantile, is in the same
 // bucket as it, and is exact at q = 0, q = 1 and below 64 ns.
@@ -36,29 +95,7 @@ func TestQuantileAccuracy(t *testing.T) {
 		for _, d := range ds {
 			l.Record(d)
 		}
-		s := l.Snapshot()
-		sorted := slices.Clone(ds)
-		slices.Sort(sorted)
-		qs := append([]float64{0, 1, 0.5, 0.99}, rapid.Float64Range(0, 1).Draw(t, "q"))
-		for _, q := range qs {
-			got, want := s.Quantile(q), exactQuantile(sorted, q)
-			if q == 0 || q == 1 {
-				if got != want {
-					t.Fatalf("Quantile(%v) = %v, want exactly %v", q, got, want)
-				}
-				continue
-			}
-			if bucketOf(uint64(got)) != bucketOf(uint64(want)) {
-				t.Fatalf("Quantile(%v) = %v, in another bucket than the exact %v", q, got, want)
-			}
-			diff := max(got, want) - min(got, want)
-			if float64(diff) > float64(want)*RelativeError/2 {
-				t.Fatalf("Quantile(%v) = %v, exact %v: relative error %.4f > %.4f",
-					q, got, want, float64(diff)/float64(want), RelativeError/2)
-			}
-			if want < 2*subCount && got != want {
-				t.Fatalf("Quantile(%v) = %v, want exactly %v below 64 ns", q, got, want)
-			}
-		}
+		qs := append(slices.Clone(edgeQuantiles), rapid.Float64Range(0, 1).Draw(t, "q"))
+		checkQuantiles(t, l.Snapshot(), ds, qs)
 	})
 }

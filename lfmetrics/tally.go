@@ -1,41 +1,43 @@
 package lfmetrics
 
-import (
-	"math"
-	"math/bits"
-	"time"
-)
+import "math/bits"
 
-// tally is a plain (reader-side, mutex-guarded) histogram with the exact
-// count, 128-bit sum and extremes of what was added to it.
-//
-// Invariant: when count > 0, every nonzero bucket lies in [lo, hi], and
-// min and max are the least and greatest values added. When count == 0,
-// every bucket is zero and the other fields are meaningless.
-type tally struct {
+// summary is the exact count, 128-bit sum and extremes of a set of
+// nonnegative values. merge is the one place such totals are combined.
+type summary struct {
 	count        uint64
-	sumLo, sumHi uint64
-	min, max     uint64
-	lo, hi       int
-	buckets      [numBuckets]uint64
+	sumLo, sumHi uint64 // the sum, as a 128-bit number
+	min, max     uint64 // meaningless when count == 0
 }
 
-// add adds the totals of n values whose buckets the caller has already
-// added; the values lie in buckets lo..hi.
-func (t *tally) add(n, sumLo, sumHi, mn, mx uint64, lo, hi int) {
-	if n == 0 {
+// merge adds o into s.
+func (s *summary) merge(o summary) {
+	if o.count == 0 {
 		return
 	}
-	if t.count == 0 {
-		t.min, t.max, t.lo, t.hi = mn, mx, lo, hi
-	} else {
-		t.min, t.max = min(t.min, mn), max(t.max, mx)
-		t.lo, t.hi = min(t.lo, lo), max(t.hi, hi)
+	if s.count == 0 {
+		*s = o
+		return
 	}
-	t.count += n
+	s.count += o.count
 	var carry uint64
-	t.sumLo, carry = bits.Add64(t.sumLo, sumLo, 0)
-	t.sumHi += sumHi + carry
+	s.sumLo, carry = bits.Add64(s.sumLo, o.sumLo, 0)
+	s.sumHi += o.sumHi + carry
+	s.min, s.max = min(s.min, o.min), max(s.max, o.max)
+}
+
+// span returns the range of buckets that can be nonempty: those of min
+// and max. Call it only when count > 0.
+func (s *summary) span() (lo, hi int) { return bucketOf(s.min), bucketOf(s.max) }
+
+// tally is a plain, reader-side histogram (its owner's mutex guards it)
+// with the summary of what was added to it.
+//
+// Invariant: every nonzero bucket lies in span(); when count == 0 every
+// bucket is zero.
+type tally struct {
+	summary
+	buckets [numBuckets]uint64
 }
 
 // merge adds o into t.
@@ -43,96 +45,62 @@ func (t *tally) merge(o *tally) {
 	if o.count == 0 {
 		return
 	}
-	for i := o.lo; i <= o.hi; i++ {
+	lo, hi := o.span()
+	for i := lo; i <= hi; i++ {
 		t.buckets[i] += o.buckets[i]
 	}
-	t.add(o.count, o.sumLo, o.sumHi, o.min, o.max, o.lo, o.hi)
+	t.summary.merge(o.summary)
 }
 
 // clear empties t.
 func (t *tally) clear() {
 	if t.count != 0 {
-		clear(t.buckets[t.lo : t.hi+1])
+		lo, hi := t.span()
+		clear(t.buckets[lo : hi+1])
 	}
-	t.count, t.sumLo, t.sumHi = 0, 0, 0
+	t.summary = summary{}
 }
 
-// snapshotOf returns the snapshot of a, or of a and b together when b is
-// not nil.
-func snapshotOf(a, b *tally) LatencySnapshot {
-	if b != nil && b.count == 0 {
-		b = nil
-	}
-	var s LatencySnapshot
-	count, sumLo, sumHi := a.count, a.sumLo, a.sumHi
-	mn, mx, lo, hi := a.min, a.max, a.lo, a.hi
-	if b != nil {
-		var carry uint64
-		sumLo, carry = bits.Add64(sumLo, b.sumLo, 0)
-		sumHi += b.sumHi + carry
-		if count == 0 {
-			mn, mx, lo, hi = b.min, b.max, b.lo, b.hi
-		} else {
-			mn, mx, lo, hi = min(mn, b.min), max(mx, b.max), min(lo, b.lo), max(hi, b.hi)
-		}
-		count += b.count
-	}
-	if count == 0 {
-		return s
-	}
-	s.Count = count
-	if sumHi != 0 || sumLo > math.MaxInt64 {
-		s.Sum = math.MaxInt64
-	} else {
-		s.Sum = time.Duration(sumLo)
-	}
-	s.Min, s.Max = time.Duration(mn), time.Duration(mx)
-	s.Buckets = buckets(a, b, lo, hi)
-	return s
-}
-
-// buckets returns the nonempty buckets lo..hi of a, plus those of b when
-// b is not nil, in ascending order.
-func buckets(a, b *tally, lo, hi int) []Bucket {
-	ac := a.buckets[lo : hi+1]
-	var bc []uint64
-	if b != nil {
-		bc = b.buckets[lo : hi+1 : hi+1]
-	}
-	n := 0
-	if bc == nil {
-		for _, c := range ac {
-			if c != 0 {
-				n++
+// drain adds half p of latency stripe s, where n records started, into t
+// and zeroes the half (phase.go, step 3). It waits for those of the n
+// records that are still in progress.
+func (t *tally) drain(s *latencyStripe, p, n uint64) {
+	h, b := &s.totals[p], &s.buckets[p]
+	// Take the buckets with swaps until all n records are taken. A record
+	// in progress increments its bucket after we passed it; the next pass
+	// takes it. Each increment is taken by exactly one swap, so the total
+	// taken reaches n exactly when every record has finished. Every
+	// finished record's value lies within the extremes loaded after it
+	// finished, so each pass scans the range of the extremes loaded at its
+	// start.
+	var taken uint64
+	for spins := 0; ; spins++ {
+		mn, mx := ^h.minInv.Load(), h.max.Load()
+		if mn <= mx {
+			for i := bucketOf(mn); i <= bucketOf(mx); i++ {
+				if b[i].Load() != 0 { // skip the locked swap on empty buckets
+					c := b[i].Swap(0)
+					t.buckets[i] += c
+					taken += c
+				}
 			}
 		}
-	} else {
-		for i, c := range ac {
-			if c+bc[i] != 0 {
-				n++
-			}
+		if taken == n {
+			break
 		}
+		backoff(spins)
 	}
-	out := make([]Bucket, n)
-	k := 0
-	for i, c := range ac {
-		if bc != nil {
-			c += bc[i]
-		}
-		if c != 0 && k < len(out) {
-			out[k] = Bucket{Low: lows[lo+i], High: lows[lo+i+1] - 1, Count: c}
-			k++
-		}
+	// All n finished: their sum and extremes are in place.
+	t.summary.merge(summary{
+		count: n,
+		sumLo: h.sumLo.Swap(0),
+		sumHi: h.sumHi.Load(),
+		min:   ^h.minInv.Load(),
+		max:   h.max.Load(),
+	})
+	if h.sumHi.Load() != 0 {
+		h.sumHi.Store(0)
 	}
-	return out
+	h.minInv.Store(0)
+	h.max.Store(0)
 }
-
-// lows holds the low bound of every bucket, and past the top bucket
-// math.MaxInt64+1 (wrapped) so that lows[i+1]-1 is bucket i's high bound.
-var lows = func() (l [numBuckets + 1]time.Duration) {
-	for i := range numBuckets {
-		l[i] = time.Duration(bucketLow(i))
-	}
-	l[numBuckets] = math.MinInt64 // MaxInt64+1, so that l[numBuckets]-1 = MaxInt64
-	return l
-}()

@@ -21,7 +21,7 @@ var DefaultBuckets = []float64{
 	10,
 }
 
-// Option configures a collector made by NewCollector.
+// Option configures a collector made by NewCollector or NewQueueCollector.
 type Option func(*config)
 
 type config struct {

@@ -7,11 +7,27 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/lfkit/lfkit/internal/regime"
 	"github.com/lfkit/lfkit/lfmetrics"
 )
 
 // client_golang's Histogram.Observe is the peer of Latency.Record, measured
 // in the same run on the same durations (log-uniform, 1µs to ~16ms).
+//
+// The RunParallel benchmarks report their placement regime with
+// internal/regime (rt-ns: a cache-line round trip probed before the
+// sample; cpu/wall: process CPU time per wall time across it); compare
+// contended samples only within one regime.
+
+// parallel runs body with b.RunParallel and reports the regime.
+func parallel(b *testing.B, body func(pb *testing.PB)) {
+	b.ReportAllocs()
+	s := regime.Begin()
+	b.ResetTimer()
+	b.RunParallel(body)
+	b.StopTimer()
+	s.Report(b)
+}
 
 var durations = func() [1024]time.Duration {
 	var ds [1024]time.Duration
@@ -24,8 +40,7 @@ var durations = func() [1024]time.Duration {
 
 func BenchmarkPeerHistogramObserve(b *testing.B) {
 	h := prometheus.NewHistogram(prometheus.HistogramOpts{Name: "h", Buckets: DefaultBuckets})
-	b.ReportAllocs()
-	b.RunParallel(func(pb *testing.PB) {
+	parallel(b, func(pb *testing.PB) {
 		i := rand.IntN(1024)
 		for pb.Next() {
 			h.Observe(durations[i&1023].Seconds())
@@ -37,8 +52,7 @@ func BenchmarkPeerHistogramObserve(b *testing.B) {
 func BenchmarkLatencyRecord(b *testing.B) {
 	var l lfmetrics.Latency
 	l.Record(0)
-	b.ReportAllocs()
-	b.RunParallel(func(pb *testing.PB) {
+	parallel(b, func(pb *testing.PB) {
 		i := rand.IntN(1024)
 		for pb.Next() {
 			l.Record(durations[i&1023])
@@ -50,8 +64,7 @@ func BenchmarkLatencyRecord(b *testing.B) {
 func BenchmarkRecordQuery(b *testing.B) {
 	var m lfmetrics.Metrics
 	m.RecordQuery(0)
-	b.ReportAllocs()
-	b.RunParallel(func(pb *testing.PB) {
+	parallel(b, func(pb *testing.PB) {
 		i := rand.IntN(1024)
 		for pb.Next() {
 			m.RecordQuery(durations[i&1023])

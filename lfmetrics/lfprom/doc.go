@@ -1,11 +1,16 @@
-// Package lfprom exports an lfmetrics.Metrics to Prometheus.
+// Package lfprom exports an lfmetrics.Metrics and the fill state of lfqueue
+// queues to Prometheus.
 //
-// NewCollector wraps a Metrics in a prometheus.Collector; register it
-// with a prometheus.Registry and serve the registry with promhttp:
+// NewCollector wraps a Metrics in a prometheus.Collector, and
+// NewQueueCollector a queue (anything with Len and Cap, such as an
+// lfqueue.Queue); register them with a prometheus.Registry and serve the
+// registry with promhttp:
 //
 //	var m lfmetrics.Metrics
+//	q := lfqueue.New[Event](1024)
 //	reg := prometheus.NewRegistry()
 //	reg.MustRegister(lfprom.NewCollector(&m, "ingest"))
+//	reg.MustRegister(lfprom.NewQueueCollector(q, "ingest"))
 //	http.Handle("/metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
 //
 // The metrics are built with client_golang's constant-metric constructors
@@ -14,6 +19,10 @@
 // Prometheus sees monotonic counters. A scrape costs one Total (a few
 // microseconds, never blocking the recording goroutines) and allocates
 // the exported values; the recording hot path pays nothing for it.
+//
+// The queue collector exports <namespace>_queue_length,
+// <namespace>_queue_capacity and <namespace>_queue_fill_ratio, read at
+// each scrape; see NewQueueCollector for alerting on a full queue.
 //
 // This package is a separate module (github.com/lfkit/lfkit/lfmetrics/lfprom)
 // so that lfkit itself does not depend on client_golang.

@@ -10,6 +10,7 @@ import (
 
 	"github.com/lfkit/lfkit/lfmetrics"
 	"github.com/lfkit/lfkit/lfmetrics/lfprom"
+	"github.com/lfkit/lfkit/lfqueue"
 )
 
 // Register a Metrics with a Prometheus registry; serve the registry with
@@ -43,4 +44,26 @@ ingest_ingested_total 100
 	// ingest_query_latency_seconds HISTOGRAM
 	// series: 1
 	// ingested_total is 100 after Reset: true
+}
+
+// Export the fill state of a queue: length, capacity and fill ratio as
+// gauges. Several queues share a namespace through a constant label.
+func ExampleNewQueueCollector() {
+	orders := lfqueue.New[string](4)
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(lfprom.NewQueueCollector(orders, "ingest",
+		lfprom.WithConstLabels(prometheus.Labels{"queue": "orders"})))
+
+	orders.TryPush("a")
+	orders.TryPush("b")
+	orders.TryPush("c")
+
+	families, _ := reg.Gather()
+	for _, f := range families {
+		fmt.Println(f.GetName(), f.GetMetric()[0].GetGauge().GetValue())
+	}
+	// Output:
+	// ingest_queue_capacity 4
+	// ingest_queue_fill_ratio 0.75
+	// ingest_queue_length 3
 }

@@ -1,0 +1,154 @@
+package lfprom
+
+import (
+	"bufio"
+	"math"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	dto "github.com/prometheus/client_model/go"
+
+	"github.com/lfkit/lfkit/lfmetrics"
+)
+
+// The repository's shared fixtures: the reference latency distributions
+// that the quantile tests of lfmetrics and of this package both read. This
+// module is nested two levels below the root module.
+const (
+	repoRoot     = "../.."
+	referenceDir = repoRoot + "/testdata/latency"
+)
+
+// referenceFiles returns the reference distributions. It skips the test
+// when this module is not inside the lfkit repository (a module download
+// has no ../../testdata), and fails when it is but the files are missing.
+func referenceFiles(t *testing.T) []string {
+	t.Helper()
+	gomod, err := os.ReadFile(filepath.Join(repoRoot, "go.mod"))
+	if err != nil || !strings.Contains(string(gomod), "module github.com/lfkit/lfkit\n") {
+		t.Skip("not inside the lfkit repository: no shared testdata")
+	}
+	files, err := filepath.Glob(filepath.Join(referenceDir, "*.txt"))
+	if err != nil || len(files) == 0 {
+		t.Fatalf("no reference distributions in %s (err %v)", referenceDir, err)
+	}
+	return files
+}
+
+// readDurations reads one: a duration in nanoseconds per line, # comments.
+func readDurations(t *testing.T, path string) []time.Duration {
+	t.Helper()
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	var ds []time.Duration
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		line := strings.TrimSpace(sc.Text())
+		if line == "" || strings.HasPrefix(line, "#") {
+			continue
+		}
+		v, err := strconv.ParseInt(line, 10, 64)
+		if err != nil {
+			t.Fatalf("%s: %v", path, err)
+		}
+		ds = append(ds, time.Duration(v))
+	}
+	if err := sc.Err(); err != nil {
+		t.Fatal(err)
+	}
+	if len(ds) == 0 {
+		t.Fatalf("%s: no durations", path)
+	}
+	return ds
+}
+
+// TestHistogramReferenceDistributions records each reference distribution,
+// scrapes the exported histogram, and checks it against the durations as
+// NewCollector documents it: count and sum exact; under each bound b the
+// cumulative count lies between the number of durations ≤ b·(1 −
+// lfmetrics.RelativeError) and the number ≤ b. So the bucket in which a
+// quantile's rank is reached brackets the exact quantile, as
+// histogram_quantile assumes.
+func TestHistogramReferenceDistributions(t *testing.T) {
+	for _, file := range referenceFiles(t) {
+		t.Run(strings.TrimSuffix(filepath.Base(file), ".txt"), func(t *testing.T) {
+			ds := readDurations(t, file)
+			var m lfmetrics.Metrics
+			var sum float64
+			for _, d := range ds {
+				m.RecordQuery(d)
+				sum += max(d, 0).Seconds()
+			}
+			reg := prometheus.NewPedanticRegistry()
+			reg.MustRegister(NewCollector(&m, "ref"))
+			families, err := reg.Gather()
+			if err != nil {
+				t.Fatal(err)
+			}
+			var h *dto.Histogram
+			for _, f := range families {
+				if f.GetName() == "ref_query_latency_seconds" {
+					h = f.GetMetric()[0].GetHistogram()
+				}
+			}
+			if h == nil {
+				t.Fatal("no ref_query_latency_seconds histogram gathered")
+			}
+			if h.GetSampleCount() != uint64(len(ds)) {
+				t.Fatalf("count %d, recorded %d", h.GetSampleCount(), len(ds))
+			}
+			if got := h.GetSampleSum(); math.Abs(got-sum) > 1e-9*sum {
+				t.Fatalf("sum %v s, recorded %v s", got, sum)
+			}
+			sorted := make([]time.Duration, len(ds))
+			for i, d := range ds {
+				sorted[i] = max(d, 0)
+			}
+			slices.Sort(sorted)
+			atMost := func(b float64) uint64 { // durations ≤ b seconds
+				n, _ := slices.BinarySearchFunc(sorted, b, func(d time.Duration, b float64) int {
+					if d.Seconds() <= b {
+						return -1
+					}
+					return 1
+				})
+				return uint64(n)
+			}
+			buckets := h.GetBucket()
+			if len(buckets) != len(DefaultBuckets) {
+				t.Fatalf("%d buckets exported, want %d", len(buckets), len(DefaultBuckets))
+			}
+			for _, b := range buckets {
+				bound, got := b.GetUpperBound(), b.GetCumulativeCount()
+				lo, hi := atMost(bound*(1-lfmetrics.RelativeError)), atMost(bound)
+				if got < lo || got > hi {
+					t.Fatalf("le=%v: cumulative count %d, want within [%d, %d]", bound, got, lo, hi)
+				}
+			}
+			// Each quantile's rank is reached in a bucket that brackets it.
+			for _, q := range []float64{0.5, 0.9, 0.99, 0.999} {
+				rank := uint64(math.Ceil(q * float64(len(sorted))))
+				exact := sorted[rank-1].Seconds()
+				prev := 0.0
+				for _, b := range buckets {
+					if b.GetCumulativeCount() >= rank {
+						if exact > b.GetUpperBound() || exact <= prev*(1-lfmetrics.RelativeError) {
+							t.Fatalf("q=%v: exact %v s, but the rank is reached in (%v, %v]", q, exact, prev, b.GetUpperBound())
+						}
+						break
+					}
+					prev = b.GetUpperBound()
+				}
+			}
+		})
+	}
+}
