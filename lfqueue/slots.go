@@ -3,7 +3,6 @@ package lfqueue
 import (
 	"fmt"
 	"reflect"
-	"sync/atomic"
 	"unsafe"
 
 	"github.com/lfkit/lfkit/internal/pad"
@@ -47,11 +46,6 @@ type ring struct {
 	base   unsafe.Pointer // element 0's Stamp; an interior pointer keeps the array alive
 	stride uintptr        // bytes between consecutive slots
 	valOff uintptr        // offset of Value from Stamp
-	hot    uintptr        // bytes of Stamp and Value, from Stamp
-}
-
-func (r *ring) stamp(i uint64) *atomic.Uint64 {
-	return (*atomic.Uint64)(unsafe.Add(r.base, uintptr(i)*r.stride))
 }
 
 // slotType builds the element type. lead+hot must not exceed stride.
@@ -98,15 +92,11 @@ func strideFor(t reflect.Type, compact bool) (uintptr, bool) {
 		s, ok := pad.RoundUp(int(hot), 8)
 		return uintptr(s), ok
 	}
-	s, ok := pad.RoundUp(int(hot), slotAlign)
+	s, ok := pad.RoundUp(int(hot), pad.Size)
 	return uintptr(s), ok
 }
 
 const maxInt = int(^uint(0) >> 1)
-
-// slotAlign is the range each padded slot gets to itself. It is pad.Size; it
-// is named here only so that an experiment can vary it (64 vs 128 on amd64).
-const slotAlign = pad.Size
 
 func newRing(t reflect.Type, n int, compact bool) ring {
 	hot := hotSize(t)
@@ -124,7 +114,7 @@ func newRing(t reflect.Type, n int, compact bool) ring {
 		}
 		s := reflect.MakeSlice(reflect.SliceOf(typ), n, n)
 		base := unsafe.Add(s.UnsafePointer(), stampOff)
-		return ring{base: base, stride: stride, valOff: valOff, hot: hot}, uintptr(base) % slotAlign
+		return ring{base: base, stride: stride, valOff: valOff}, uintptr(base) % pad.Size
 	}
 	if compact {
 		r, _ := alloc(0, stride)
@@ -135,14 +125,14 @@ func newRing(t reflect.Type, n int, compact bool) ring {
 	if off+hot <= stride {
 		return r
 	}
-	lead := (slotAlign - off) % slotAlign
-	if s2, ok := pad.RoundUp(int(lead+hot), slotAlign); ok && mulOK(n, s2) {
+	lead := (pad.Size - off) % pad.Size
+	if s2, ok := pad.RoundUp(int(lead+hot), pad.Size); ok && mulOK(n, s2) {
 		r, off = alloc(lead, uintptr(s2))
 		if off+hot <= r.stride {
 			return r
 		}
 	}
-	s3, ok := pad.RoundUp(int(hot)+slotAlign-8, slotAlign)
+	s3, ok := pad.RoundUp(int(hot)+pad.Size-8, pad.Size)
 	if !ok || !mulOK(n, s3) {
 		panic(fmt.Sprintf("lfqueue: New: capacity %d: slot memory overflows int", n))
 	}
