@@ -1,7 +1,6 @@
 package lfqueue
 
 import (
-	"sync/atomic"
 	"unsafe"
 
 	"github.com/lfkit/lfkit/internal/wait"
@@ -218,6 +217,3 @@ func (q *Queue[T]) evict(tail uint64, v *T) (old T, evicted bool) {
 		b.Snooze() // a consumer holds the old element: wait for its release
 	}
 }
-
-// storeRelease publishes a stamp. In this commit it is atomic.Store.
-func storeRelease(stamp *atomic.Uint64, v uint64) { stamp.Store(v) }
