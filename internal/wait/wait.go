@@ -52,9 +52,6 @@ var waiterPool = sync.Pool{New: func() any { return &Waiter{ch: make(chan struct
 // Any reports whether any goroutine is registered. It is a single atomic load.
 func (l *List) Any() bool { return l.n.Load() != 0 }
 
-// Len returns the number of registered waiters.
-func (l *List) Len() int { return int(l.n.Load()) }
-
 // Register adds the calling goroutine to the end of the list. The caller must
 // then recheck its condition and either Cancel the registration (condition
 // true) or Park.
@@ -149,15 +146,11 @@ func (l *List) WakeAll() {
 // the first attempts spin on the CPU for exponentially growing stretches, the
 // later ones yield the processor with runtime.Gosched. The zero value is
 // ready to use.
-type Backoff struct{ step, tries uint32 }
-
-// Tries returns how many times Spin or Snooze has been called since the
-// last Reset.
-func (b *Backoff) Tries() int { return int(b.tries) }
+type Backoff struct{ step uint32 }
 
 const (
 	spinLimit  = 6  // spins up to 2^6 iterations
-	yieldLimit = 10 // then yields; after this Completed reports true
+	yieldLimit = 10 // then yields
 )
 
 // spinSink keeps the spin loop from being optimized away.
@@ -177,7 +170,6 @@ func (b *Backoff) Spin() {
 		s = spinLimit
 	}
 	spin(1 << s)
-	b.tries++
 	if b.step <= spinLimit {
 		b.step++
 	}
@@ -191,15 +183,7 @@ func (b *Backoff) Snooze() {
 	} else {
 		runtime.Gosched()
 	}
-	b.tries++
 	if b.step <= yieldLimit {
 		b.step++
 	}
 }
-
-// Completed reports whether the backoff has spun and yielded long enough that
-// a blocking caller should park instead.
-func (b *Backoff) Completed() bool { return b.step > yieldLimit }
-
-// Reset restarts the backoff from its first, shortest spin.
-func (b *Backoff) Reset() { b.step, b.tries = 0, 0 }
