@@ -49,7 +49,34 @@ const errNotNew = "lfqueue: Queue used without New (the zero value is not usable
 // such a slot means full when head is a whole lap behind, and a consumer
 // still moving the old value out is waited for.
 func (q *Queue[T]) claimPush(max uint64, force bool) (tail, k uint64, st claimStatus) {
-	if q.oneLap == 0 {
+	if max == 1 {
+		if tail, ok := q.claimPushFast(); ok {
+			return tail, 1, claimOK
+		}
+	}
+	return q.claimPushLoop(max, force)
+}
+
+// claimPushFast is the claim step's first attempt for one position, small
+// enough to be inlined into TryPush and Push: it claims tail if its slot is
+// free for it and the CAS wins, and otherwise reports false (the caller then
+// runs claimPushLoop, which also handles full, closed and the zero Queue).
+func (q *Queue[T]) claimPushFast() (tail uint64, ok bool) {
+	tail = q.tail.Load()
+	if q.base == nil {
+		return tail, false
+	}
+	stamp, _ := q.slot(tail & (q.mark - 1))
+	if stamp.Load() != tail || !q.tail.CompareAndSwap(tail, q.next(tail, 1)) {
+		return tail, false
+	}
+	stall(stallQueuePushClaimed)
+	return tail, true
+}
+
+// claimPushLoop is claimPush's general case.
+func (q *Queue[T]) claimPushLoop(max uint64, force bool) (tail, k uint64, st claimStatus) {
+	if q.base == nil {
 		panic(errNotNew)
 	}
 	var b wait.Backoff
@@ -115,7 +142,32 @@ func (q *Queue[T]) claimPush(max uint64, force bool) (tail, k uint64, st claimSt
 // at head, without wrapping past the ring's end, with one CAS of head. A
 // producer that has claimed head but not yet published it is waited for.
 func (q *Queue[T]) claimPop(max uint64) (head, k uint64, st claimStatus) {
-	if q.oneLap == 0 {
+	if max == 1 {
+		if head, ok := q.claimPopFast(); ok {
+			return head, 1, claimOK
+		}
+	}
+	return q.claimPopLoop(max)
+}
+
+// claimPopFast is the claim step's first attempt for one position, inlined
+// into TryPop and Pop, as claimPushFast is for pushes.
+func (q *Queue[T]) claimPopFast() (head uint64, ok bool) {
+	head = q.head.Load()
+	if q.base == nil {
+		return head, false
+	}
+	stamp, _ := q.slot(head & (q.mark - 1))
+	if stamp.Load() != head+1 || !q.head.CompareAndSwap(head, q.next(head, 1)) {
+		return head, false
+	}
+	stall(stallQueuePopClaimed)
+	return head, true
+}
+
+// claimPopLoop is claimPop's general case.
+func (q *Queue[T]) claimPopLoop(max uint64) (head, k uint64, st claimStatus) {
+	if q.base == nil {
 		panic(errNotNew)
 	}
 	var b wait.Backoff

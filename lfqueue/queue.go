@@ -157,11 +157,26 @@ func (q *Queue[T]) next(p, k uint64) uint64 {
 // some instant during the call: a CAS lost to another producer is retried,
 // and a consumer caught moving a value out of the needed slot is waited for.
 func (q *Queue[T]) TryPush(v T) bool {
-	pos, _, st := q.claimPush(1, false)
-	if st != claimOK {
-		return false
+	// Fast path: claimPushFast and publish for one uncontended position,
+	// written out here because the Go compiler does not inline them (a
+	// pair costs about half the instructions this way).
+	tail := q.tail.Load()
+	stamp, val := q.slot(tail & (q.mark - 1))
+	if q.base == nil || stamp.Load() != tail || !q.tail.CompareAndSwap(tail, q.next(tail, 1)) {
+		var st claimStatus
+		if tail, _, st = q.claimPushLoop(1, false); st != claimOK {
+			return false
+		}
+		q.publish(tail, unsafe.Slice(&v, 1))
+		return true
 	}
-	q.publish(pos, unsafe.Slice(&v, 1))
+	stall(stallQueuePushClaimed)
+	wake := q.poppers.Any() // ordered by the CAS, see claim.go
+	*val = v
+	storeRelease(stamp, tail+1)
+	if wake {
+		q.poppers.WakeN(1)
+	}
 	return true
 }
 
@@ -171,11 +186,27 @@ func (q *Queue[T]) TryPush(v T) bool {
 // but not finished writing it is waited for. The slot is zeroed, so the queue
 // keeps no reference to the returned value.
 func (q *Queue[T]) TryPop() (v T, ok bool) {
-	pos, _, st := q.claimPop(1)
-	if st != claimOK {
-		return v, false
+	// Fast path: claimPopFast and release for one uncontended position,
+	// written out as in TryPush.
+	head := q.head.Load()
+	stamp, val := q.slot(head & (q.mark - 1))
+	if q.base == nil || stamp.Load() != head+1 || !q.head.CompareAndSwap(head, q.next(head, 1)) {
+		var st claimStatus
+		if head, _, st = q.claimPopLoop(1); st != claimOK {
+			return v, false
+		}
+		q.release(head, unsafe.Slice(&v, 1))
+		return v, true
 	}
-	q.release(pos, unsafe.Slice(&v, 1))
+	stall(stallQueuePopClaimed)
+	wake := q.pushers.Any() // ordered by the CAS, see claim.go
+	v = *val
+	var zero T
+	*val = zero
+	storeRelease(stamp, head+q.oneLap)
+	if wake {
+		q.pushers.WakeN(1)
+	}
 	return v, true
 }
 
