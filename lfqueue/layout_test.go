@@ -175,3 +175,73 @@ func TestCapacityGuide(t *testing.T) {
 	check("string", 16, strideOf[string](false, 1e5), strideOf[string](true, 1e5))
 	check("*int", 8, strideOf[*int](false, 1e5), strideOf[*int](true, 1e5))
 }
+
+// TestPaddedStrideExact checks the padded layout for capacities 1..64 and a
+// range of element sizes, with and without pointers: the stride is exactly
+// the documented formula (hot bytes rounded up to pad.Size), and every
+// slot's hot bytes, by address, lie in false-sharing ranges no other slot
+// touches. Pointer-holding elements are the hard case: with the 8-byte
+// malloc header, some size classes start off a range boundary.
+func TestPaddedStrideExact(t *testing.T) {
+	sizes := []int{0, 1, 8, 16, 24, 56, 64, 72, 104, 112, 120, 128, 136, 200, 240, 248, 256, 376, 504, 600}
+	for _, size := range sizes {
+		for _, ptr := range []bool{false, true} {
+			typ := reflect.Type(reflect.ArrayOf(size, reflect.TypeFor[byte]()))
+			if ptr {
+				typ = reflect.StructOf([]reflect.StructField{
+					{Name: "P", Type: reflect.TypeFor[*int]()},
+					{Name: "B", Type: reflect.ArrayOf(max(size-8, 0), reflect.TypeFor[byte]())},
+				})
+			}
+			hot := hotSize(typ)
+			want := paddedStride(typ.Size())
+			for c := 1; c <= 64; c++ {
+				r := newRing(typ, c, false)
+				if r.stride != want {
+					t.Fatalf("%v, capacity %d: stride %d, doc formula says %d", typ, c, r.stride, want)
+				}
+				owner := map[uintptr]int{}
+				for i := 0; i < c; i++ {
+					a := uintptr(r.base) + uintptr(i)*r.stride
+					first, last := rangesOf(a, hot)
+					for g := first; g <= last; g++ {
+						if o, dup := owner[g]; dup {
+							t.Fatalf("%v, capacity %d: slots %d and %d share range %#x", typ, c, o, i, g*pad.Size)
+						}
+						owner[g] = i
+					}
+				}
+			}
+		}
+	}
+}
+
+// TestCompactPlacement checks the compact layout by address: slots are back
+// to back at the documented stride, every stamp 8-byte aligned.
+func TestCompactPlacement(t *testing.T) {
+	check := func(name string, size uintptr, stamps []uintptr, stride uintptr) {
+		t.Helper()
+		if want := compactStride(size); stride != want {
+			t.Fatalf("%s: compact stride %d, doc formula says %d", name, stride, want)
+		}
+		for i, a := range stamps {
+			if a%8 != 0 || a != stamps[0]+uintptr(i)*stride {
+				t.Fatalf("%s: slot %d stamp at %#x, want %#x (8-aligned)", name, i, a, stamps[0]+uintptr(i)*stride)
+			}
+		}
+	}
+	check("int", 8, compactStamps(New[int](33, Compact())), New[int](1, Compact()).stride)
+	check("struct{}", 0, compactStamps(New[struct{}](33, Compact())), New[struct{}](1, Compact()).stride)
+	check("string", 16, compactStamps(New[string](33, Compact())), New[string](1, Compact()).stride)
+	check("[64]byte", 64, compactStamps(New[sz64](33, Compact())), New[sz64](1, Compact()).stride)
+	check("ptr120", 120, compactStamps(New[ptr120](33, Compact())), New[ptr120](1, Compact()).stride)
+}
+
+func compactStamps[T any](q *Queue[T]) []uintptr {
+	var out []uintptr
+	for i := range q.Cap() {
+		st, _ := q.slot(uint64(i))
+		out = append(out, uintptr(unsafe.Pointer(st)))
+	}
+	return out
+}
