@@ -3,6 +3,7 @@ package lfqueue
 import (
 	"fmt"
 	"reflect"
+	"runtime"
 	"testing"
 	"unsafe"
 
@@ -244,4 +245,34 @@ func compactStamps[T any](q *Queue[T]) []uintptr {
 		out = append(out, uintptr(unsafe.Pointer(st)))
 	}
 	return out
+}
+
+// TestMemoryPerSlot measures the bytes New[int](1<<16) allocates, with
+// runtime.MemStats around it, for each layout, and checks them against the
+// documented stride (plus the Queue header).
+func TestMemoryPerSlot(t *testing.T) {
+	const n = 1 << 16
+	measure := func(opts ...Option) float64 {
+		var before, after runtime.MemStats
+		runtime.GC()
+		runtime.ReadMemStats(&before)
+		q := New[int](n, opts...)
+		runtime.ReadMemStats(&after)
+		runtime.KeepAlive(q)
+		return float64(after.TotalAlloc-before.TotalAlloc) / n
+	}
+	for _, c := range []struct {
+		name   string
+		opts   []Option
+		stride uintptr
+	}{
+		{"padded", nil, paddedStride(8)},
+		{"compact", []Option{Compact()}, compactStride(8)},
+	} {
+		got := measure(c.opts...)
+		t.Logf("New[int](1<<16), %s: %.2f bytes per slot (stride %d)", c.name, got, c.stride)
+		if got < float64(c.stride) || got > float64(c.stride)+float64(7*pad.Size)/n+1 {
+			t.Errorf("%s: %.2f bytes per slot, documented stride %d", c.name, got, c.stride)
+		}
+	}
 }
