@@ -9,7 +9,7 @@ package lfqueue
 func (q *Queue[T]) TryPushBatch(vs []T) int {
 	n := 0
 	for n < len(vs) {
-		pos, k, st := q.claimPush(uint64(len(vs)-n), false)
+		pos, k, st := q.claimPush(uint64(len(vs)-n), claimTry)
 		if st != claimOK {
 			break
 		}
@@ -27,7 +27,7 @@ func (q *Queue[T]) TryPushBatch(vs []T) int {
 func (q *Queue[T]) TryPopBatch(dst []T) int {
 	n := 0
 	for n < len(dst) {
-		pos, k, st := q.claimPop(uint64(len(dst) - n))
+		pos, k, st := q.claimPop(uint64(len(dst)-n), claimTry)
 		if st != claimOK {
 			break
 		}

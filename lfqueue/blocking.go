@@ -23,7 +23,17 @@ func (q *Queue[T]) Push(ctx context.Context, v T) error {
 		panic("lfqueue: Push called with nil Context")
 	}
 	for {
-		pos, _, st := q.claimPush(1, false)
+		pos, _, st := q.claimPush(1, claimWait)
+		if st == claimFull {
+			// The slot at pos still holds last lap's element. Watch it
+			// until its consumer releases it, for as long as the spin
+			// limit allows, unless ctx is already done.
+			if ctx.Err() == nil && q.pushSpin.wait(q.stampOf(pos), pos+1-q.oneLap, pos) {
+				continue
+			}
+			// Decide exactly: full, or room after all.
+			pos, _, st = q.claimPush(1, claimTry)
+		}
 		switch st {
 		case claimOK:
 			q.publish(pos, unsafe.Slice(&v, 1))
@@ -33,11 +43,6 @@ func (q *Queue[T]) Push(ctx context.Context, v T) error {
 		}
 		if err := ctx.Err(); err != nil {
 			return err
-		}
-		// Full at position pos: watch the slot until its consumer
-		// releases it, for as long as the spin limit allows.
-		if q.pushSpin.wait(q.stampOf(pos), pos+1-q.oneLap) {
-			continue
 		}
 		// Register, then recheck. A pop that claims after the recheck
 		// (CAS of head) sees the registration and wakes a waiter.
@@ -66,7 +71,16 @@ func (q *Queue[T]) Pop(ctx context.Context) (v T, err error) {
 		panic("lfqueue: Pop called with nil Context")
 	}
 	for {
-		pos, _, st := q.claimPop(1)
+		pos, _, st := q.claimPop(1, claimWait)
+		if st == claimEmpty {
+			// Nothing published at pos yet: watch the slot until a
+			// producer publishes into it, unless ctx is already done.
+			if ctx.Err() == nil && q.popSpin.wait(q.stampOf(pos), pos, pos) {
+				continue
+			}
+			// Decide exactly: empty, closed, or an element after all.
+			pos, _, st = q.claimPop(1, claimTry)
+		}
 		switch st {
 		case claimOK:
 			q.release(pos, unsafe.Slice(&v, 1))
@@ -76,11 +90,6 @@ func (q *Queue[T]) Pop(ctx context.Context) (v T, err error) {
 		}
 		if err := ctx.Err(); err != nil {
 			return v, err
-		}
-		// Empty at position pos: watch the slot until a producer
-		// publishes into it.
-		if q.popSpin.wait(q.stampOf(pos), pos) {
-			continue
 		}
 		w := q.poppers.Register()
 		if !q.emptyNow() {

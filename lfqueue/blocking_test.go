@@ -26,8 +26,9 @@ import (
 // after its claiming CAS, and a waiter rechecks head and tail, never the
 // stamp, after registering. Mutation check: loading "anyone waiting?" at the
 // start of the claim step instead of after its CAS (so that only the release
-// store precedes the wake decision's effect) fails both subtests within
-// 5,000-13,000 rounds here. A second mutation, keeping the load after the CAS
+// store precedes the wake decision's effect) failed 3 of 4 subtest runs here,
+// at rounds 4,897 to 12,891 (a lost wakeup needs the claim to land inside
+// the waiter's few-hundred-nanosecond registration window). A second mutation, keeping the load after the CAS
 // but making the waiter recheck the stamp instead of tail (a pure
 // store-then-load reordering on x86-TSO), was not caught in 500,000 rounds:
 // the waiter's registration is a locked RMW whose own cache-line round trip
@@ -121,7 +122,7 @@ func TestWaiterWokenOnPublish(t *testing.T) {
 		got <- v
 	}()
 	waitRegistered(t, &q.poppers)
-	pos, k, st := q.claimPush(1, false)
+	pos, k, st := q.claimPush(1, claimTry)
 	if st != claimOK || k != 1 {
 		t.Fatalf("claimPush = %d, %d, %v", pos, k, st)
 	}

@@ -28,6 +28,25 @@ import (
 // publishes the slot takes no part in this argument: it may be a release
 // store (storeRelease), which orders nothing after it.
 
+// claimMode says what a claim step does when it cannot claim at once.
+type claimMode uint8
+
+const (
+	// claimTry decides exactly: full (empty) is reported only if the queue
+	// was full (empty) at an instant during the call; a peer in the middle
+	// of a step on the needed slot is waited for.
+	claimTry claimMode = iota
+	// claimForce is claimTry for pushes, except that a slot still holding
+	// last lap's element is claimed (claimEvict).
+	claimForce
+	// claimWait is for Push and Pop, which wait anyway: as soon as the
+	// needed slot is not ready it reports full (empty) without reading the
+	// other side's counter, so that waiting does not pull that counter's
+	// cache line away from the side that writes it. The caller watches the
+	// slot's stamp, and decides with claimTry before it parks or returns.
+	claimWait
+)
+
 // claimStatus is the result of a claim step.
 type claimStatus uint8
 
@@ -44,17 +63,17 @@ const errNotNew = "lfqueue: Queue used without New (the zero value is not usable
 
 // claimPush claims up to max >= 1 consecutive positions starting at tail,
 // without wrapping past the ring's end, with one CAS of tail. It returns the
-// first position and how many it claimed. With force, a slot that still holds
-// last lap's element is claimed too (one position, claimEvict); otherwise
-// such a slot means full when head is a whole lap behind, and a consumer
-// still moving the old value out is waited for.
-func (q *Queue[T]) claimPush(max uint64, force bool) (tail, k uint64, st claimStatus) {
+// first position and how many it claimed. A slot that still holds last lap's
+// element means full when head is a whole lap behind, and otherwise a
+// consumer still moving the old value out, which is waited for; mode changes
+// that (see claimMode).
+func (q *Queue[T]) claimPush(max uint64, mode claimMode) (tail, k uint64, st claimStatus) {
 	if max == 1 {
 		if tail, ok := q.claimPushFast(); ok {
 			return tail, 1, claimOK
 		}
 	}
-	return q.claimPushLoop(max, force)
+	return q.claimPushLoop(max, mode)
 }
 
 // claimPushFast is the claim step's first attempt for one position, small
@@ -75,7 +94,7 @@ func (q *Queue[T]) claimPushFast() (tail uint64, ok bool) {
 }
 
 // claimPushLoop is claimPush's general case.
-func (q *Queue[T]) claimPushLoop(max uint64, force bool) (tail, k uint64, st claimStatus) {
+func (q *Queue[T]) claimPushLoop(max uint64, mode claimMode) (tail, k uint64, st claimStatus) {
 	if q.base == nil {
 		panic(errNotNew)
 	}
@@ -111,7 +130,10 @@ func (q *Queue[T]) claimPushLoop(max uint64, force bool) (tail, k uint64, st cla
 			b.Spin() // lost the race to another producer: retry
 		case s+q.oneLap == tail+1:
 			// The slot still holds last lap's value.
-			if force {
+			if mode == claimWait {
+				return tail, 0, claimFull // full, or a consumer is releasing it
+			}
+			if mode == claimForce {
 				// Claim tail first. While the stamp says "full" no
 				// producer or batch can claim this position, so the CAS
 				// races only with Close and other ForcePushes; and with
@@ -141,13 +163,13 @@ func (q *Queue[T]) claimPushLoop(max uint64, force bool) (tail, k uint64, st cla
 // claimPop claims up to max >= 1 consecutive published positions starting
 // at head, without wrapping past the ring's end, with one CAS of head. A
 // producer that has claimed head but not yet published it is waited for.
-func (q *Queue[T]) claimPop(max uint64) (head, k uint64, st claimStatus) {
+func (q *Queue[T]) claimPop(max uint64, mode claimMode) (head, k uint64, st claimStatus) {
 	if max == 1 {
 		if head, ok := q.claimPopFast(); ok {
 			return head, 1, claimOK
 		}
 	}
-	return q.claimPopLoop(max)
+	return q.claimPopLoop(max, mode)
 }
 
 // claimPopFast is the claim step's first attempt for one position, inlined
@@ -166,7 +188,7 @@ func (q *Queue[T]) claimPopFast() (head uint64, ok bool) {
 }
 
 // claimPopLoop is claimPop's general case.
-func (q *Queue[T]) claimPopLoop(max uint64) (head, k uint64, st claimStatus) {
+func (q *Queue[T]) claimPopLoop(max uint64, mode claimMode) (head, k uint64, st claimStatus) {
 	if q.base == nil {
 		panic(errNotNew)
 	}
@@ -199,6 +221,9 @@ func (q *Queue[T]) claimPopLoop(max uint64) (head, k uint64, st claimStatus) {
 		case s == head:
 			// Nothing published at head. Empty if tail is at head too;
 			// otherwise a producer has claimed head and is writing.
+			if mode == claimWait {
+				return head, 0, claimEmpty // empty, or a producer is writing
+			}
 			if tail := q.tail.Load(); tail&^q.mark == head {
 				if tail&q.mark != 0 {
 					return head, 0, claimClosed

@@ -164,7 +164,7 @@ func (q *Queue[T]) TryPush(v T) bool {
 	stamp, val := q.slot(tail & (q.mark - 1))
 	if q.base == nil || stamp.Load() != tail || !q.tail.CompareAndSwap(tail, q.next(tail, 1)) {
 		var st claimStatus
-		if tail, _, st = q.claimPushLoop(1, false); st != claimOK {
+		if tail, _, st = q.claimPushLoop(1, claimTry); st != claimOK {
 			return false
 		}
 		q.publish(tail, unsafe.Slice(&v, 1))
@@ -192,7 +192,7 @@ func (q *Queue[T]) TryPop() (v T, ok bool) {
 	stamp, val := q.slot(head & (q.mark - 1))
 	if q.base == nil || stamp.Load() != head+1 || !q.head.CompareAndSwap(head, q.next(head, 1)) {
 		var st claimStatus
-		if head, _, st = q.claimPopLoop(1); st != claimOK {
+		if head, _, st = q.claimPopLoop(1, claimTry); st != claimOK {
 			return v, false
 		}
 		q.release(head, unsafe.Slice(&v, 1))
@@ -218,7 +218,7 @@ func (q *Queue[T]) TryPop() (v T, ok bool) {
 // On a closed queue ForcePush stores nothing, evicts nothing and returns
 // ErrClosed: v was not pushed and the caller still owns it.
 func (q *Queue[T]) ForcePush(v T) (old T, evicted bool, err error) {
-	pos, _, st := q.claimPush(1, true)
+	pos, _, st := q.claimPush(1, claimForce)
 	switch st {
 	case claimClosed:
 		return old, false, ErrClosed

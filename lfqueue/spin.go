@@ -8,18 +8,18 @@ import "sync/atomic"
 // spinning after n loads, the target is 2n; after one that ran out, it is
 // the minimum, so spinning stops paying nothing when the partner is not
 // running (for example when the host gives the process one core's worth of
-// time). The budget follows the targets as a moving average with weight 1/8.
-// Every spinSample-th wait spins to the maximum regardless, so a budget that
-// has dropped can grow again. Lost updates between racing waiters only
-// delay the average.
+// time). The budget follows the targets as a moving average with weight 1/8,
+// updated by one wait in spinSample (chosen by position, so that waiters do
+// not share a counter), and that wait spins to the maximum regardless, so a
+// budget that has dropped can grow again. Lost updates between racing
+// waiters only delay the average.
 type spinLimit struct {
-	avg   atomic.Uint32 // moving average of the target, in loads
-	waits atomic.Uint32 // waits so far, for sampling
+	avg atomic.Uint32 // moving average of the target, in loads
 }
 
 const (
 	minSpin    = 64
-	maxSpin    = 1 << 14
+	maxSpin    = 1 << 12
 	spinSample = 16
 )
 
@@ -29,13 +29,12 @@ var spinTest atomic.Int32
 
 // wait spins while stamp == old, up to the budget, and reports whether the
 // stamp changed (the caller should retry its claim) or the budget ran out
-// (the caller should park).
-func (l *spinLimit) wait(stamp *atomic.Uint64, old uint64) bool {
-	limit := l.avg.Load()
-	if limit < minSpin {
-		limit = minSpin
-	}
-	if l.waits.Add(1)%spinSample == 0 {
+// (the caller should decide, and park). pos is the waiter's position, used
+// to pick the sampling waits.
+func (l *spinLimit) wait(stamp *atomic.Uint64, old, pos uint64) bool {
+	limit := max(l.avg.Load(), minSpin)
+	sample := pos%spinSample == 0
+	if sample {
 		limit = maxSpin
 	}
 	if t := spinTest.Load(); t != 0 {
@@ -43,11 +42,15 @@ func (l *spinLimit) wait(stamp *atomic.Uint64, old uint64) bool {
 	}
 	for n := uint32(0); n < limit; n++ {
 		if stamp.Load() != old {
-			l.update(min(2*(n+1), maxSpin))
+			if sample {
+				l.update(min(2*(n+1), maxSpin))
+			}
 			return true
 		}
 	}
-	l.update(minSpin)
+	if sample {
+		l.update(minSpin)
+	}
 	return false
 }
 
