@@ -1,8 +1,8 @@
 // Package wait parks goroutines that wait for a condition another goroutine
 // will make true, in three stages: spin, yield, park.
 //
-// A Backoff spins and then yields the processor while a peer is expected to
-// finish within a few hundred nanoseconds. A List parks goroutines that wait
+// A Backoff spins, then yields the processor, then sleeps briefly, while a
+// peer is expected to finish within a few hundred nanoseconds. A List parks goroutines that wait
 // longer: a parked goroutine sleeps on a channel and burns no CPU.
 //
 // The protocol that rules out lost wakeups is Dekker-style and relies on the
@@ -25,6 +25,7 @@ import (
 	"runtime"
 	"sync"
 	"sync/atomic"
+	"time"
 )
 
 // List is a FIFO list of parked goroutines. The zero value is an empty list
@@ -156,7 +157,7 @@ type Backoff struct{ step uint32 }
 
 const (
 	spinLimit  = 6  // spins up to 2^6 iterations
-	yieldLimit = 10 // then yields
+	yieldLimit = 10 // then yields; after that, sleeps
 )
 
 // spinSink keeps the spin loop from being optimized away.
@@ -181,15 +182,26 @@ func (b *Backoff) Spin() {
 	}
 }
 
-// Snooze waits for a peer that is in the middle of a step: it spins at first
-// and then yields the processor so that a descheduled peer can run.
+// Snooze waits for a peer that is in the middle of a step: it spins at first,
+// then yields the processor so that a peer descheduled on this P can run,
+// and after that sleeps for snoozeSleep at a time, which blocks the thread
+// so that the operating system can run a peer whose thread it descheduled
+// (on an oversubscribed host yielding alone can spin for a whole time
+// slice). The sleep does not allocate after a goroutine's first.
 func (b *Backoff) Snooze() {
-	if b.step <= spinLimit {
+	switch {
+	case b.step <= spinLimit:
 		spin(1 << b.step)
-	} else {
+	case b.step <= yieldLimit:
 		runtime.Gosched()
+	default:
+		time.Sleep(snoozeSleep)
 	}
 	if b.step <= yieldLimit {
 		b.step++
 	}
 }
+
+// snoozeSleep is how long Snooze sleeps once spinning and yielding have not
+// been enough.
+const snoozeSleep = 20 * time.Microsecond
