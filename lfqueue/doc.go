@@ -88,7 +88,7 @@
 // bytes. The slot array of a padded queue of pointer-holding T that would be
 // smaller than 32 KiB may be allocated as 32 KiB, to keep that stride despite
 // the header Go's allocator puts in front of such objects. The Queue itself
-// adds at most 7 ranges and 64 bytes (896 bytes on amd64). On amd64, padded / compact:
+// adds at most 8 ranges and 64 bytes (952 bytes on amd64). On amd64, padded / compact:
 //
 //	T                   per slot    1e3 slots       1e4          1e5          1e6
 //	int, *X, zero-size  128 / 16    125 / 15.6 KiB  1.22 / 0.15  12.2 / 1.53  122 / 15.3 MiB

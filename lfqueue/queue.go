@@ -59,9 +59,12 @@ type Queue[T any] struct {
 	_      pad.Line
 
 	// Written only when goroutines park; Any() is read after every claim.
+	// Each list has a range of its own, so that parking consumers do not
+	// pull the line producers read, and the other way round.
 	pushers wait.List // goroutines blocked in Push: waiting for space
+	_       [pad.Size - unsafe.Sizeof(wait.List{})%pad.Size]byte
 	poppers wait.List // goroutines blocked in Pop: waiting for elements
-	_       pad.Line
+	_       [pad.Size - unsafe.Sizeof(wait.List{})%pad.Size]byte
 
 	// Written only by blocked Push and Pop: how long to spin before parking.
 	pushSpin, popSpin spinLimit
