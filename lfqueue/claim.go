@@ -76,10 +76,11 @@ func (q *Queue[T]) claimPush(max uint64, mode claimMode) (tail, k uint64, st cla
 	return q.claimPushLoop(max, mode)
 }
 
-// claimPushFast is the claim step's first attempt for one position, small
-// enough to be inlined into TryPush and Push: it claims tail if its slot is
-// free for it and the CAS wins, and otherwise reports false (the caller then
-// runs claimPushLoop, which also handles full, closed and the zero Queue).
+// claimPushFast is the claim step's first attempt for one position, without
+// the loop's setup: it claims tail if its slot is free for it and the CAS
+// wins, and otherwise reports false (the caller then runs claimPushLoop,
+// which also handles full, closed and the zero Queue). TryPush has a copy of
+// it written out, since the compiler does not inline it.
 func (q *Queue[T]) claimPushFast() (tail uint64, ok bool) {
 	tail = q.tail.Load()
 	if q.base == nil {
@@ -172,8 +173,8 @@ func (q *Queue[T]) claimPop(max uint64, mode claimMode) (head, k uint64, st clai
 	return q.claimPopLoop(max, mode)
 }
 
-// claimPopFast is the claim step's first attempt for one position, inlined
-// into TryPop and Pop, as claimPushFast is for pushes.
+// claimPopFast is the claim step's first attempt for one position, as
+// claimPushFast is for pushes (TryPop has a copy of it written out).
 func (q *Queue[T]) claimPopFast() (head uint64, ok bool) {
 	head = q.head.Load()
 	if q.base == nil {

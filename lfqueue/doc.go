@@ -50,7 +50,9 @@
 // Operations on other slots are unaffected. A strictly lock-free algorithm
 // would have no such dependency.
 //
-// Waiting is spinning, then yielding the processor; only Push and Pop park.
+// Waiting for a peer in the middle of a step is spinning, then yielding the
+// processor, then sleeping 20µs at a time (so that the operating system can
+// run a peer whose thread it descheduled); only Push and Pop park.
 // A Push on a full queue or a Pop on an empty one first watches the one slot
 // it needs (an atomic load per iteration, no writes), for an adaptive number
 // of iterations: the budget follows twice the wait that recently ended while
