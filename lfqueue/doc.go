@@ -25,7 +25,9 @@
 // middle of writing or reading the slot that is needed is waited for.
 //
 // A popped slot is zeroed, so the queue never keeps a popped value alive.
-// The operations that do not park allocate nothing.
+// The operations that do not park allocate nothing (except that the first
+// time a goroutine sleeps while waiting for a descheduled peer, see below,
+// the runtime allocates that goroutine's sleep timer, once).
 //
 // # Progress
 //
