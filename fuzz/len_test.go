@@ -5,7 +5,17 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
+
+	"github.com/lfkit/lfkit/lfqueue"
 )
+
+// newQueue returns a queue of the given capacity, padded or compact.
+func newQueue[T any](capacity int, compact bool) *lfqueue.Queue[T] {
+	if compact {
+		return lfqueue.New[T](capacity, lfqueue.Compact())
+	}
+	return lfqueue.New[T](capacity)
+}
 
 // TestConcurrentLenDuringForcePush checks Len and its derived observers
 // against a queue that is full at every instant: it is filled, then one

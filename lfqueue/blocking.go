@@ -3,47 +3,53 @@ package lfqueue
 import (
 	"context"
 	"iter"
-
-	"github.com/lfkit/lfkit/internal/wait"
+	"sync/atomic"
+	"unsafe"
 )
 
 // Push appends v, waiting for room if the queue is full. It returns nil once
 // v is in the queue, ErrClosed if the queue is or becomes closed first, or
 // ctx.Err() if ctx is done first; in both error cases v was not pushed.
 //
-// A full queue is first retried for a short while (spinning for about a
-// microsecond); after that the goroutine parks until a pop makes room, and
-// uses no CPU while parked. ctx is consulted only when Push would block: if
-// there is room, Push succeeds even when ctx is already done (as
-// golang.org/x/sync/semaphore does). Push does not allocate unless it parks.
+// While the queue is full, Push first watches the slot it needs for a short,
+// adaptive while (spinning as long as spinning has recently paid off, see the
+// package documentation); after that the goroutine parks until a pop makes
+// room or the queue is closed, and uses no CPU while parked. ctx is
+// consulted only when Push would wait: if there is room, Push succeeds even
+// when ctx is already done (as golang.org/x/sync/semaphore does). Push does
+// not allocate unless it parks. Push panics if ctx is nil.
 func (q *Queue[T]) Push(ctx context.Context, v T) error {
-	var b wait.Backoff
+	if ctx == nil {
+		panic("lfqueue: Push called with nil Context")
+	}
 	for {
-		switch q.push(&v) {
-		case ok:
-			if q.poppers.Any() {
-				q.poppers.WakeOne()
+		pos, _, st := q.claimPush(1, claimWait)
+		if st == claimFull {
+			// The slot at pos still holds last lap's element. Watch it
+			// until its consumer releases it, for as long as the spin
+			// limit allows, unless ctx is already done.
+			if ctx.Err() == nil && q.pushSpin.wait(q.stampOf(pos), pos+1-q.oneLap, pos) {
+				continue
 			}
+			// Decide exactly: full, or room after all.
+			pos, _, st = q.claimPush(1, claimTry)
+		}
+		switch st {
+		case claimOK:
+			q.publish(pos, unsafe.Slice(&v, 1))
 			return nil
-		case closed:
+		case claimClosed:
 			return ErrClosed
 		}
-		if waitBriefly(&b) {
-			continue
+		if err := ctx.Err(); err != nil {
+			return err
 		}
-		// Register, then recheck: a pop that makes room after the
-		// recheck sees the registration and wakes a waiter.
+		// Register, then recheck. A pop that claims after the recheck
+		// (CAS of head) sees the registration and wakes a waiter.
 		w := q.pushers.Register()
-		switch q.push(&v) {
-		case ok:
+		if !q.fullNow() {
 			q.pushers.Cancel(w)
-			if q.poppers.Any() {
-				q.poppers.WakeOne()
-			}
-			return nil
-		case closed:
-			q.pushers.Cancel(w)
-			return ErrClosed
+			continue
 		}
 		if err := q.pushers.Park(ctx, w); err != nil {
 			return err
@@ -55,37 +61,40 @@ func (q *Queue[T]) Push(ctx context.Context, v T) error {
 // is empty. It returns ErrClosed once the queue is closed and empty, or
 // ctx.Err() if ctx is done first; in both error cases nothing was removed.
 //
-// An empty queue is first retried for a short while (spinning for about a
-// microsecond); after that the goroutine parks until a push arrives or the
+// While the queue is empty, Pop first watches the slot it needs for a short,
+// adaptive while; after that the goroutine parks until a push arrives or the
 // queue is closed, and uses no CPU while parked. ctx is consulted only when
-// Pop would block. Pop does not allocate unless it parks.
-func (q *Queue[T]) Pop(ctx context.Context) (T, error) {
-	var b wait.Backoff
+// Pop would wait. Pop does not allocate unless it parks. Pop panics if ctx is
+// nil.
+func (q *Queue[T]) Pop(ctx context.Context) (v T, err error) {
+	if ctx == nil {
+		panic("lfqueue: Pop called with nil Context")
+	}
 	for {
-		var v T
-		switch q.pop(&v) {
-		case ok:
-			if q.pushers.Any() {
-				q.pushers.WakeOne()
+		pos, _, st := q.claimPop(1, claimWait)
+		if st == claimEmpty {
+			// Nothing published at pos yet: watch the slot until a
+			// producer publishes into it, unless ctx is already done.
+			if ctx.Err() == nil && q.popSpin.wait(q.stampOf(pos), pos, pos) {
+				continue
 			}
+			// Decide exactly: empty, closed, or an element after all.
+			pos, _, st = q.claimPop(1, claimTry)
+		}
+		switch st {
+		case claimOK:
+			q.release(pos, unsafe.Slice(&v, 1))
 			return v, nil
-		case closed:
+		case claimClosed:
 			return v, ErrClosed
 		}
-		if waitBriefly(&b) {
-			continue
+		if err := ctx.Err(); err != nil {
+			return v, err
 		}
 		w := q.poppers.Register()
-		switch q.pop(&v) {
-		case ok:
+		if !q.emptyNow() {
 			q.poppers.Cancel(w)
-			if q.pushers.Any() {
-				q.pushers.WakeOne()
-			}
-			return v, nil
-		case closed:
-			q.poppers.Cancel(w)
-			return v, ErrClosed
+			continue
 		}
 		if err := q.poppers.Park(ctx, w); err != nil {
 			return v, err
@@ -93,29 +102,47 @@ func (q *Queue[T]) Pop(ctx context.Context) (T, error) {
 	}
 }
 
-// blockSpins is how many growing spins (wait.Backoff.Spin, up to about
-// a microsecond in all) Push and Pop try before they park. They spin rather
-// than yield: runtime.Gosched goes through the scheduler's global run queue
-// lock, which costs more than it saves when both sides are busy.
-const blockSpins = 16
+// stampOf returns the stamp of position pos's slot.
+func (q *Queue[T]) stampOf(pos uint64) *atomic.Uint64 {
+	stamp, _ := q.slot(pos & (q.mark - 1))
+	return stamp
+}
 
-// waitBriefly waits a little before the caller retries, and reports false
-// when the caller should park instead.
-func waitBriefly(b *wait.Backoff) bool {
-	if b.Tries() >= blockSpins {
-		return false
-	}
-	b.Spin()
-	return true
+// emptyNow is a waiting Pop's recheck after it registered: the queue is open
+// and no position is claimed for pushing beyond head (a claimed but not yet
+// published position counts as "not empty": its producer's claim came before
+// this load, so it may have missed the registration and will not wake us,
+// and the waiter retries instead).
+func (q *Queue[T]) emptyNow() bool {
+	head := q.head.Load()
+	return q.tail.Load() == head // a closed tail has the mark: never equal
+}
+
+// fullNow is a waiting Push's recheck: the queue is open and tail is a whole
+// lap ahead of head, so every slot is claimed by a push and none by a pop.
+func (q *Queue[T]) fullNow() bool {
+	head := q.head.Load()
+	return q.tail.Load() == head+q.oneLap
 }
 
 // All returns an iterator over the elements popped from q, for use with
 // range, like ranging over a channel: each iteration blocks in Pop, and the
-// loop ends when the queue is closed and drained or ctx is done. Breaking out
-// of the loop loses nothing: an element is popped only to be yielded.
+// loop ends when the queue is closed and drained, or as soon as ctx is done
+// (checked before every element, even while elements keep arriving).
+// Breaking out of the loop loses nothing: an element is popped only to be
+// yielded. All panics if ctx is nil.
 func (q *Queue[T]) All(ctx context.Context) iter.Seq[T] {
+	if ctx == nil {
+		panic("lfqueue: All called with nil Context")
+	}
 	return func(yield func(T) bool) {
+		done := ctx.Done()
 		for {
+			select {
+			case <-done:
+				return
+			default:
+			}
 			v, err := q.Pop(ctx)
 			if err != nil || !yield(v) {
 				return

@@ -6,11 +6,14 @@ package lfqueue
 // drain them, and only then does Pop report ErrClosed. Goroutines blocked in
 // Push or Pop wake up. Close is idempotent and safe to call concurrently with
 // every other method.
-//
-// Close sets a mark bit in the tail position (as crossbeam-channel's array
-// flavor does), so a push that claimed its slot before Close completes and its
-// element is delivered, and no push can claim a slot after it.
 func (q *Queue[T]) Close() {
+	if q.oneLap == 0 {
+		panic(errNotNew)
+	}
+	// A mark bit in tail (as crossbeam-channel's array flavor does): a push
+	// that claimed its slot before Close completes and its element is
+	// delivered, and no push can claim a slot after it. Waiters recheck
+	// tail after registering, so none can miss the mark.
 	if q.tail.Or(q.mark)&q.mark == 0 {
 		q.pushers.WakeAll()
 		q.poppers.WakeAll()
@@ -18,4 +21,9 @@ func (q *Queue[T]) Close() {
 }
 
 // Closed reports whether Close has been called.
-func (q *Queue[T]) Closed() bool { return q.tail.Load()&q.mark != 0 }
+func (q *Queue[T]) Closed() bool {
+	if q.oneLap == 0 {
+		panic(errNotNew)
+	}
+	return q.tail.Load()&q.mark != 0
+}

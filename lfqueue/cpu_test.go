@@ -2,10 +2,23 @@ package lfqueue
 
 import (
 	"context"
+	"math"
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/lfkit/lfkit/internal/wait"
 )
+
+// waitRegistered waits until a goroutine has registered on l.
+func waitRegistered(t *testing.T, l *wait.List) {
+	t.Helper()
+	for deadline := time.Now().Add(20 * time.Second); !l.Any(); time.Sleep(time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatal("no goroutine registered to wait within 20s")
+		}
+	}
+}
 
 func cpuTime(t *testing.T) time.Duration {
 	var ru syscall.Rusage
@@ -31,13 +44,10 @@ func TestBlockedPopIdle(t *testing.T) {
 			got <- v
 		}()
 	}
-	// Wait until all four are parked on the waiter list.
-	for deadline := time.Now().Add(10 * time.Second); q.poppers.Len() != waiters; {
-		if time.Now().After(deadline) {
-			t.Fatalf("only %d of %d poppers parked", q.poppers.Len(), waiters)
-		}
-		time.Sleep(time.Millisecond)
-	}
+	// Wait until they park: the first registration shows, and the spin
+	// budget is microseconds, so 100 ms later all four have parked.
+	waitRegistered(t, &q.poppers)
+	time.Sleep(100 * time.Millisecond)
 	const window = 500 * time.Millisecond
 	before := cpuTime(t)
 	time.Sleep(window)
@@ -72,9 +82,7 @@ func TestBlockedWakeups(t *testing.T) {
 	q.TryPush(1)
 	done := make(chan error, 1)
 	go func() { done <- q.Push(context.Background(), 2) }()
-	for q.pushers.Len() != 1 {
-		time.Sleep(time.Millisecond)
-	}
+	waitRegistered(t, &q.pushers)
 	if v, ok := q.TryPop(); !ok || v != 1 {
 		t.Fatalf("TryPop = %v, %v", v, ok)
 	}
@@ -84,30 +92,24 @@ func TestBlockedWakeups(t *testing.T) {
 	// Cancellation of a parked Push: nothing pushed.
 	ctx, cancel := context.WithCancel(context.Background())
 	go func() { done <- q.Push(ctx, 3) }()
-	for q.pushers.Len() != 1 {
-		time.Sleep(time.Millisecond)
-	}
+	waitRegistered(t, &q.pushers)
 	cancel()
 	if err := <-done; err != context.Canceled {
 		t.Fatalf("Push after cancel = %v", err)
 	}
-	if q.Len() != 1 || q.pushers.Len() != 0 {
-		t.Fatalf("Len %d, parked pushers %d", q.Len(), q.pushers.Len())
+	if q.Len() != 1 || q.pushers.Any() {
+		t.Fatalf("Len %d, parked pushers left: %v", q.Len(), q.pushers.Any())
 	}
 	// Close wakes a parked Push (ErrClosed) and a parked Pop (after drain).
 	go func() { done <- q.Push(context.Background(), 4) }()
-	for q.pushers.Len() != 1 {
-		time.Sleep(time.Millisecond)
-	}
+	waitRegistered(t, &q.pushers)
 	q.Close()
 	if err := <-done; err != ErrClosed {
 		t.Fatalf("parked Push after Close = %v", err)
 	}
 	q2 := New[int](1)
 	go func() { _, err := q2.Pop(context.Background()); done <- err }()
-	for q2.poppers.Len() != 1 {
-		time.Sleep(time.Millisecond)
-	}
+	waitRegistered(t, &q2.poppers)
 	q2.Close()
 	if err := <-done; err != ErrClosed {
 		t.Fatalf("parked Pop after Close = %v", err)
@@ -115,7 +117,7 @@ func TestBlockedWakeups(t *testing.T) {
 }
 
 func TestNewPanics(t *testing.T) {
-	for _, c := range []int{0, -1, -1 << 40} {
+	for _, c := range []int{0, -1, math.MinInt} {
 		func() {
 			defer func() {
 				r := recover()
@@ -128,13 +130,13 @@ func TestNewPanics(t *testing.T) {
 		}()
 	}
 	// Slot memory overflows int.
-	huge := 1 << 56
+	huge := math.MaxInt / 64 // times a 256-byte stride overflows int
 	func() {
 		defer func() {
 			r := recover()
 			s, _ := r.(string)
 			if r == nil || !contains(s, itoa(huge)) {
-				t.Errorf("New(%d) of 128-byte slots: panic = %v", huge, r)
+				t.Errorf("New(%d) of 256-byte slots: panic = %v", huge, r)
 			}
 		}()
 		New[[200]byte](huge)

@@ -24,54 +24,75 @@
 // if it was empty. A CAS lost to a peer is retried, and a peer caught in the
 // middle of writing or reading the slot that is needed is waited for.
 //
-// Progress: this queue is NOT lock-free in the strict sense. A producer
-// claims a slot (CAS on tail) and then publishes its value (a store to the
-// slot's stamp); a producer that is descheduled between the two delays the
-// consumer of that slot, which waits for it (spinning, then yielding the
-// processor), and consumers behind that one wait in turn; a TryPop that
-// finds such a slot at the head waits too, since the queue is not empty.
-// Likewise a consumer descheduled between claiming a slot and releasing it
-// delays the producer that reuses the slot one lap later. Other slots are
-// unaffected, and no operation takes a lock. The window is a few
-// instructions long, but if the thread is preempted inside it, the partner
-// waits until it runs again; a strictly lock-free algorithm would not have
-// that dependency.
+// A popped slot is zeroed, so the queue never keeps a popped value alive.
+// The operations that do not park allocate nothing (except that the first
+// time a goroutine sleeps while waiting for a descheduled peer, see below,
+// the runtime allocates that goroutine's sleep timer, once).
 //
-// Blocking: Push and Pop retry briefly and then park on a waiter list; a
-// parked goroutine uses no CPU. Waking is wired to the fast paths by one
-// atomic load ("is anyone waiting?") per successful operation, so TryPush and
-// TryPop pay nothing else for it. Cancelling ctx removes the waiter and
-// neither pushes nor loses an element.
+// # Progress
+//
+// This queue is NOT lock-free in the strict sense; no operation takes a
+// lock, but some wait for a peer that is between two steps. A producer
+// claims a position (CAS on tail) and then publishes its value (a store to
+// the slot's stamp); a consumer claims a position (CAS on head) and then
+// releases the slot (another stamp store). The window between the two steps
+// is a few instructions, but a goroutine preempted inside it makes others
+// wait until it runs again:
+//
+//   - a producer stalled between claim and publish delays the consumer of
+//     that position (TryPop, Pop or a batch waits for it rather than report
+//     an empty queue, since the element is on its way), and so every
+//     consumer behind that one;
+//   - a consumer stalled between claim and release delays the producer that
+//     reuses the slot one lap later;
+//   - TryPop on an empty queue can wait for a consumer stalled one lap
+//     earlier (the slot it looks at is still being released), and TryPush on
+//     a full queue for a producer stalled one lap earlier.
+//
+// Operations on other slots are unaffected. A strictly lock-free algorithm
+// would have no such dependency.
+//
+// Waiting for a peer in the middle of a step is spinning, then yielding the
+// processor, then sleeping 20µs at a time (so that the operating system can
+// run a peer whose thread it descheduled); only Push and Pop park.
+// A Push on a full queue or a Pop on an empty one first watches the one slot
+// it needs (an atomic load per iteration, no writes), for an adaptive number
+// of iterations: the budget follows twice the wait that recently ended while
+// spinning and falls to a minimum when spinning does not pay (for example
+// when the host gives the process one core's worth of time), as folly's
+// TurnSequencer does. Then the goroutine parks and uses no CPU until a pop
+// makes room (or a push arrives), or Close or ctx ends the wait. Parking and
+// waking go through a waiter list per side; the claim step of every
+// operation checks one atomic word ("is anyone waiting?") after its CAS, so
+// when nobody waits the fast paths pay one load. Cancelling ctx neither
+// pushes nor loses an element, and a wakeup meant for a cancelled waiter is
+// passed on.
 //
 // Close sets a mark bit in tail: after it, no push succeeds, and pops drain
 // what was pushed before and then report ErrClosed.
 //
-// A popped slot is zeroed, so the queue never keeps a popped value alive.
-//
 // # Memory layout and padding
 //
 // By default every slot (its stamp and value) starts on its own
-// false-sharing range (internal/pad.Size: 128 bytes on amd64, arm64 and
-// ppc64, 256 on s390x, 64 elsewhere) and no two slots share one, for any T,
-// including zero-size T and T larger than a range; head and tail sit on
-// ranges of their own. The slot array is allocated as a real Go array of a
-// struct type built with reflect, so the garbage collector sees every pointer
-// inside T. The Compact option packs slots instead.
+// false-sharing range (128 bytes on amd64, arm64 and ppc64, 256 on s390x, 64
+// elsewhere) and no two slots share one, for any T, including zero-size T
+// and T larger than a range; head and tail sit on ranges of their own. The
+// slot array is allocated as a real Go array of a struct type built with
+// reflect, so the garbage collector sees every pointer inside T. The Compact
+// option packs slots back to back instead.
 //
 // # Capacity guide
 //
 // With hot = 8 + sizeof(T) rounded up to 8 (16 for zero-size T), a slot
-// takes
+// takes, for every capacity,
 //
-//	padded:  hot rounded up to pad.Size   (128 on amd64 for T up to 120 bytes)
-//	compact: hot
+//	padded (default):  hot rounded up to the range size  (128 on amd64 for T up to 120 bytes)
+//	Compact():         hot
 //
-// bytes. (Exception: a pointer-holding T whose hot size is an exact multiple
-// of pad.Size, in a queue whose slot array is between 512 bytes and 32 KiB,
-// takes one more pad.Size per slot, so that slots stay apart despite the
-// 8-byte header the allocator puts in front of such objects.) The Queue
-// itself adds at most 6*pad.Size bytes (760 on amd64). On amd64, padded /
-// compact:
+// bytes. The slot array of a padded queue of pointer-holding T that would be
+// smaller than 32 KiB may be allocated as 32 KiB, to keep that stride despite
+// the header Go's allocator puts in front of such objects. The Queue itself
+// adds at most 8 ranges and 64 bytes (952 bytes on amd64). On amd64, padded / compact:
 //
 //	T                   per slot    1e3 slots       1e4          1e5          1e6
 //	int, *X, zero-size  128 / 16    125 / 15.6 KiB  1.22 / 0.15  12.2 / 1.53  122 / 15.3 MiB
@@ -79,49 +100,34 @@
 //	[64]byte            128 / 72    125 / 70.3 KiB  1.22 / 0.69  12.2 / 6.87  122 / 68.7 MiB
 //	[200]byte           256 / 208   250 / 203  KiB  2.44 / 1.98  24.4 / 19.8  244 / 198  MiB
 //
-// (1e4 and up in MiB.) TestCapacityGuide checks the stated
-// formula against the real stride and logs this table.
+// (1e4 and up in MiB.) TestCapacityGuide checks the formula against the real
+// stride and logs this table; TestPaddedStrideExact and TestCompactPlacement
+// check each layout's placement by address; TestMemoryPerSlot measures
+// New[int](1<<16) with runtime.MemStats.
 //
 // # When to use it
 //
-// Figures below are medians of 6 interleaved rounds of internal/peerbench
-// (the README's Performance section has the whole table and the command) on
-// a shared 2-vCPU AMD EPYC, Go 1.26.8, linux/amd64, ns per element; samples
-// on this host spread by 10-80%, so read them as ratios within one run, not
-// as constants.
-//
-//	                          lfqueue  compact  chan   mutex ring  xsync MPMC
-//	pair, int                   13.8     13.5   44.4     13.2        11.2
-//	pair, 64-byte T             24.7     23.3   48.1     29.2        24.7
-//	parallel pairs, int (2)    100       99.4   51.8     19.2       101
-//	1P/1C handoff, int (2)      48.0     36.1   45.6     22.7        42.5
-//	2P/2C handoff, int (2)      61.8     27.6   46.2     27.4        40.3
-//	2P/2C handoff, 64-B (2)     79.5    107     58.7     38.1        51.3
-//	burst of 64, int, batch      6.90     5.90  51.1      2.38        -
-//
-// ((2) = -cpu=2; "batch" uses TryPushBatch/TryPopBatch and the mutex ring's
-// batch methods.)
+// The README's Performance section has the measured comparison with a
+// buffered channel, a mutex-guarded ring and other queues, with the command
+// that regenerates it; on a shared 2-vCPU host those figures move with where
+// the host places the two vCPUs, so read them as ratios within one run.
 //
 // Prefer Queue to a buffered channel when you want non-blocking TryPush and
 // TryPop that fail only when truly full or empty, ForcePush, batches, Len
-// and IsFull, or the fastest uncontended path (about a third of a channel's
-// cost per element). Keep a channel when you need select over several
-// sources, or when two cores hammer the same queue: under that contention
-// the channel did better here.
+// and IsFull, or a cheaper uncontended path. Keep a channel when you need
+// select over several sources.
 //
-// Prefer a mutex-guarded slice ring when, as on this 2-core machine, only a
-// few goroutines touch the queue and critical sections are tiny: it was
-// faster here under contention, because one lock word bounces between cores
-// where Queue bounces head, tail and slot lines. Queue's case is that no
-// operation holds a lock (a descheduled mutex holder stalls every caller;
-// here only the partner of one slot waits), blocking with context and Close
-// built in, and per-slot padding that keeps producers and consumers on
-// different slots from contending as cores are added; two cores cannot show
-// that scaling.
+// Prefer a mutex-guarded slice ring when only a few goroutines on few cores
+// touch the queue and its critical sections are tiny: one lock word moves
+// between cores where Queue moves head, tail and slot lines, and a lagging
+// consumer of a plain slice reads several elements per cache-line transfer.
+// Queue's case is that no operation holds a lock (a descheduled mutex holder
+// stalls every caller; here only the partners of one slot wait), blocking
+// with context and Close built in, and per-slot padding that keeps producers
+// and consumers on different slots from contending as cores are added.
 //
-// Compact slots use a fraction of the memory. Here they did better for int
-// in the contended handoffs (streaming reads several elements per cache
-// line), worse for 64-byte elements, and the same uncontended; padded slots
-// are the default because they keep independent slots independent on
-// machines with more cores.
+// Compact slots use an eighth of the memory for small T. They read several
+// elements per cache line when the consumer lags, and make neighbouring
+// operations contend for one line when the queue is nearly empty; measure
+// with the Layout benchmark before choosing.
 package lfqueue

@@ -8,6 +8,28 @@ import (
 	"github.com/lfkit/lfkit/lfqueue"
 )
 
+// A pipeline: producers hand items to a consumer with the blocking forms,
+// and Close ends the consumer's range loop once everything is drained.
+func Example() {
+	q := lfqueue.New[int](64)
+	done := make(chan int)
+	go func() {
+		sum := 0
+		for v := range q.All(context.Background()) {
+			sum += v
+		}
+		done <- sum
+	}()
+	for i := 1; i <= 100; i++ {
+		if err := q.Push(context.Background(), i); err != nil {
+			panic(err)
+		}
+	}
+	q.Close()
+	fmt.Println(<-done)
+	// Output: 5050
+}
+
 func ExampleNew() {
 	q := lfqueue.New[string](2)
 	fmt.Println(q.TryPush("a"), q.TryPush("b"), q.TryPush("c")) // exact capacity: the third fails

@@ -2,6 +2,8 @@ package lfqueue
 
 import (
 	"fmt"
+	"reflect"
+	"runtime"
 	"testing"
 	"unsafe"
 
@@ -62,16 +64,17 @@ func checkLayout[T any](t *testing.T, capacity int) {
 	claim("head", uintptr(unsafe.Pointer(&q.head)), 8)
 	claim("tail", uintptr(unsafe.Pointer(&q.tail)), 8)
 	var zero T
+	hot := hotSize(reflect.TypeFor[T]())
 	for i := 0; i < capacity; i++ {
 		st, val := q.slot(uint64(i))
 		a := uintptr(unsafe.Pointer(st))
 		if a%8 != 0 {
 			t.Fatalf("slot %d stamp misaligned at %#x", i, a)
 		}
-		if v := uintptr(unsafe.Pointer(val)); v+unsafe.Sizeof(zero) > a+q.hot || v < a+8 {
-			t.Fatalf("slot %d value at %#x outside hot bytes [%#x,+%d)", i, v, a, q.hot)
+		if v := uintptr(unsafe.Pointer(val)); v+unsafe.Sizeof(zero) > a+hot || v < a+8 {
+			t.Fatalf("slot %d value at %#x outside hot bytes [%#x,+%d)", i, v, a, hot)
 		}
-		claim(fmt.Sprintf("slot %d", i), a, q.hot)
+		claim(fmt.Sprintf("slot %d", i), a, hot)
 	}
 	// The slots must also be usable: fill and drain.
 	for i := 0; i < capacity; i++ {
@@ -115,7 +118,19 @@ func TestSizesOfTestTypes(t *testing.T) {
 		got, want uintptr
 	}{
 		{unsafe.Sizeof(sz1{}), 1}, {unsafe.Sizeof(sz57{}), 57}, {unsafe.Sizeof(sz120{}), 120},
-		{unsafe.Sizeof(sz200{}), 200}, {unsafe.Sizeof(ptr120{}), 120}, {unsafe.Sizeof(ptr200{}), 200},
+		{unsafe.Sizeof(sz200{}), 200},
+	} {
+		if c.got != c.want {
+			t.Errorf("size %d, want %d", c.got, c.want)
+		}
+	}
+	if unsafe.Sizeof(uintptr(0)) != 8 {
+		return // the pointer-holding types are smaller on 32-bit platforms
+	}
+	for _, c := range []struct {
+		got, want uintptr
+	}{
+		{unsafe.Sizeof(ptr120{}), 120}, {unsafe.Sizeof(ptr200{}), 200},
 		{unsafe.Sizeof(ptr56{}), 56}, {unsafe.Sizeof(ptr24{}), 24},
 	} {
 		if c.got != c.want {
@@ -163,13 +178,113 @@ func TestCapacityGuide(t *testing.T) {
 				float64(uintptr(n)*padded)/(1<<20), float64(uintptr(n)*compact)/(1<<20))
 		}
 	}
-	if got := unsafe.Sizeof(Queue[int]{}); got > 6*pad.Size {
-		t.Errorf("Queue header is %d bytes; the doc says at most 6*pad.Size", got)
+	if got := unsafe.Sizeof(Queue[int]{}); got > 8*pad.Size+64 {
+		t.Errorf("Queue header is %d bytes; the doc says at most 8*pad.Size+64", got)
 	}
-	check("int", 8, strideOf[int](false, 1e5), strideOf[int](true, 1e5))
+	check("int", unsafe.Sizeof(0), strideOf[int](false, 1e5), strideOf[int](true, 1e5))
 	check("struct{}", 0, strideOf[struct{}](false, 1e5), strideOf[struct{}](true, 1e5))
 	check("[64]byte", 64, strideOf[sz64](false, 1e5), strideOf[sz64](true, 1e5))
 	check("[200]byte", 200, strideOf[sz200](false, 1e5), strideOf[sz200](true, 1e5))
-	check("string", 16, strideOf[string](false, 1e5), strideOf[string](true, 1e5))
-	check("*int", 8, strideOf[*int](false, 1e5), strideOf[*int](true, 1e5))
+	check("string", unsafe.Sizeof(""), strideOf[string](false, 1e5), strideOf[string](true, 1e5))
+	check("*int", unsafe.Sizeof(new(int)), strideOf[*int](false, 1e5), strideOf[*int](true, 1e5))
+}
+
+// TestPaddedStrideExact checks the padded layout for capacities 1..64 and a
+// range of element sizes, with and without pointers: the stride is exactly
+// the documented formula (hot bytes rounded up to pad.Size), and every
+// slot's hot bytes, by address, lie in false-sharing ranges no other slot
+// touches. Pointer-holding elements are the hard case: with the 8-byte
+// malloc header, some size classes start off a range boundary.
+func TestPaddedStrideExact(t *testing.T) {
+	sizes := []int{0, 1, 8, 16, 24, 56, 64, 72, 104, 112, 120, 128, 136, 200, 240, 248, 256, 376, 504, 600}
+	for _, size := range sizes {
+		for _, ptr := range []bool{false, true} {
+			typ := reflect.Type(reflect.ArrayOf(size, reflect.TypeFor[byte]()))
+			if ptr {
+				typ = reflect.StructOf([]reflect.StructField{
+					{Name: "P", Type: reflect.TypeFor[*int]()},
+					{Name: "B", Type: reflect.ArrayOf(max(size-8, 0), reflect.TypeFor[byte]())},
+				})
+			}
+			hot := hotSize(typ)
+			want := paddedStride(typ.Size())
+			for c := 1; c <= 64; c++ {
+				r := newRing(typ, c, false)
+				if r.stride != want {
+					t.Fatalf("%v, capacity %d: stride %d, doc formula says %d", typ, c, r.stride, want)
+				}
+				owner := map[uintptr]int{}
+				for i := 0; i < c; i++ {
+					a := uintptr(r.base) + uintptr(i)*r.stride
+					first, last := rangesOf(a, hot)
+					for g := first; g <= last; g++ {
+						if o, dup := owner[g]; dup {
+							t.Fatalf("%v, capacity %d: slots %d and %d share range %#x", typ, c, o, i, g*pad.Size)
+						}
+						owner[g] = i
+					}
+				}
+			}
+		}
+	}
+}
+
+// TestCompactPlacement checks the compact layout by address: slots are back
+// to back at the documented stride, every stamp 8-byte aligned.
+func TestCompactPlacement(t *testing.T) {
+	check := func(name string, size uintptr, stamps []uintptr, stride uintptr) {
+		t.Helper()
+		if want := compactStride(size); stride != want {
+			t.Fatalf("%s: compact stride %d, doc formula says %d", name, stride, want)
+		}
+		for i, a := range stamps {
+			if a%8 != 0 || a != stamps[0]+uintptr(i)*stride {
+				t.Fatalf("%s: slot %d stamp at %#x, want %#x (8-aligned)", name, i, a, stamps[0]+uintptr(i)*stride)
+			}
+		}
+	}
+	check("int", unsafe.Sizeof(0), compactStamps(New[int](33, Compact())), New[int](1, Compact()).stride)
+	check("struct{}", 0, compactStamps(New[struct{}](33, Compact())), New[struct{}](1, Compact()).stride)
+	check("string", unsafe.Sizeof(""), compactStamps(New[string](33, Compact())), New[string](1, Compact()).stride)
+	check("[64]byte", 64, compactStamps(New[sz64](33, Compact())), New[sz64](1, Compact()).stride)
+	check("ptr120", 120, compactStamps(New[ptr120](33, Compact())), New[ptr120](1, Compact()).stride)
+}
+
+func compactStamps[T any](q *Queue[T]) []uintptr {
+	var out []uintptr
+	for i := range q.Cap() {
+		st, _ := q.slot(uint64(i))
+		out = append(out, uintptr(unsafe.Pointer(st)))
+	}
+	return out
+}
+
+// TestMemoryPerSlot measures the bytes New[int](1<<16) allocates, with
+// runtime.MemStats around it, for each layout, and checks them against the
+// documented stride (plus the Queue header).
+func TestMemoryPerSlot(t *testing.T) {
+	const n = 1 << 16
+	measure := func(opts ...Option) float64 {
+		var before, after runtime.MemStats
+		runtime.GC()
+		runtime.ReadMemStats(&before)
+		q := New[int](n, opts...)
+		runtime.ReadMemStats(&after)
+		runtime.KeepAlive(q)
+		return float64(after.TotalAlloc-before.TotalAlloc) / n
+	}
+	for _, c := range []struct {
+		name   string
+		opts   []Option
+		stride uintptr
+	}{
+		{"padded", nil, paddedStride(unsafe.Sizeof(0))},
+		{"compact", []Option{Compact()}, compactStride(unsafe.Sizeof(0))},
+	} {
+		got := measure(c.opts...)
+		t.Logf("New[int](1<<16), %s: %.2f bytes per slot (stride %d)", c.name, got, c.stride)
+		if got < float64(c.stride) || got > float64(c.stride)+float64(7*pad.Size)/n+1 {
+			t.Errorf("%s: %.2f bytes per slot, documented stride %d", c.name, got, c.stride)
+		}
+	}
 }

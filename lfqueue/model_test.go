@@ -3,6 +3,7 @@ package lfqueue
 import (
 	"context"
 	"errors"
+	"math/bits"
 	"testing"
 
 	"pgregory.net/rapid"
@@ -23,7 +24,15 @@ func queueMachine(t *rapid.T) {
 	if rapid.Bool().Draw(t, "compact") {
 		opts = append(opts, Compact())
 	}
-	q := New[int](capacity, opts...)
+	// Start at position 0, or a lap or two before positions wrap past
+	// 2^64, so that every operation and Len also run across the wrap.
+	var start uint64
+	if rapid.Bool().Draw(t, "nearWrap") {
+		oneLap := uint64(2) << bits.Len64(uint64(capacity))
+		laps := uint64(rapid.IntRange(1, 2).Draw(t, "laps"))
+		start = -oneLap*laps + uint64(rapid.IntRange(0, capacity-1).Draw(t, "index"))
+	}
+	q := newAt[int](capacity, start, opts...)
 	var model []int
 	closed := false
 	next := 0
@@ -137,12 +146,21 @@ func queueMachine(t *rapid.T) {
 			}
 		},
 		"All": func(t *rapid.T) {
-			k := rapid.IntRange(0, capacity+1).Draw(t, "k")
-			i := 0
+			// A done ctx ends All before the first element.
 			for v := range q.All(canceled) {
+				t.Fatalf("All(done ctx) yielded %d", v)
+			}
+			k := rapid.IntRange(0, capacity+1).Draw(t, "k")
+			if !closed {
+				k = min(k, len(model)) // All would block for more
+			}
+			if k == 0 {
+				return
+			}
+			i := 0
+			for v := range q.All(context.Background()) {
 				wantPop(v, true, "All")
-				i++
-				if i == k {
+				if i++; i == k {
 					break
 				}
 			}

@@ -18,32 +18,33 @@ import (
 var ErrClosed = errors.New("lfqueue: queue closed")
 
 // Queue is a bounded multi-producer multi-consumer FIFO queue of T. Create one
-// with New; the zero value is not usable. All methods are safe for concurrent
-// use by any number of goroutines. A Queue must not be copied.
-//
-// # Positions and stamps
-//
-// head and tail are positions: a lap number above an index into the ring,
-//
-//	position = lap*oneLap | mark | index     (index < capacity < mark)
-//
-// where mark = the power of two above capacity and oneLap = 2*mark, so no
-// division or modulo is needed to wrap, and any capacity is exact. The mark
-// bit is used only in tail and means "closed". Every slot holds a stamp:
-//
-//   - stamp == p:     the slot is free for the push at position p;
-//   - stamp == p+1:   the slot holds the value pushed at position p, ready for
-//     the pop at position p;
-//   - stamp == p+oneLap after that pop: free for the push one lap later.
-//
-// A producer claims position p = tail by CAS(tail, p, next(p)) only when the
-// slot's stamp is p, writes the value, then publishes it with Store(p+1). A
-// consumer claims p = head by CAS(head, p, next(p)) only when the stamp is p+1,
-// moves the value out, zeroes the slot, and releases it with
-// Store(p+oneLap). So exactly one goroutine touches a slot's Value at a time,
-// and the stamp stores order the Value accesses (sync/atomic is sequentially
-// consistent). This is crossbeam's ArrayQueue scheme.
+// with New; the zero value is not usable and its methods panic. All methods
+// are safe for concurrent use by any number of goroutines. A Queue must not be
+// copied.
 type Queue[T any] struct {
+	// Positions and stamps. head and tail are positions: a lap number above
+	// an index into the ring,
+	//
+	//	position = lap*oneLap | mark | index     (index < cap < mark)
+	//
+	// where mark is the power of two above cap and oneLap = 2*mark, so no
+	// division or modulo is needed to wrap, any capacity is exact, and
+	// positions wrap modulo 2^64 cleanly (oneLap divides 2^64). The mark bit
+	// is used only in tail and means "closed". Every slot holds a stamp:
+	//
+	//   - stamp == p:   the slot is free for the push at position p;
+	//   - stamp == p+1: the slot holds the value pushed at position p, ready
+	//     for the pop at position p;
+	//   - stamp == p+oneLap after that pop: free for the push one lap later.
+	//
+	// A producer claims p = tail by CAS(tail, p, next(p)) only when the
+	// slot's stamp is p, writes the value, then publishes it with a release
+	// store of p+1. A consumer claims p = head by CAS(head, p, next(p)) only
+	// when the stamp is p+1, moves the value out, zeroes the slot, and
+	// releases it with a release store of p+oneLap. So exactly one goroutine
+	// touches a slot's value at a time, and the stamp's release store and
+	// the partner's atomic load order the value accesses. This is
+	// crossbeam's ArrayQueue scheme; claim.go holds the code.
 	_    pad.Line
 	head atomic.Uint64 // next position to pop
 	_    [pad.Size - 8]byte
@@ -57,10 +58,17 @@ type Queue[T any] struct {
 	oneLap uint64 // 2*mark
 	_      pad.Line
 
-	// Written only when goroutines park; Any() is read on every success.
+	// Written only when goroutines park; Any() is read after every claim.
+	// Each list has a range of its own, so that parking consumers do not
+	// pull the line producers read, and the other way round.
 	pushers wait.List // goroutines blocked in Push: waiting for space
+	_       [pad.Size - unsafe.Sizeof(wait.List{})%pad.Size]byte
 	poppers wait.List // goroutines blocked in Pop: waiting for elements
-	_       pad.Line
+	_       [pad.Size - unsafe.Sizeof(wait.List{})%pad.Size]byte
+
+	// Written only by blocked Push and Pop: how long to spin before parking.
+	pushSpin, popSpin spinLimit
+	_                 pad.Line
 }
 
 // Option configures a Queue in New.
@@ -73,8 +81,8 @@ type options struct {
 // Compact lays slots out back to back, 8-byte aligned, instead of giving each
 // slot its own false-sharing range. It saves memory (for int, 16 bytes per slot
 // instead of 128 on amd64) at the price of producers and consumers that work
-// on neighbouring slots contending for the same cache line. Use it for large
-// queues whose memory matters more than peak contended throughput; measure.
+// on neighbouring slots contending for the same cache line. See the package
+// documentation for when it pays.
 func Compact() Option { return func(o *options) { o.compact = true } }
 
 // New returns an empty queue that holds exactly capacity elements.
@@ -82,11 +90,18 @@ func Compact() Option { return func(o *options) { o.compact = true } }
 // New panics if capacity < 1 or if the slot memory for capacity elements of
 // T would overflow an int, as make does for a channel of an impossible size.
 //
-// By default every slot starts on its own false-sharing range (pad.Size
-// bytes: 128 on amd64 and arm64) and no two slots share one, whatever the size
-// of T; see Compact for the alternative and the package documentation for the
-// memory each needs.
+// By default every slot starts on its own false-sharing range (128 bytes on
+// amd64 and arm64) and no two slots share one, whatever the size of T; see
+// Compact for the alternative and the package documentation for the memory
+// each needs.
 func New[T any](capacity int, opts ...Option) *Queue[T] {
+	return newAt[T](capacity, 0, opts...)
+}
+
+// newAt is New with head and tail starting at position start instead of 0
+// (start must be a valid position: its index below capacity, mark bit
+// clear). Tests use it to run a queue across the 2^64 wrap of positions.
+func newAt[T any](capacity int, start uint64, opts ...Option) *Queue[T] {
 	var o options
 	for _, opt := range opts {
 		opt(&o)
@@ -105,8 +120,21 @@ func New[T any](capacity int, opts ...Option) *Queue[T] {
 		mark:   mark,
 		oneLap: 2 * mark,
 	}
+	if start&(mark|(mark-1)) >= q.cap {
+		panic("lfqueue: internal error: bad start position")
+	}
+	q.head.Store(start)
+	q.tail.Store(start)
+	lap := start &^ (q.oneLap - 1)
 	for i := uint64(0); i < q.cap; i++ {
-		q.stamp(i).Store(i) // free for the push at position i of lap 0
+		// Free for the first push at index i: this lap's if that position
+		// is at or after start, else the next lap's.
+		p := lap | i
+		if i < start&(mark-1) {
+			p += q.oneLap
+		}
+		stamp, _ := q.slot(i)
+		stamp.Store(p)
 	}
 	return q
 }
@@ -127,101 +155,30 @@ func (q *Queue[T]) next(p, k uint64) uint64 {
 	return (p &^ (q.oneLap - 1)) + q.oneLap
 }
 
-type status uint8
-
-const (
-	ok status = iota
-	full
-	empty
-	closed
-)
-
-// push is TryPush without the wakeup. v is passed by pointer so that a large
-// T is copied once, straight into the slot.
-func (q *Queue[T]) push(v *T) status {
-	var b wait.Backoff
-	tail := q.tail.Load()
-	for {
-		if tail&q.mark != 0 {
-			return closed
-		}
-		stamp, val := q.slot(tail & (q.mark - 1))
-		s := stamp.Load()
-		switch {
-		case s == tail:
-			if q.tail.CompareAndSwap(tail, q.next(tail, 1)) {
-				*val = *v
-				stamp.Store(tail + 1)
-				return ok
-			}
-			b.Spin() // lost the race to another producer: retry
-		case s+q.oneLap == tail+1:
-			// The slot still holds last lap's value. If head is a whole
-			// lap behind tail, the queue is full right now (head was read
-			// after tail, and tail cannot run further ahead of head).
-			if q.head.Load()+q.oneLap == tail {
-				return full
-			}
-			b.Snooze() // a consumer is moving the value out: wait for it
-		default:
-			b.Snooze() // tail was stale
-		}
-		tail = q.tail.Load()
-	}
-}
-
-// pop is TryPop without the wakeup; it moves the element into *dst.
-func (q *Queue[T]) pop(dst *T) status {
-	var b wait.Backoff
-	head := q.head.Load()
-	for {
-		stamp, val := q.slot(head & (q.mark - 1))
-		s := stamp.Load()
-		switch {
-		case s == head+1:
-			if q.head.CompareAndSwap(head, q.next(head, 1)) {
-				*dst = *val
-				var zero T
-				*val = zero // let the GC free what the slot referenced
-				stamp.Store(head + q.oneLap)
-				return ok
-			}
-			b.Spin()
-		case s == head:
-			// Nothing published at head. Empty if tail is at head too;
-			// otherwise a producer has claimed head and is writing.
-			if tail := q.tail.Load(); tail&^q.mark == head {
-				if tail&q.mark != 0 {
-					return closed
-				}
-				return empty
-			}
-			b.Snooze()
-		default:
-			b.Snooze() // head was stale
-		}
-		head = q.head.Load()
-	}
-}
-
 // TryPush appends v if the queue has room and is not closed, and reports
 // whether it did. It returns false only if the queue was full, or closed, at
 // some instant during the call: a CAS lost to another producer is retried,
 // and a consumer caught moving a value out of the needed slot is waited for.
 func (q *Queue[T]) TryPush(v T) bool {
-	// Fast path: the first iteration of push's loop, uncontended case.
+	// Fast path: claimPushFast and publish for one uncontended position,
+	// written out here because the Go compiler does not inline them (a
+	// pair costs about half the instructions this way).
 	tail := q.tail.Load()
 	stamp, val := q.slot(tail & (q.mark - 1))
-	if tail&q.mark != 0 || stamp.Load() != tail || !q.tail.CompareAndSwap(tail, q.next(tail, 1)) {
-		if q.push(&v) != ok {
+	if q.base == nil || stamp.Load() != tail || !q.tail.CompareAndSwap(tail, q.next(tail, 1)) {
+		var st claimStatus
+		if tail, _, st = q.claimPushLoop(1, claimTry); st != claimOK {
 			return false
 		}
-	} else {
-		*val = v
-		stamp.Store(tail + 1)
+		q.publish(tail, unsafe.Slice(&v, 1))
+		return true
 	}
-	if q.poppers.Any() {
-		q.poppers.WakeOne()
+	stall(stallQueuePushClaimed)
+	wake := q.poppers.Any() // ordered by the CAS, see claim.go
+	*val = v
+	storeRelease(stamp, tail+1)
+	if wake {
+		q.poppers.WakeN(1)
 	}
 	return true
 }
@@ -232,21 +189,26 @@ func (q *Queue[T]) TryPush(v T) bool {
 // but not finished writing it is waited for. The slot is zeroed, so the queue
 // keeps no reference to the returned value.
 func (q *Queue[T]) TryPop() (v T, ok bool) {
-	// Fast path: the first iteration of pop's loop, uncontended case.
+	// Fast path: claimPopFast and release for one uncontended position,
+	// written out as in TryPush.
 	head := q.head.Load()
 	stamp, val := q.slot(head & (q.mark - 1))
-	if stamp.Load() != head+1 || !q.head.CompareAndSwap(head, q.next(head, 1)) {
-		if q.pop(&v) != 0 {
+	if q.base == nil || stamp.Load() != head+1 || !q.head.CompareAndSwap(head, q.next(head, 1)) {
+		var st claimStatus
+		if head, _, st = q.claimPopLoop(1, claimTry); st != claimOK {
 			return v, false
 		}
-	} else {
-		v = *val
-		var zero T
-		*val = zero
-		stamp.Store(head + q.oneLap)
+		q.release(head, unsafe.Slice(&v, 1))
+		return v, true
 	}
-	if q.pushers.Any() {
-		q.pushers.WakeOne()
+	stall(stallQueuePopClaimed)
+	wake := q.pushers.Any() // ordered by the CAS, see claim.go
+	v = *val
+	var zero T
+	*val = zero
+	storeRelease(stamp, head+q.oneLap)
+	if wake {
+		q.pushers.WakeN(1)
 	}
 	return v, true
 }
@@ -259,70 +221,16 @@ func (q *Queue[T]) TryPop() (v T, ok bool) {
 // On a closed queue ForcePush stores nothing, evicts nothing and returns
 // ErrClosed: v was not pushed and the caller still owns it.
 func (q *Queue[T]) ForcePush(v T) (old T, evicted bool, err error) {
-	var b wait.Backoff
-	tail := q.tail.Load()
-	for {
-		if tail&q.mark != 0 {
-			return old, false, ErrClosed
-		}
-		stamp, val := q.slot(tail & (q.mark - 1))
-		s := stamp.Load()
-		switch {
-		case s == tail:
-			if q.tail.CompareAndSwap(tail, q.next(tail, 1)) {
-				q.publish(stamp, val, &v, tail)
-				return old, false, nil
-			}
-			b.Spin()
-		case s+q.oneLap == tail+1:
-			// The slot still holds last lap's value: the queue is full, or
-			// a consumer is moving that value out. Claim tail first. While
-			// the stamp says "full" no producer or batch can claim this
-			// position, so the CAS races only with Close and other
-			// ForcePushes; and with tail claimed before head moves, Len
-			// never sees fewer than Cap elements in a queue kept full.
-			if q.tail.CompareAndSwap(tail, q.next(tail, 1)) {
-				return q.evict(stamp, val, &v, tail)
-			}
-			b.Spin()
-		default:
-			b.Snooze() // tail was stale
-		}
-		tail = q.tail.Load()
+	pos, _, st := q.claimPush(1, claimForce)
+	switch st {
+	case claimClosed:
+		return old, false, ErrClosed
+	case claimEvict:
+		old, evicted = q.evict(pos, &v)
+		return old, evicted, nil
 	}
-}
-
-// evict finishes a ForcePush that claimed position tail while its slot still
-// held the element of position tail-oneLap. Either ForcePush takes that
-// element's position as a consumer would (CAS on head) and swaps in v, or a
-// consumer took it first and ForcePush waits for the slot's release, then
-// publishes v as an ordinary push.
-func (q *Queue[T]) evict(stamp *atomic.Uint64, val *T, v *T, tail uint64) (old T, evicted bool, err error) {
-	var b wait.Backoff
-	oldPos := tail - q.oneLap
-	for {
-		if stamp.Load() == tail {
-			q.publish(stamp, val, v, tail)
-			return old, false, nil
-		}
-		if q.head.CompareAndSwap(oldPos, q.next(oldPos, 1)) {
-			old = *val
-			*val = *v
-			stamp.Store(tail + 1)
-			return old, true, nil
-		}
-		b.Snooze() // a consumer holds the old element: wait for its release
-	}
-}
-
-// publish writes v into a claimed slot at position pos, releases it to
-// consumers and wakes a parked Pop if there is one.
-func (q *Queue[T]) publish(stamp *atomic.Uint64, val *T, v *T, pos uint64) {
-	*val = *v
-	stamp.Store(pos + 1)
-	if q.poppers.Any() {
-		q.poppers.WakeOne()
-	}
+	q.publish(pos, unsafe.Slice(&v, 1))
+	return old, false, nil
 }
 
 // Len returns the number of elements in the queue: positions claimed by
@@ -332,6 +240,9 @@ func (q *Queue[T]) publish(stamp *atomic.Uint64, val *T, v *T, pos uint64) {
 // the exact length at one instant during the call, so it is never negative
 // and never above Cap, but it may be stale by the time it is used.
 func (q *Queue[T]) Len() int {
+	if q.oneLap == 0 {
+		panic(errNotNew)
+	}
 	for {
 		tail := q.tail.Load()
 		head := q.head.Load()
@@ -339,17 +250,25 @@ func (q *Queue[T]) Len() int {
 			continue
 		}
 		tail &^= q.mark
-		// Positions are lap*oneLap + index. A ForcePush may have claimed
-		// tail one position beyond a full queue before evicting head's
-		// element; the queue is full then, hence the clamp.
-		laps := tail/q.oneLap - head/q.oneLap
+		// Positions are lap*oneLap + index, modulo 2^64. Subtract the lap
+		// bases before dividing so that a tail that has wrapped past 2^64
+		// while head has not still counts one lap ahead.
+		laps := (tail&^(q.oneLap-1) - head&^(q.oneLap-1)) / q.oneLap
 		n := laps*q.cap + tail&(q.mark-1) - head&(q.mark-1)
+		// A ForcePush may have claimed tail one position beyond a full
+		// queue before evicting head's element; the queue is full then,
+		// hence the clamp.
 		return int(min(n, q.cap))
 	}
 }
 
 // Cap returns the capacity given to New.
-func (q *Queue[T]) Cap() int { return int(q.cap) }
+func (q *Queue[T]) Cap() int {
+	if q.oneLap == 0 {
+		panic(errNotNew)
+	}
+	return int(q.cap)
+}
 
 // IsEmpty reports whether Len() == 0.
 func (q *Queue[T]) IsEmpty() bool { return q.Len() == 0 }

@@ -1,22 +1,26 @@
 package lfqueue
 
-// Benchmarks of the five workloads in BENCHMARKING.md, for lfqueue (padded and
-// compact), a buffered channel and a mutex-guarded ring, all in one file so a
-// `go test -bench` run interleaves them. Names: Benchmark<Workload>/<elem>/<impl>.
+// Benchmarks of the five workloads in internal/peerbench/README.md, for
+// lfqueue (padded and compact), a buffered channel and a mutex-guarded ring,
+// all in one file so a `go test -bench` run interleaves them. Names:
+// Benchmark<Workload>/<elem>/<impl>. Contended benchmarks report the
+// placement regime of each sample (internal/regime: "rt-ns", the probed
+// cache-line round trip, and "cpu/wall"); compare samples of one regime only.
 //
 //	for i in 1 2 3 4 5 6; do go test -run '^$' -bench . -benchmem -count 1 -cpu 1,2 ./lfqueue >> q.txt; done
 //	go run golang.org/x/perf/cmd/benchstat@latest -col /impl q.txt
 
 import (
 	"context"
+	"fmt"
 	"sync"
 	"testing"
+
+	"github.com/lfkit/lfkit/internal/regime"
 )
 
 // elem64 is the 64-byte element of the benchmarks.
-type elem64 struct{ a [8]uint64 }
-
-var _ = elem64{}.a
+type elem64 [8]uint64
 
 const handoffCap = 1024
 
@@ -236,8 +240,13 @@ func split(n, i, k int) int {
 	return s
 }
 
-func handoff(b *testing.B, P, C int, push func(), pop func()) {
+// handoff runs the handoff; pushWork and popWork are iterations of busy
+// work each producer and consumer does per item (0 for a pure handoff),
+// which keeps the queue near empty (producers slower) or near full
+// (consumers slower). Nothing is shared among the goroutines but the queue.
+func handoff(b *testing.B, P, C int, push func(), pop func(), pushWork, popWork int) {
 	b.ReportAllocs()
+	s := regime.Begin()
 	b.ResetTimer()
 	var wg sync.WaitGroup
 	for p := 0; p < P; p++ {
@@ -245,6 +254,7 @@ func handoff(b *testing.B, P, C int, push func(), pop func()) {
 		go func() {
 			defer wg.Done()
 			for i := split(b.N, p, P); i > 0; i-- {
+				busy(pushWork)
 				push()
 			}
 		}()
@@ -255,29 +265,51 @@ func handoff(b *testing.B, P, C int, push func(), pop func()) {
 			defer wg.Done()
 			for i := split(b.N, c, C); i > 0; i-- {
 				pop()
+				busy(popWork)
 			}
 		}()
 	}
 	wg.Wait()
+	b.StopTimer()
+	s.Report(b)
+}
+
+var busySink uint64
+
+// busy does n iterations of a dependent xorshift (about 1 ns each), on
+// registers only.
+func busy(n int) {
+	if n == 0 {
+		return
+	}
+	x := uint64(n)
+	for range n {
+		x ^= x << 13
+		x ^= x >> 7
+		x ^= x << 17
+	}
+	if x == 0 {
+		busySink++
+	}
 }
 
 func handoffLF[T any](b *testing.B, P, C int, opts ...Option) {
 	q := New[T](handoffCap, opts...)
 	ctx := context.Background()
 	var v T
-	handoff(b, P, C, func() { _ = q.Push(ctx, v) }, func() { _, _ = q.Pop(ctx) })
+	handoff(b, P, C, func() { _ = q.Push(ctx, v) }, func() { _, _ = q.Pop(ctx) }, 0, 0)
 }
 
 func handoffChan[T any](b *testing.B, P, C int) {
 	ch := make(chan T, handoffCap)
 	var v T
-	handoff(b, P, C, func() { ch <- v }, func() { <-ch })
+	handoff(b, P, C, func() { ch <- v }, func() { <-ch }, 0, 0)
 }
 
 func handoffMutex[T any](b *testing.B, P, C int) {
 	r := newMutexRing[T](handoffCap)
 	var v T
-	handoff(b, P, C, func() { r.Push(v) }, func() { r.Pop() })
+	handoff(b, P, C, func() { r.Push(v) }, func() { r.Pop() }, 0, 0)
 }
 
 func BenchmarkSPSC(b *testing.B) {
@@ -300,6 +332,43 @@ func BenchmarkMPMC2x2(b *testing.B) {
 	b.Run("T=e64/impl=compact", func(b *testing.B) { handoffLF[elem64](b, 2, 2, Compact()) })
 	b.Run("T=e64/impl=chan", func(b *testing.B) { handoffChan[elem64](b, 2, 2) })
 	b.Run("T=e64/impl=mutex", func(b *testing.B) { handoffMutex[elem64](b, 2, 2) })
+}
+
+func BenchmarkMPMC8x8(b *testing.B) {
+	b.Run("T=int/impl=lfqueue", func(b *testing.B) { handoffLF[int](b, 8, 8) })
+	b.Run("T=int/impl=compact", func(b *testing.B) { handoffLF[int](b, 8, 8, Compact()) })
+	b.Run("T=int/impl=chan", func(b *testing.B) { handoffChan[int](b, 8, 8) })
+	b.Run("T=int/impl=mutex", func(b *testing.B) { handoffMutex[int](b, 8, 8) })
+}
+
+// BenchmarkLayout compares the slot layouts on every handoff shape, with the
+// queue kept near empty (each producer does busy work per item), near full
+// (each consumer does), or free-running; int elements, capacity 1024.
+func BenchmarkLayout(b *testing.B) {
+	const work = 60 // about 60 ns of busy work per item on the slow side
+	for _, shape := range [][2]int{{1, 1}, {2, 2}, {8, 8}} {
+		for _, fill := range []string{"free", "empty", "full"} {
+			pushWork, popWork := 0, 0
+			switch fill {
+			case "empty":
+				pushWork = work
+			case "full":
+				popWork = work
+			}
+			for _, impl := range []string{"padded", "compact"} {
+				var opts []Option
+				if impl == "compact" {
+					opts = append(opts, Compact())
+				}
+				name := fmt.Sprintf("PxC=%dx%d/fill=%s/impl=%s", shape[0], shape[1], fill, impl)
+				b.Run(name, func(b *testing.B) {
+					q := New[int](handoffCap, opts...)
+					ctx := context.Background()
+					handoff(b, shape[0], shape[1], func() { _ = q.Push(ctx, 1) }, func() { _, _ = q.Pop(ctx) }, pushWork, popWork)
+				})
+			}
+		}
+	}
 }
 
 // --- 5. Burst: push 64 items, then pop them; one op is one item.

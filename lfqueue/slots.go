@@ -3,7 +3,6 @@ package lfqueue
 import (
 	"fmt"
 	"reflect"
-	"sync/atomic"
 	"unsafe"
 
 	"github.com/lfkit/lfkit/internal/pad"
@@ -36,10 +35,14 @@ import (
 //	r + hot <= stride                                              (*)
 //
 // The allocator usually returns memory aligned to pad.Size for these sizes
-// (r = 0), but Go 1.22+ puts an 8-byte malloc header in front of some
-// pointer-holding objects, so (*) is checked, not assumed: newRing tries the
-// tight stride, then a Lead field that realigns base, then a stride with a
-// whole spare range, which satisfies (*) for any 8-aligned allocation.
+// (r = 0), but Go 1.22+ puts an 8-byte malloc header in front of
+// pointer-holding objects of 512 bytes to 32 KiB, whose size classes do not
+// all start on pad.Size boundaries, so (*) is checked, not assumed. newRing
+// keeps stride = hot rounded up to pad.Size for every capacity and T: it
+// tries the tight allocation, then a Lead field that realigns base, then an
+// allocation of more than 32 KiB (a large object: page-aligned, no header)
+// of which only the first n slots are used. Only if all three failed (not
+// the case with Go 1.22 to 1.26) would it double the stride.
 //
 // In compact mode stride is only rounded to 8 bytes (so every Stamp stays
 // 64-bit aligned, also on 32-bit platforms) and slots share ranges.
@@ -47,11 +50,6 @@ type ring struct {
 	base   unsafe.Pointer // element 0's Stamp; an interior pointer keeps the array alive
 	stride uintptr        // bytes between consecutive slots
 	valOff uintptr        // offset of Value from Stamp
-	hot    uintptr        // bytes of Stamp and Value, from Stamp
-}
-
-func (r *ring) stamp(i uint64) *atomic.Uint64 {
-	return (*atomic.Uint64)(unsafe.Add(r.base, uintptr(i)*r.stride))
 }
 
 // slotType builds the element type. lead+hot must not exceed stride.
@@ -98,15 +96,11 @@ func strideFor(t reflect.Type, compact bool) (uintptr, bool) {
 		s, ok := pad.RoundUp(int(hot), 8)
 		return uintptr(s), ok
 	}
-	s, ok := pad.RoundUp(int(hot), slotAlign)
+	s, ok := pad.RoundUp(int(hot), pad.Size)
 	return uintptr(s), ok
 }
 
 const maxInt = int(^uint(0) >> 1)
-
-// slotAlign is the range each padded slot gets to itself. It is pad.Size; it
-// is named here only so that an experiment can vary it (64 vs 128 on amd64).
-const slotAlign = pad.Size
 
 func newRing(t reflect.Type, n int, compact bool) ring {
 	hot := hotSize(t)
@@ -117,38 +111,54 @@ func newRing(t reflect.Type, n int, compact bool) ring {
 	if _, ok := pad.MulSize(n, int(stride)); !ok {
 		panic(fmt.Sprintf("lfqueue: New: capacity %d: slot memory overflows int", n))
 	}
-	alloc := func(lead, stride uintptr) (ring, uintptr) {
+	alloc := func(lead, stride uintptr, count int) (ring, uintptr) {
 		typ, stampOff, valOff := slotType(t, lead, stride)
 		if typ.Size() != stride {
 			panic(fmt.Sprintf("lfqueue: internal error: slot size %d, want stride %d", typ.Size(), stride))
 		}
-		s := reflect.MakeSlice(reflect.SliceOf(typ), n, n)
+		s := reflect.MakeSlice(reflect.SliceOf(typ), count, count)
 		base := unsafe.Add(s.UnsafePointer(), stampOff)
-		return ring{base: base, stride: stride, valOff: valOff, hot: hot}, uintptr(base) % slotAlign
+		return ring{base: base, stride: stride, valOff: valOff}, uintptr(base) % pad.Size
 	}
 	if compact {
-		r, _ := alloc(0, stride)
+		r, _ := alloc(0, stride, n)
 		return r
 	}
-	// Invariant (*) above: off + hot <= stride.
-	r, off := alloc(0, stride)
+	// Invariant (*) above: off + hot <= stride. First the tight stride.
+	r, off := alloc(0, stride, n)
 	if off+hot <= stride {
 		return r
 	}
-	lead := (slotAlign - off) % slotAlign
-	if s2, ok := pad.RoundUp(int(lead+hot), slotAlign); ok && mulOK(n, s2) {
-		r, off = alloc(lead, uintptr(s2))
-		if off+hot <= r.stride {
+	// A Lead field that realigns base within the same stride.
+	if lead := (pad.Size - off) % pad.Size; lead+hot <= stride {
+		r, off = alloc(lead, stride, n)
+		if off+hot <= stride {
 			return r
 		}
 	}
-	s3, ok := pad.RoundUp(int(hot)+slotAlign-8, slotAlign)
+	// Over-allocate: an array above largeObject bytes is a large object,
+	// which the runtime places at the start of its own pages with no header
+	// in front, so base is aligned. Only the first n elements are used.
+	if m := int(largeObject/stride) + 1; m > n {
+		r, off = alloc(0, stride, m)
+		if off+hot <= stride {
+			return r
+		}
+	}
+	// Not reached with Go 1.22 to 1.26's allocator; kept so that a future
+	// allocator cannot break (*): a spare range satisfies it for any 8-byte
+	// aligned base, at twice the memory.
+	s3, ok := pad.RoundUp(int(hot)+pad.Size-8, pad.Size)
 	if !ok || !mulOK(n, s3) {
 		panic(fmt.Sprintf("lfqueue: New: capacity %d: slot memory overflows int", n))
 	}
-	r, off = alloc(0, uintptr(s3))
+	r, off = alloc(0, uintptr(s3), n)
 	if off+hot > r.stride {
 		panic("lfqueue: internal error: allocation not 8-byte aligned")
 	}
 	return r
 }
+
+// largeObject is the runtime's largest small-object size (maxSmallSize,
+// 32 KiB): larger objects get pages of their own.
+const largeObject = 32 << 10

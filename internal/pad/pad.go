@@ -27,15 +27,6 @@ const Size = size
 // when the struct itself is not aligned to Size.
 type Line [Size]byte
 
-// Stride returns size rounded up to a whole number of false-sharing ranges:
-// the distance between consecutive elements of an array whose elements must
-// never share a range. Zero rounds up to Size, so that even zero-size elements
-// occupy distinct ranges. It returns ok == false when size is negative or the
-// result would overflow an int.
-func Stride(size int) (stride int, ok bool) {
-	return RoundUp(size, Size)
-}
-
 // RoundUp returns n rounded up to a positive multiple of align, which must be
 // a power of two. Zero rounds up to align. It returns ok == false when n is
 // negative, align is not a power of two, or the result overflows an int.

@@ -28,7 +28,7 @@ func TestSizePerArch(t *testing.T) {
 	}
 }
 
-func TestStride(t *testing.T) {
+func TestRoundUpToSize(t *testing.T) {
 	cases := []struct {
 		in, want int
 		ok       bool
@@ -45,9 +45,9 @@ func TestStride(t *testing.T) {
 		{math.MaxInt &^ (Size - 1), math.MaxInt &^ (Size - 1), true},
 	}
 	for _, c := range cases {
-		got, ok := Stride(c.in)
+		got, ok := RoundUp(c.in, Size)
 		if got != c.want || ok != c.ok {
-			t.Errorf("Stride(%d) = %d, %v; want %d, %v", c.in, got, ok, c.want, c.ok)
+			t.Errorf("RoundUp(%d, Size) = %d, %v; want %d, %v", c.in, got, ok, c.want, c.ok)
 		}
 	}
 }

@@ -1,8 +1,8 @@
 // Package wait parks goroutines that wait for a condition another goroutine
 // will make true, in three stages: spin, yield, park.
 //
-// A Backoff spins and then yields the processor while a peer is expected to
-// finish within a few hundred nanoseconds. A List parks goroutines that wait
+// A Backoff spins, then yields the processor, then sleeps briefly, while a
+// peer is expected to finish within a few hundred nanoseconds. A List parks goroutines that wait
 // longer: a parked goroutine sleeps on a channel and burns no CPU.
 //
 // The protocol that rules out lost wakeups is Dekker-style and relies on the
@@ -25,6 +25,7 @@ import (
 	"runtime"
 	"sync"
 	"sync/atomic"
+	"time"
 )
 
 // List is a FIFO list of parked goroutines. The zero value is an empty list
@@ -51,9 +52,6 @@ var waiterPool = sync.Pool{New: func() any { return &Waiter{ch: make(chan struct
 
 // Any reports whether any goroutine is registered. It is a single atomic load.
 func (l *List) Any() bool { return l.n.Load() != 0 }
-
-// Len returns the number of registered waiters.
-func (l *List) Len() int { return int(l.n.Load()) }
 
 // Register adds the calling goroutine to the end of the list. The caller must
 // then recheck its condition and either Cancel the registration (condition
@@ -110,11 +108,17 @@ func (l *List) Cancel(w *Waiter) {
 // ctx.Err() when ctx ended first; in the latter case a wakeup that raced with
 // the cancellation is passed on. w must not be used after Park.
 func (l *List) Park(ctx context.Context, w *Waiter) error {
+	done := ctx.Done()
+	if done == nil { // a context that is never done: a plain receive is cheaper than select
+		<-w.ch
+		waiterPool.Put(w)
+		return nil
+	}
 	select {
 	case <-w.ch:
 		waiterPool.Put(w)
 		return nil
-	case <-ctx.Done():
+	case <-done:
 		l.Cancel(w)
 		return ctx.Err()
 	}
@@ -149,15 +153,11 @@ func (l *List) WakeAll() {
 // the first attempts spin on the CPU for exponentially growing stretches, the
 // later ones yield the processor with runtime.Gosched. The zero value is
 // ready to use.
-type Backoff struct{ step, tries uint32 }
-
-// Tries returns how many times Spin or Snooze has been called since the
-// last Reset.
-func (b *Backoff) Tries() int { return int(b.tries) }
+type Backoff struct{ step uint32 }
 
 const (
 	spinLimit  = 6  // spins up to 2^6 iterations
-	yieldLimit = 10 // then yields; after this Completed reports true
+	yieldLimit = 10 // then yields; after that, sleeps
 )
 
 // spinSink keeps the spin loop from being optimized away.
@@ -177,29 +177,31 @@ func (b *Backoff) Spin() {
 		s = spinLimit
 	}
 	spin(1 << s)
-	b.tries++
 	if b.step <= spinLimit {
 		b.step++
 	}
 }
 
-// Snooze waits for a peer that is in the middle of a step: it spins at first
-// and then yields the processor so that a descheduled peer can run.
+// Snooze waits for a peer that is in the middle of a step: it spins at first,
+// then yields the processor so that a peer descheduled on this P can run,
+// and after that sleeps for snoozeSleep at a time, which blocks the thread
+// so that the operating system can run a peer whose thread it descheduled
+// (on an oversubscribed host yielding alone can spin for a whole time
+// slice). The sleep does not allocate after a goroutine's first.
 func (b *Backoff) Snooze() {
-	if b.step <= spinLimit {
+	switch {
+	case b.step <= spinLimit:
 		spin(1 << b.step)
-	} else {
+	case b.step <= yieldLimit:
 		runtime.Gosched()
+	default:
+		time.Sleep(snoozeSleep)
 	}
-	b.tries++
 	if b.step <= yieldLimit {
 		b.step++
 	}
 }
 
-// Completed reports whether the backoff has spun and yielded long enough that
-// a blocking caller should park instead.
-func (b *Backoff) Completed() bool { return b.step > yieldLimit }
-
-// Reset restarts the backoff from its first, shortest spin.
-func (b *Backoff) Reset() { b.step, b.tries = 0, 0 }
+// snoozeSleep is how long Snooze sleeps once spinning and yielding have not
+// been enough.
+const snoozeSleep = 20 * time.Microsecond

@@ -1,0 +1,64 @@
+package lfqueue
+
+import "sync/atomic"
+
+// spinLimit is the adaptive spin budget of one side's blocked operations
+// (the idea of folly's TurnSequencer): a blocked Push or Pop watches its slot
+// for up to limit loads before it parks. After a wait that ended while
+// spinning after n loads, the target is 2n; after one that ran out, it is
+// the minimum, so spinning stops paying nothing when the partner is not
+// running (for example when the host gives the process one core's worth of
+// time). The budget follows the targets as a moving average with weight 1/8,
+// updated by one wait in spinSample (chosen by position, so that waiters do
+// not share a counter), and that wait spins to the maximum regardless, so a
+// budget that has dropped can grow again. Lost updates between racing
+// waiters only delay the average.
+type spinLimit struct {
+	avg atomic.Uint32 // moving average of the target, in loads
+}
+
+const (
+	minSpin    = 64
+	maxSpin    = 1 << 12
+	spinSample = 16
+)
+
+// spinTest, when nonzero, replaces the budget in tests (negative: park at
+// once, without spinning).
+var spinTest atomic.Int32
+
+// wait spins while stamp == old, up to the budget, and reports whether the
+// stamp changed (the caller should retry its claim) or the budget ran out
+// (the caller should decide, and park). pos is the waiter's position, used
+// to pick the sampling waits.
+func (l *spinLimit) wait(stamp *atomic.Uint64, old, pos uint64) bool {
+	limit := max(l.avg.Load(), minSpin)
+	sample := pos%spinSample == 0
+	if sample {
+		limit = maxSpin
+	}
+	if t := spinTest.Load(); t != 0 {
+		limit = uint32(max(t, 0))
+	}
+	for n := uint32(0); n < limit; n++ {
+		if stamp.Load() != old {
+			if sample {
+				l.update(min(2*(n+1), maxSpin))
+			}
+			return true
+		}
+	}
+	if sample {
+		l.update(minSpin)
+	}
+	return false
+}
+
+func (l *spinLimit) update(target uint32) {
+	avg := l.avg.Load()
+	if avg == 0 {
+		l.avg.Store(target)
+		return
+	}
+	l.avg.Store(uint32(int32(avg) + (int32(target)-int32(avg))/8))
+}

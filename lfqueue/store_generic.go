@@ -1,0 +1,9 @@
+//go:build !(amd64 || arm64) || race
+
+package lfqueue
+
+import "sync/atomic"
+
+// storeRelease stores v into *stamp. On this platform (or with -race) it is
+// atomic.Store, which is at least a release store; see store_asm.go.
+func storeRelease(stamp *atomic.Uint64, v uint64) { stamp.Store(v) }
