@@ -1,6 +1,7 @@
 package atomicx
 
 import (
+	"strconv"
 	"sync/atomic"
 	"unsafe"
 
@@ -109,6 +110,11 @@ func (c *Counter) Load() int64 {
 	}
 	return sum
 }
+
+// String returns Load as a decimal integer, which is a JSON number, so that
+// *Counter is an expvar.Var: expvar.Publish("requests", &c) publishes it.
+// It reads the stripes as Load does and, like Load, resets nothing.
+func (c *Counter) String() string { return strconv.FormatInt(c.Load(), 10) }
 
 // Drain atomically takes every stripe to 0 and returns the sum it took. Each
 // Add is counted by exactly one Drain, even with Adds and other Drains
