@@ -111,6 +111,9 @@ func TestCounterDrainConcurrent(t *testing.T) {
 				return
 			default:
 				drained.Add(c.Drain())
+				// Without this, at GOMAXPROCS=1 the adders' Gosched hands
+				// the P back here for a whole 10 ms time slice each time.
+				runtime.Gosched()
 			}
 		}
 	}()
