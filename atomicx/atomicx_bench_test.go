@@ -69,6 +69,26 @@ func BenchmarkMax(b *testing.B) {
 			i++
 		}
 	})
+	b.Run("impl=atomicx.Max/cell=Int[int64]", func(b *testing.B) {
+		var c Int[int64]
+		var s int64
+		i := 0
+		for b.Loop() {
+			s += Max(&c, in[i&4095])
+			i++
+		}
+		sinkInt64 = s
+	})
+	b.Run("impl=atomicx.Max/cell=Float[float64]", func(b *testing.B) {
+		var c Float[float64]
+		var s float64
+		i := 0
+		for b.Loop() {
+			s += Max(&c, float64(in[i&4095]))
+			i++
+		}
+		sinkInt64 = int64(s)
+	})
 	b.Run("impl=Int.Max/cell=Int[int64]", func(b *testing.B) {
 		var c Int[int64]
 		var s int64
