@@ -139,13 +139,28 @@ type paddedInt64 struct {
 	_ [padSize - 8]byte
 }
 
+// topStripeShare is the largest stripe's share of c's count: about 1/g when
+// g adding goroutines each kept a stripe of its own, 1 when they all shared
+// one.
+func topStripeShare(c *Counter) float64 {
+	s := c.stripes()
+	var top, sum int64
+	for i := uint64(0); i < 1<<s.bits; i++ {
+		v := s.at(i).n.Load()
+		top, sum = max(top, v), sum+v
+	}
+	return float64(top) / float64(sum)
+}
+
 // BenchmarkCounterAdd compares Counter against a shared atomic.Int64 and a
 // per-goroutine padded counter (the floor) under b.RunParallel; run with
 // -cpu=1,2. Compare ratios within one process run only: at -cpu=2 a sample
 // depends on the placement regime (rt-ns, cpu/wall). Counter's own figure
 // also depends on whether the benchmark's goroutines first collide on a
 // stripe (until the Counter rehashes them apart), so look at its spread over
-// several separate runs, not at one.
+// several separate runs, not at one; its top-stripe-share metric (the
+// largest stripe's share of the adds) is 1/GOMAXPROCS when every goroutine
+// kept a stripe of its own and 1 when all shared one.
 func BenchmarkCounterAdd(b *testing.B) {
 	b.Run("impl=atomic.Int64", func(b *testing.B) {
 		var n atomic.Int64
@@ -165,6 +180,22 @@ func BenchmarkCounterAdd(b *testing.B) {
 				c.Add(1)
 			}
 		})
+		b.ReportMetric(topStripeShare(&c), "top-stripe-share")
+	})
+	b.Run("impl=Counter/start=collided", func(b *testing.B) {
+		// Multiplier 1 maps every stack key to stripe 0: the goroutines
+		// start on one stripe, and the Counter must notice and part them.
+		var c Counter
+		c.Inc()
+		c.stripes().mult.Store(1)
+		runtime.GC()
+		b.ReportAllocs()
+		runParallel(b, func(pb *testing.PB) {
+			for pb.Next() {
+				c.Add(1)
+			}
+		})
+		b.ReportMetric(topStripeShare(&c), "top-stripe-share")
 	})
 	b.Run("impl=Counter.Handle", func(b *testing.B) {
 		var c Counter
@@ -185,6 +216,25 @@ func BenchmarkCounterAdd(b *testing.B) {
 				cell.Add(1)
 			}
 		})
+	})
+}
+
+// BenchmarkCounterAddAlone is Add from one goroutine in a plain loop: the
+// uncontended path, free of RunParallel's and the regime probe's overhead
+// (for callgrind's instruction counts as much as for ns/op).
+func BenchmarkCounterAddAlone(b *testing.B) {
+	b.Run("impl=atomic.Int64", func(b *testing.B) {
+		var n atomic.Int64
+		for b.Loop() {
+			n.Add(1)
+		}
+	})
+	b.Run("impl=Counter", func(b *testing.B) {
+		var c Counter
+		b.ReportAllocs()
+		for b.Loop() {
+			c.Add(1)
+		}
 	})
 }
 

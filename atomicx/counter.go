@@ -104,22 +104,26 @@ func (c *Counter) init() *stripes {
 }
 
 // Add adds n to the counter: one atomic add on the calling goroutine's
-// stripe and one atomic load of that stripe's owner mark. It is wait-free:
-// no step is ever retried.
+// stripe, after an atomic load of the Counter's multiplier and before one of
+// the stripe's owner mark. It is wait-free: no step is ever retried.
 //
 // Stripe choice: the calling goroutine's stack address, hashed by the
-// Counter's current random odd multiplier (multiply-shift hashing, so two
-// goroutines share a stripe with probability at most 2/stripes). Each stripe
-// records the goroutine that last took it. A goroutine that finds its stripe
-// last taken by another marks it as its own (an atomic store and add on the
-// stripe's line, which it holds anyway); when a stripe has changed hands 8
-// times and no multiplier was drawn in the last millisecond, that Add draws
-// a new one (one compare-and-swap, not retried). The new multiplier moves
+// Counter's current random odd multiplier (multiply-shift hashing: over the
+// random multiplier, two goroutines share a stripe with probability at most
+// 2/stripes). Each stripe records the goroutine that last took it. A
+// goroutine that finds its stripe last taken by another marks it as its own
+// (an atomic store and add on the stripe's line, which it holds anyway);
+// every 8th time a stripe changes hands, if no multiplier was drawn in the
+// last millisecond, that Add draws a new one (one compare-and-swap, not
+// retried). The new multiplier moves
 // every goroutine to an independently hashed stripe, so two goroutines that
-// collided part with probability at least 1-2/stripes at each draw, within a
-// few microseconds of contending. A goroutine that keeps its stripe costs
-// nothing more than the owner load. Goroutines taking turns on one core also
-// change a stripe's hands; they cause at most one draw per millisecond.
+// collided part with probability at least 1-2/stripes at each draw. Two
+// goroutines contending on one stripe change its hands every few Adds, so
+// the first draw comes within microseconds, or as soon as the millisecond
+// since the last one has passed. A goroutine that keeps its stripe pays only
+// the owner load. Goroutines taking turns on one core also change a
+// stripe's hands; they cause at most one draw per millisecond, which costs
+// each goroutine one slow-path Add on its new stripe.
 //
 // Adds through a Handle do not mark stripes: a goroutine whose stripe is a
 // handle's shares it unnoticed.

@@ -1,7 +1,9 @@
 package atomicx_test
 
 import (
+	"expvar"
 	"fmt"
+	"math"
 	"sync"
 	"sync/atomic"
 
@@ -69,4 +71,20 @@ func ExampleCounter() {
 	// Output:
 	// 4005
 	// 4005 0
+}
+
+// String makes each cell an expvar.Var: expvar.Publish("requests", &requests)
+// serves the count as JSON under /debug/vars.
+func ExampleCounter_String() {
+	var requests atomicx.Counter
+	var _ expvar.Var = &requests
+	requests.Add(3)
+	fmt.Println(requests.String())
+
+	var ratio atomicx.Float[float64]
+	ratio.Store(math.Inf(1)) // JSON has no infinity: a string stands in
+	fmt.Println(ratio.String())
+	// Output:
+	// 3
+	// "+Inf"
 }
