@@ -14,11 +14,12 @@
 // then they contend as if the structure had one stripe. This package does not
 // detect that; each caller does, in its own way:
 //
-//   - atomicx.Counter hashes keys with a random odd multiplier (Index(Key() ×
-//     multiplier)), marks each stripe with the key of the goroutine that last
-//     wrote it, and draws a new multiplier when a stripe keeps changing hands
-//     (at most once per interval), which moves every goroutine to a new,
-//     independently hashed stripe;
+//   - atomicx.Counter hashes Key with a random odd multiplier of its own (the
+//     high bits of Key() × multiplier), marks each stripe with the key of the
+//     goroutine that last took it, and draws a new multiplier when a stripe
+//     keeps changing hands (at most one draw per millisecond), which moves
+//     every goroutine to a new, independently hashed stripe. Its Add is a
+//     plain atomic add, so it has no failed compare-and-swap to learn from;
 //   - lfmetrics.Latency tries its Hint stripe with a compare-and-swap and, when
 //     that fails, writes a Random stripe for that one record.
 package stripe
