@@ -184,6 +184,11 @@ func TestCounterStripesPadded(t *testing.T) {
 	if want := 1 << s.bits; len(seen) != want {
 		t.Fatalf("%d stripes, want %d", len(seen), want)
 	}
+	// The header that every Add reads keeps off the words Handle and the
+	// rehash write.
+	if off := uintptrOf(&s.next) - uintptrOf(s); off < padSize {
+		t.Fatalf("Handle's word is %d bytes into the stripes header, want ≥ %d", off, padSize)
+	}
 }
 
 func TestCounterNoAllocs(t *testing.T) {

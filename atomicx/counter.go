@@ -45,16 +45,21 @@ type counterStripe struct {
 // The header is read by every Add and written only when a multiplier is
 // drawn; the words Handle and the rehash write live on the next range.
 type stripes struct {
+	stripesHeader
+	_ [pad.Size - unsafe.Sizeof(stripesHeader{})%pad.Size]byte
+
+	next     atomic.Uint64 // Handle's round robin
+	rehashed atomic.Int64  // when mult was last drawn, in ns since epoch
+	_        [pad.Size - 16]byte
+}
+
+// stripesHeader is the part of stripes that every Add reads.
+type stripesHeader struct {
 	mult  atomic.Uint64 // odd: a goroutine's stripe is key*mult >> shift
 	shift uint          // 64 - bits
 	bits  uint          // log2 of the stripe count
 	first unsafe.Pointer
 	mem   []counterStripe
-	_     [pad.Size - 56]byte
-
-	next     atomic.Uint64 // Handle's round robin
-	rehashed atomic.Int64  // when mult was last drawn, in ns since epoch
-	_        [pad.Size - 16]byte
 }
 
 func (s *stripes) at(i uint64) *counterStripe {
@@ -91,7 +96,7 @@ func (c *Counter) stripes() *stripes {
 
 func (c *Counter) init() *stripes {
 	bits := stripe.Bits(maxStripeBits)
-	s := &stripes{shift: 64 - bits, bits: bits, mem: make([]counterStripe, 1<<bits+1)}
+	s := &stripes{stripesHeader: stripesHeader{shift: 64 - bits, bits: bits, mem: make([]counterStripe, 1<<bits+1)}}
 	s.mult.Store(stripe.Random() | 1)
 	s.rehashed.Store(-int64(rehashInterval)) // the first rehash need not wait
 	addr := uintptr(unsafe.Pointer(&s.mem[0]))
