@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/lfkit/lfkit/internal/regime"
+	"github.com/lfkit/lfkit/internal/stripe"
 )
 
 var sinkInt64 int64
@@ -234,6 +235,17 @@ func BenchmarkCounterAddAlone(b *testing.B) {
 		b.ReportAllocs()
 		for b.Loop() {
 			c.Add(1)
+		}
+	})
+	// Sixteen stack keys in turn, as if many goroutines took turns adding:
+	// stripes change hands on nearly every Add, the Counter's worst case.
+	b.Run("impl=Counter/keys=rotating", func(b *testing.B) {
+		var c Counter
+		base := stripe.Key()
+		i := uint64(0)
+		for b.Loop() {
+			c.add(1, base+i&15)
+			i++
 		}
 	})
 }

@@ -13,11 +13,12 @@ import (
 // maxStripeBits caps a Counter at 256 stripes (32 KiB on amd64).
 const maxStripeBits = 8
 
-// A Counter draws a new stripe multiplier when one of its stripes has
-// changed hands flipsPerCheck times (a power of two) since it last looked,
-// and no multiplier was drawn in the last rehashInterval.
+// An Add that finds its stripe last taken by another goroutine takes it with
+// probability 2^-takeBits; every takesPerCheck takes of one stripe (a power of
+// two), if no multiplier was drawn in the last rehashInterval, it draws one.
 const (
-	flipsPerCheck  = 8
+	takeBits       = 3
+	takesPerCheck  = 4
 	rehashInterval = time.Millisecond
 )
 
@@ -30,7 +31,7 @@ var epoch = time.Now()
 type counterStripe struct {
 	n     atomic.Int64  // the stripe's share of the count
 	owner atomic.Uint64 // stripe.Key of the goroutine that last took the stripe
-	flips atomic.Uint64 // times the stripe changed hands
+	takes atomic.Uint64 // times an Add took the stripe from another goroutine
 	_     [pad.Size - 24]byte
 }
 
@@ -115,39 +116,42 @@ func (c *Counter) init() *stripes {
 // Stripe choice: the calling goroutine's stack address, hashed by the
 // Counter's current random odd multiplier (multiply-shift hashing: over the
 // random multiplier, two goroutines share a stripe with probability at most
-// 2/stripes). Each stripe records the goroutine that last took it. A
-// goroutine that finds its stripe last taken by another marks it as its own
-// (an atomic store and add on the stripe's line, which it holds anyway);
-// every 8th time a stripe changes hands, if no multiplier was drawn in the
-// last millisecond, that Add draws a new one (one compare-and-swap, not
-// retried). The new multiplier moves
-// every goroutine to an independently hashed stripe, so two goroutines that
-// collided part with probability at least 1-2/stripes at each draw. Two
-// goroutines contending on one stripe change its hands every few Adds, so
-// the first draw comes within microseconds, or as soon as the millisecond
-// since the last one has passed. A goroutine that keeps its stripe pays only
-// the owner load. Goroutines taking turns on one core also change a
-// stripe's hands; they cause at most one draw per millisecond, which costs
-// each goroutine one slow-path Add on its new stripe.
+// 2/stripes). Each stripe records the goroutine that last took it. An Add
+// that finds its stripe last taken by another goroutine takes it, on one in
+// 8 such Adds (sampled by a hash of the stripe's new value, so that a stripe
+// that changes hands on every Add costs ~1/8 of a take per Add): an atomic
+// store and add on the stripe's line, which it holds anyway. Every 4th take
+// of a stripe, if no multiplier was drawn in the last millisecond, that Add
+// draws a new one (one compare-and-swap, not retried). The new multiplier
+// moves every goroutine to an independently hashed stripe, so two goroutines
+// that collided part with probability at least 1-2/stripes at each draw.
+// Two goroutines contending on one stripe change its hands every few Adds,
+// so the first draw comes after some tens of their Adds, or as soon as the
+// millisecond since the last draw has passed. A goroutine that keeps its
+// stripe pays only the owner load. Goroutines taking turns on one core also
+// change a stripe's hands; they cause at most one draw per millisecond.
 //
 // Adds through a Handle do not mark stripes: a goroutine whose stripe is a
 // handle's shares it unnoticed.
-func (c *Counter) Add(n int64) {
+func (c *Counter) Add(n int64) { c.add(n, stripe.Key()) }
+
+// add is Add for the goroutine with the given stack key.
+func (c *Counter) add(n int64, key uint64) {
 	s := c.stripes()
-	key := stripe.Key()
 	st := s.at(key * s.mult.Load() >> (s.shift & 63))
-	st.n.Add(n)
-	if st.owner.Load() != key {
-		s.changedHands(st, key)
+	v := st.n.Add(n)
+	if st.owner.Load() != key && uint64(v)*0x9E3779B97F4A7C15>>(64-takeBits) == 0 {
+		s.take(st, key)
 	}
 }
 
-// changedHands is Add's slow path: the goroutine with key found st last
-// taken by another goroutine. It takes st and, every flipsPerCheck changes of
-// hands, draws a new multiplier unless one was drawn within rehashInterval.
-func (s *stripes) changedHands(st *counterStripe, key uint64) {
+// take is Add's slow path: the goroutine with key found st last taken by
+// another goroutine, and the sample chose this Add. It takes st and, every
+// takesPerCheck takes of st, draws a new multiplier unless one was drawn
+// within rehashInterval.
+func (s *stripes) take(st *counterStripe, key uint64) {
 	st.owner.Store(key)
-	if st.flips.Add(1)%flipsPerCheck != 0 {
+	if st.takes.Add(1)%takesPerCheck != 0 {
 		return
 	}
 	now := int64(time.Since(epoch))
