@@ -10,6 +10,25 @@ import (
 	"github.com/lfkit/lfkit/atomicx"
 )
 
+// Workers count requests on a Counter and track the largest request seen
+// with Int.Max; both read as JSON (each is an expvar.Var).
+func Example() {
+	var requests atomicx.Counter
+	var largest atomicx.Int[int64]
+	var wg sync.WaitGroup
+	for _, size := range []int64{512, 4096, 128, 2048} {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			requests.Inc()
+			largest.Max(size)
+		}()
+	}
+	wg.Wait()
+	fmt.Println(requests.String(), largest.String())
+	// Output: 4 4096
+}
+
 // Max works on sync/atomic's own cells and returns the previous value.
 func ExampleMax() {
 	var peak atomic.Int64
