@@ -67,10 +67,10 @@ func (s *stripes) at(i uint64) *counterStripe {
 	return (*counterStripe)(unsafe.Add(s.first, uintptr(i)*pad.Size))
 }
 
-// Counter is a striped int64 counter: Adds from goroutines running on
-// different cores go to different stripes, each on its own false-sharing
-// range, so they do not contend on one cache line as a shared atomic.Int64
-// does. Java's LongAdder is the model.
+// Counter is a striped int64 counter: Adds from goroutines running at the
+// same time go, with high probability, to different stripes, each on its own
+// false-sharing range, so they do not contend on one cache line as a shared
+// atomic.Int64 does. Java's LongAdder is the model.
 //
 // The zero value is ready to use: the first Add allocates the stripes, whose
 // number is fixed then from GOMAXPROCS (the smallest power of two ≥
