@@ -156,12 +156,14 @@ func topStripeShare(c *Counter) float64 {
 // BenchmarkCounterAdd compares Counter against a shared atomic.Int64 and a
 // per-goroutine padded counter (the floor) under b.RunParallel; run with
 // -cpu=1,2. Compare ratios within one process run only: at -cpu=2 a sample
-// depends on the placement regime (rt-ns, cpu/wall). Counter's own figure
-// also depends on whether the benchmark's goroutines first collide on a
-// stripe (until the Counter rehashes them apart), so look at its spread over
-// several separate runs, not at one; its top-stripe-share metric (the
-// largest stripe's share of the adds) is 1/GOMAXPROCS when every goroutine
-// kept a stripe of its own and 1 when all shared one.
+// depends on the placement regime (rt-ns, cpu/wall). Counter runs twice:
+// start=hashed as a new Counter places goroutines (a random hash, which may
+// put two on one stripe), start=collided with every goroutine forced onto
+// one stripe at the start, which the Counter must notice and undo. Look at
+// the spread over several separate process runs, not at one; the
+// top-stripe-share metric (the largest stripe's share of the adds) is about
+// 1/GOMAXPROCS when every goroutine ended up with a stripe of its own and 1
+// when all shared one throughout.
 func BenchmarkCounterAdd(b *testing.B) {
 	b.Run("impl=atomic.Int64", func(b *testing.B) {
 		var n atomic.Int64
@@ -171,7 +173,7 @@ func BenchmarkCounterAdd(b *testing.B) {
 			}
 		})
 	})
-	b.Run("impl=Counter", func(b *testing.B) {
+	b.Run("impl=Counter/start=hashed", func(b *testing.B) {
 		var c Counter
 		c.Inc()
 		runtime.GC()
@@ -230,7 +232,7 @@ func BenchmarkCounterAddAlone(b *testing.B) {
 			n.Add(1)
 		}
 	})
-	b.Run("impl=Counter", func(b *testing.B) {
+	b.Run("impl=Counter/keys=one", func(b *testing.B) {
 		var c Counter
 		b.ReportAllocs()
 		for b.Loop() {
