@@ -54,9 +54,9 @@ func hitStripe(t *testing.T, c *Counter, w *stripeWorker) uint64 {
 
 // TestCounterCollisionParts: two goroutines whose stacks hash to one stripe
 // must not stay together. It finds such a pair (stripes+1 live goroutines:
-// two must share a stripe), lets the pair add concurrently in rounds, and
-// passes once a whole round keeps them on different stripes (no stripe got
-// more than one goroutine's adds).
+// two must share a stripe), checks that they still share it, lets the pair
+// add concurrently in rounds, and passes once a whole round keeps them on
+// different stripes (no stripe got more than one goroutine's adds).
 func TestCounterCollisionParts(t *testing.T) {
 	var c Counter
 	s := c.stripes()
@@ -81,6 +81,12 @@ func TestCounterCollisionParts(t *testing.T) {
 	}
 	if a == nil {
 		t.Fatal("no two of stripes+1 goroutines shared a stripe")
+	}
+	if hitStripe(t, &c, a) != hitStripe(t, &c, b) {
+		// A multiplier was drawn while probing (the probes changed stripes'
+		// hands): collide the pair again by mapping every key to stripe 0.
+		t.Log("the pair parted while probing; forcing multiplier 1")
+		s.mult.Store(1)
 	}
 	// A Counter draws at most one multiplier per millisecond and each draw
 	// parts the pair with probability ≥ 1-2/stripes: a few rounds suffice.
