@@ -95,9 +95,9 @@ func TestConcurrentAdd(t *testing.T) {
 	}
 }
 
-// TestCounterDrainConcurrent: adders and a drainer run together; every Add
+// TestConcurrentCounterDrain: adders and a drainer run together; every Add
 // must be counted by exactly one Drain.
-func TestCounterDrainConcurrent(t *testing.T) {
+func TestConcurrentCounterDrain(t *testing.T) {
 	const adders, per = 4, 50000
 	var c Counter
 	var drained atomic.Int64

@@ -52,12 +52,12 @@ func hitStripe(t *testing.T, c *Counter, w *stripeWorker) uint64 {
 	return 0
 }
 
-// TestCounterCollisionParts: two goroutines whose stacks hash to one stripe
+// TestConcurrentCounterCollisionParts: two goroutines whose stacks hash to one stripe
 // must not stay together. It finds such a pair (stripes+1 live goroutines:
 // two must share a stripe), checks that they still share it, lets the pair
 // add concurrently in rounds, and passes once a whole round keeps them on
 // different stripes (no stripe got more than one goroutine's adds).
-func TestCounterCollisionParts(t *testing.T) {
+func TestConcurrentCounterCollisionParts(t *testing.T) {
 	var c Counter
 	s := c.stripes()
 	var wg sync.WaitGroup
