@@ -95,9 +95,9 @@ func TestConcurrentAdd(t *testing.T) {
 	}
 }
 
-// TestCounterDrainConcurrent: adders and a drainer run together; every Add
+// TestConcurrentCounterDrain: adders and a drainer run together; every Add
 // must be counted by exactly one Drain.
-func TestCounterDrainConcurrent(t *testing.T) {
+func TestConcurrentCounterDrain(t *testing.T) {
 	const adders, per = 4, 50000
 	var c Counter
 	var drained atomic.Int64
@@ -111,6 +111,9 @@ func TestCounterDrainConcurrent(t *testing.T) {
 				return
 			default:
 				drained.Add(c.Drain())
+				// Without this, at GOMAXPROCS=1 the adders' Gosched hands
+				// the P back here for a whole 10 ms time slice each time.
+				runtime.Gosched()
 			}
 		}
 	}()
@@ -181,6 +184,11 @@ func TestCounterStripesPadded(t *testing.T) {
 	if want := 1 << s.bits; len(seen) != want {
 		t.Fatalf("%d stripes, want %d", len(seen), want)
 	}
+	// The header that every Add reads keeps off the words Handle and the
+	// rehash write.
+	if off := uintptrOf(&s.next) - uintptrOf(s); off < padSize {
+		t.Fatalf("Handle's word is %d bytes into the stripes header, want ≥ %d", off, padSize)
+	}
 }
 
 func TestCounterNoAllocs(t *testing.T) {
@@ -190,6 +198,12 @@ func TestCounterNoAllocs(t *testing.T) {
 	runtime.GC()
 	if n := testing.AllocsPerRun(1000, func() { c.Add(3); h.Inc(); _ = c.Load() }); n != 0 {
 		t.Fatalf("Add/Handle.Inc/Load allocate %v per run", n)
+	}
+	// The slow path too: keys in turn make stripes change hands, Adds take
+	// them and draw multipliers.
+	key := uint64(0)
+	if n := testing.AllocsPerRun(10000, func() { key++; c.add(1, key&15) }); n != 0 {
+		t.Fatalf("Add that takes a stripe allocates %v per run", n)
 	}
 }
 

@@ -1,7 +1,9 @@
 package atomicx
 
 import (
+	"strconv"
 	"sync/atomic"
+	"time"
 	"unsafe"
 
 	"github.com/lfkit/lfkit/internal/pad"
@@ -11,42 +13,74 @@ import (
 // maxStripeBits caps a Counter at 256 stripes (32 KiB on amd64).
 const maxStripeBits = 8
 
-// counterStripe is one stripe: a word alone on its false-sharing range.
+// An Add that finds its stripe last taken by another goroutine takes it with
+// probability 2^-takeBits; every takesPerCheck takes of one stripe (a power of
+// two), if no multiplier was drawn in the last rehashInterval, it draws one.
+const (
+	takeBits       = 3
+	takesPerCheck  = 4
+	rehashInterval = time.Millisecond
+)
+
+// epoch is the origin of stripes.rehashed: monotonic time since it is cheap
+// to compare and immune to wall-clock steps.
+var epoch = time.Now()
+
+// counterStripe is one stripe: the count and its collision mark, alone on a
+// false-sharing range.
 type counterStripe struct {
-	n atomic.Int64
-	_ [pad.Size - 8]byte
+	n     atomic.Int64  // the stripe's share of the count
+	owner atomic.Uint64 // stripe.Key of the goroutine that last took the stripe
+	takes atomic.Uint64 // times an Add took the stripe from another goroutine
+	_     [pad.Size - 24]byte
 }
 
-// stripes is a Counter's array of stripes, created once.
+// stripes is a Counter's array of stripes, created once, and the hash that
+// maps goroutines onto them.
 //
-// Invariant: stripe i's word starts at first + i*pad.Size, and first is a
-// multiple of pad.Size, so every stripe owns one whole aligned false-sharing
-// range and no two stripes share one. mem is the allocation that first
-// points into (one spare stripe absorbs the rounding); holding it keeps the
-// memory alive.
+// Invariant: stripe i starts at first + i*pad.Size, and first is a multiple
+// of pad.Size, so every stripe owns one whole aligned false-sharing range
+// and no two stripes share one. mem is the allocation that first points into
+// (one spare stripe absorbs the rounding); holding it keeps the memory alive.
+//
+// The header is read by every Add and written only when a multiplier is
+// drawn; the words Handle and the rehash write live on the next range.
 type stripes struct {
-	bits  uint
-	mem   []counterStripe
+	stripesHeader
+	_ [pad.Size - unsafe.Sizeof(stripesHeader{})%pad.Size]byte
+
+	next     atomic.Uint64 // Handle's round robin
+	rehashed atomic.Int64  // when mult was last drawn, in ns since epoch
+	_        [pad.Size - 16]byte
+}
+
+// stripesHeader is the part of stripes that every Add reads.
+type stripesHeader struct {
+	mult  atomic.Uint64 // odd: a goroutine's stripe is key*mult >> shift
+	shift uint          // 64 - bits
+	bits  uint          // log2 of the stripe count
 	first unsafe.Pointer
-	next  atomic.Uint64
+	mem   []counterStripe
 }
 
-func (s *stripes) at(i uint64) *atomic.Int64 {
-	return (*atomic.Int64)(unsafe.Add(s.first, uintptr(i)*pad.Size))
+func (s *stripes) at(i uint64) *counterStripe {
+	return (*counterStripe)(unsafe.Add(s.first, uintptr(i)*pad.Size))
 }
 
-// Counter is a striped int64 counter: Adds from goroutines running on
-// different cores go to different stripes, each on its own false-sharing
-// range, so they do not contend on one cache line as a shared atomic.Int64
-// does. Java's LongAdder is the model.
+// Counter is a striped int64 counter: Adds from goroutines running at the
+// same time go, with high probability, to different stripes, each on its own
+// false-sharing range, so they do not contend on one cache line as a shared
+// atomic.Int64 does. Java's LongAdder is the model.
 //
 // The zero value is ready to use: the first Add allocates the stripes, whose
 // number is fixed then from GOMAXPROCS (the smallest power of two ≥
 // 4×GOMAXPROCS, at most 256). Later Adds allocate nothing.
 //
-// A goroutine picks its stripe from the address of its own stack (see the
-// stripe choice note on Add), which needs no runtime internals; a goroutine
-// that adds in a long loop can instead take a Handle, which pins one stripe.
+// A goroutine's stripe is a hash of the address of its own stack, which
+// needs no runtime internals. Two goroutines can hash to one stripe; the
+// Counter notices when a stripe keeps changing hands and rehashes (see Add).
+// A goroutine that adds in a long loop can instead take a Handle, which pins
+// one stripe.
 //
 // A Counter must not be copied after first use.
 type Counter struct {
@@ -63,7 +97,9 @@ func (c *Counter) stripes() *stripes {
 
 func (c *Counter) init() *stripes {
 	bits := stripe.Bits(maxStripeBits)
-	s := &stripes{bits: bits, mem: make([]counterStripe, 1<<bits+1)}
+	s := &stripes{stripesHeader: stripesHeader{shift: 64 - bits, bits: bits, mem: make([]counterStripe, 1<<bits+1)}}
+	s.mult.Store(stripe.Random() | 1)
+	s.rehashed.Store(-int64(rehashInterval)) // the first rehash need not wait
 	addr := uintptr(unsafe.Pointer(&s.mem[0]))
 	skip := (pad.Size - addr%pad.Size) % pad.Size // < pad.Size: stays inside mem
 	s.first = unsafe.Add(unsafe.Pointer(&s.mem[0]), skip)
@@ -74,17 +110,56 @@ func (c *Counter) init() *stripes {
 }
 
 // Add adds n to the counter: one atomic add on the calling goroutine's
-// stripe, wait-free.
+// stripe, after an atomic load of the Counter's multiplier and before one of
+// the stripe's owner mark. It is wait-free: no step is ever retried.
 //
-// Stripe choice: the calling goroutine's stack address, hashed (no runtime
-// internals needed). Goroutines running at the same time land on different
-// stripes with high probability (1-1/stripes for a pair); two that hash to
-// the same stripe share it for as long as their stacks stay put, which costs
-// them what a shared atomic.Int64 would. A worker that must never share
-// takes a Handle.
-func (c *Counter) Add(n int64) {
+// Stripe choice: the calling goroutine's stack address, hashed by the
+// Counter's current random odd multiplier (multiply-shift hashing: over the
+// random multiplier, two goroutines share a stripe with probability at most
+// 2/stripes). Each stripe records the goroutine that last took it. An Add
+// that finds its stripe last taken by another goroutine takes it, on one in
+// 8 such Adds (sampled by a hash of the stripe's new value, so that a stripe
+// that changes hands on every Add costs ~1/8 of a take per Add): an atomic
+// store and add on the stripe's line, which it holds anyway. Every 4th take
+// of a stripe, if no multiplier was drawn in the last millisecond, that Add
+// draws a new one (one compare-and-swap, not retried). The new multiplier
+// moves every goroutine to an independently hashed stripe, so two goroutines
+// that collided part with probability at least 1-2/stripes at each draw.
+// Two goroutines contending on one stripe change its hands every few Adds,
+// so the first draw comes after some tens of their Adds, or as soon as the
+// millisecond since the last draw has passed. A goroutine that keeps its
+// stripe pays only the owner load. Goroutines taking turns on one core also
+// change a stripe's hands; they cause at most one draw per millisecond.
+//
+// Adds through a Handle do not mark stripes: a goroutine whose stripe is a
+// handle's shares it unnoticed.
+func (c *Counter) Add(n int64) { c.add(n, stripe.Key()) }
+
+// add is Add for the goroutine with the given stack key.
+func (c *Counter) add(n int64, key uint64) {
 	s := c.stripes()
-	s.at(stripe.Index(stripe.Hint(), s.bits)).Add(n)
+	st := s.at(key * s.mult.Load() >> (s.shift & 63))
+	v := st.n.Add(n)
+	if st.owner.Load() != key && uint64(v)*0x9E3779B97F4A7C15>>(64-takeBits) == 0 {
+		s.take(st, key)
+	}
+}
+
+// take is Add's slow path: the goroutine with key found st last taken by
+// another goroutine, and the sample chose this Add. It takes st and, every
+// takesPerCheck takes of st, draws a new multiplier unless one was drawn
+// within rehashInterval.
+func (s *stripes) take(st *counterStripe, key uint64) {
+	st.owner.Store(key)
+	if st.takes.Add(1)%takesPerCheck != 0 {
+		return
+	}
+	now := int64(time.Since(epoch))
+	last := s.rehashed.Load()
+	if now-last < int64(rehashInterval) || !s.rehashed.CompareAndSwap(last, now) {
+		return
+	}
+	s.mult.Store(stripe.Random() | 1)
 }
 
 // Inc adds 1 to the counter.
@@ -105,10 +180,15 @@ func (c *Counter) Load() int64 {
 	}
 	var sum int64
 	for i := uint64(0); i < 1<<s.bits; i++ {
-		sum += s.at(i).Load()
+		sum += s.at(i).n.Load()
 	}
 	return sum
 }
+
+// String returns Load as a decimal integer, which is a JSON number, so that
+// *Counter is an expvar.Var: expvar.Publish("requests", &c) publishes it.
+// It reads the stripes as Load does and, like Load, resets nothing.
+func (c *Counter) String() string { return strconv.FormatInt(c.Load(), 10) }
 
 // Drain atomically takes every stripe to 0 and returns the sum it took. Each
 // Add is counted by exactly one Drain, even with Adds and other Drains
@@ -123,7 +203,7 @@ func (c *Counter) Drain() int64 {
 	}
 	var sum int64
 	for i := uint64(0); i < 1<<s.bits; i++ {
-		cell := s.at(i)
+		cell := &s.at(i).n
 		if cell.Load() != 0 { // skip the locked swap on idle stripes
 			sum += cell.Swap(0)
 		}
@@ -139,7 +219,7 @@ func (c *Counter) Drain() int64 {
 func (c *Counter) Handle() *CounterHandle {
 	s := c.stripes()
 	i := (s.next.Add(1) - 1) & (1<<s.bits - 1)
-	return &CounterHandle{cell: s.at(i)}
+	return &CounterHandle{cell: &s.at(i).n}
 }
 
 // CounterHandle adds to one stripe of a Counter; see Counter.Handle.

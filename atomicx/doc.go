@@ -5,8 +5,9 @@
 // # Guarantees
 //
 // Every operation in this package is lock-free: a compare-and-swap loop
-// retries only because another goroutine's operation succeeded. Counter.Add
-// and Int.Add are wait-free (a single atomic add). All operations are
+// retries only because another goroutine's operation succeeded. Int.Add is
+// wait-free (a single atomic add), and so is Counter.Add (an atomic add and
+// a load, plus a bounded slow path that retries nothing). All operations are
 // sequentially consistent, like those of sync/atomic, except where a doc
 // comment says an operation may return after a plain atomic load (Max and Min
 // when the value would not change): that load is still an atomic load that
@@ -20,4 +21,26 @@
 // bits (a NaN equals the same NaN, −0 differs from +0) and CAS loops always
 // end. The zero value of every cell is ready to use and holds zero. Cells must
 // not be copied after first use; go vet reports copies.
+//
+// For an Int or a Float, call its own Max and Min methods: the package-level
+// Max and Min reach a cell's methods indirectly and cost more (see Max).
+//
+// # Counter
+//
+// Counter spreads Adds over stripes, one false-sharing range each, chosen by
+// a hash of the adding goroutine's stack address. When two goroutines hash to
+// one stripe, the stripe keeps changing hands; the Counter notices that from
+// a mark on the stripe and draws a new hash (at most one per millisecond),
+// which parts the pair with probability at least 1−2/stripes, so a collision
+// does not last for as long as the goroutines live (see Counter.Add).
+// A long-lived worker can take a Handle, which pins a stripe. Drain takes the
+// count and zeroes it without losing an Add.
+//
+// # Exposition
+//
+// *Int, *Float and *Counter have a String method that returns JSON, so each
+// is an expvar.Var and can be published as it is:
+//
+//	var requests atomicx.Counter
+//	expvar.Publish("requests", &requests)
 package atomicx

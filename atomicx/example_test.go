@@ -1,12 +1,33 @@
 package atomicx_test
 
 import (
+	"expvar"
 	"fmt"
+	"math"
 	"sync"
 	"sync/atomic"
 
 	"github.com/lfkit/lfkit/atomicx"
 )
+
+// Workers count requests on a Counter and track the largest request seen
+// with Int.Max; both read as JSON (each is an expvar.Var).
+func Example() {
+	var requests atomicx.Counter
+	var largest atomicx.Int[int64]
+	var wg sync.WaitGroup
+	for _, size := range []int64{512, 4096, 128, 2048} {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			requests.Inc()
+			largest.Max(size)
+		}()
+	}
+	wg.Wait()
+	fmt.Println(requests.String(), largest.String())
+	// Output: 4 4096
+}
 
 // Max works on sync/atomic's own cells and returns the previous value.
 func ExampleMax() {
@@ -69,4 +90,20 @@ func ExampleCounter() {
 	// Output:
 	// 4005
 	// 4005 0
+}
+
+// String makes each cell an expvar.Var: expvar.Publish("requests", &requests)
+// serves the count as JSON under /debug/vars.
+func ExampleCounter_String() {
+	var requests atomicx.Counter
+	var _ expvar.Var = &requests
+	requests.Add(3)
+	fmt.Println(requests.String())
+
+	var ratio atomicx.Float[float64]
+	ratio.Store(math.Inf(1)) // JSON has no infinity: a string stands in
+	fmt.Println(ratio.String())
+	// Output:
+	// 3
+	// "+Inf"
 }

@@ -2,6 +2,7 @@ package atomicx
 
 import (
 	"math"
+	"strconv"
 	"sync/atomic"
 	"unsafe"
 )
@@ -122,4 +123,26 @@ func (x *Float[T]) Min(v T) (old T) {
 			return old
 		}
 	}
+}
+
+// String returns the value as a JSON value, so that *Float[T] is an
+// expvar.Var: a finite value is a JSON number, the shortest decimal that
+// parses back to the same T (−0 is "-0"); NaN, +Inf and −Inf, which JSON
+// numbers cannot express, are the JSON strings "NaN", "+Inf" and "-Inf".
+// (expvar.Float renders those three as bare words, which is not JSON.)
+func (x *Float[T]) String() string {
+	v := x.Load()
+	switch {
+	case v != v:
+		return `"NaN"`
+	case math.IsInf(float64(v), 1):
+		return `"+Inf"`
+	case math.IsInf(float64(v), -1):
+		return `"-Inf"`
+	}
+	bitSize := 64
+	if is32[T]() {
+		bitSize = 32
+	}
+	return strconv.FormatFloat(float64(v), 'g', -1, bitSize)
 }

@@ -2,13 +2,17 @@ package atomicx
 
 import (
 	"math"
+	"strconv"
 	"testing"
 
 	"pgregory.net/rapid"
 )
 
-// floatModel mirrors Float semantics on a plain T: bitwise CAS, numeric
-// Max/Min with −0 < +0, NaN arguments ignored, a held NaN replaced.
+// floatMachine is the model of Float[T]: bitwise CompareAndSwap, numeric
+// Max/Min with −0 < +0 that ignore a NaN argument and replace a held NaN,
+// and the package-level Max/Min on a Float cell (plain > and <, so a NaN on
+// either side changes nothing and −0 equals +0). Results are compared bit
+// for bit: NaN payloads and the sign of zero count.
 type floatMachine[T Floating] struct {
 	cell  Float[T]
 	model T
@@ -17,47 +21,57 @@ type floatMachine[T Floating] struct {
 
 func same[T Floating](a, b T) bool { return toBits(a) == toBits(b) }
 
-func (m *floatMachine[T]) Load(t *rapid.T) {
-	if got := m.cell.Load(); !same(got, m.model) {
-		t.Fatalf("Load = %v, model %v", got, m.model)
-	}
-}
-
-func (m *floatMachine[T]) Store(t *rapid.T) {
-	v := m.gen.Draw(t, "v")
-	m.cell.Store(v)
-	m.model = v
-}
-
-func (m *floatMachine[T]) Swap(t *rapid.T) {
-	v := m.gen.Draw(t, "v")
-	if old := m.cell.Swap(v); !same(old, m.model) {
-		t.Fatalf("Swap returned %v, model %v", old, m.model)
-	}
-	m.model = v
-}
+func (m *floatMachine[T]) Load(t *rapid.T)    { m.check(t) }
+func (m *floatMachine[T]) Store(t *rapid.T)   { m.store(m.gen.Draw(t, "v")) }
+func (m *floatMachine[T]) Swap(t *rapid.T)    { m.swap(t, m.gen.Draw(t, "v")) }
+func (m *floatMachine[T]) Add(t *rapid.T)     { m.add(t, m.gen.Draw(t, "delta")) }
+func (m *floatMachine[T]) Max(t *rapid.T)     { m.max(t, m.gen.Draw(t, "v")) }
+func (m *floatMachine[T]) Min(t *rapid.T)     { m.min(t, m.gen.Draw(t, "v")) }
+func (m *floatMachine[T]) MaxFunc(t *rapid.T) { m.maxFunc(t, m.gen.Draw(t, "v")) }
+func (m *floatMachine[T]) MinFunc(t *rapid.T) { m.minFunc(t, m.gen.Draw(t, "v")) }
+func (m *floatMachine[T]) Check(t *rapid.T)   { m.check(t) }
 
 func (m *floatMachine[T]) CompareAndSwap(t *rapid.T) {
 	old := m.model
 	if rapid.Bool().Draw(t, "mismatch") {
 		old = m.gen.Draw(t, "old")
 	}
-	v := m.gen.Draw(t, "v")
+	m.cas(t, old, m.gen.Draw(t, "v"))
+}
+
+func (m *floatMachine[T]) store(v T) {
+	m.cell.Store(v)
+	m.model = v
+}
+
+func (m *floatMachine[T]) swap(t tb, v T) {
+	t.Helper()
+	if old := m.cell.Swap(v); !same(old, m.model) {
+		t.Fatalf("Swap returned %v, model %v", old, m.model)
+	}
+	m.model = v
+	m.check(t)
+}
+
+func (m *floatMachine[T]) cas(t tb, old, v T) {
+	t.Helper()
 	want := same(old, m.model)
 	if got := m.cell.CompareAndSwap(old, v); got != want {
-		t.Fatalf("CompareAndSwap(%v, %v) = %v with value %v", old, v, got, m.model)
+		t.Fatalf("CompareAndSwap(%v, %v) = %v with value %v (bits %#x)", old, v, got, m.model, toBits(m.model))
 	}
 	if want {
 		m.model = v
 	}
+	m.check(t)
 }
 
-func (m *floatMachine[T]) Add(t *rapid.T) {
-	d := m.gen.Draw(t, "delta")
+func (m *floatMachine[T]) add(t tb, d T) {
+	t.Helper()
 	m.model += d
 	if got := m.cell.Add(d); !same(got, m.model) {
 		t.Fatalf("Add(%v) = %v, model %v", d, got, m.model)
 	}
+	m.check(t)
 }
 
 // refLess is the model's order: numeric, with −0 < +0.
@@ -68,51 +82,123 @@ func refLess[T Floating](a, b T) bool {
 	return a == 0 && b == 0 && math.Signbit(float64(a)) && !math.Signbit(float64(b))
 }
 
-func (m *floatMachine[T]) Max(t *rapid.T) {
-	v := m.gen.Draw(t, "v")
+func isNaN[T Floating](v T) bool { return math.IsNaN(float64(v)) }
+
+func (m *floatMachine[T]) max(t tb, v T) {
+	t.Helper()
 	if old := m.cell.Max(v); !same(old, m.model) {
 		t.Fatalf("Max returned %v, model %v", old, m.model)
 	}
-	if !math.IsNaN(float64(v)) && (math.IsNaN(float64(m.model)) || refLess(m.model, v)) {
+	if !isNaN(v) && (isNaN(m.model) || refLess(m.model, v)) {
 		m.model = v
 	}
+	m.check(t)
 }
 
-func (m *floatMachine[T]) Min(t *rapid.T) {
-	v := m.gen.Draw(t, "v")
+func (m *floatMachine[T]) min(t tb, v T) {
+	t.Helper()
 	if old := m.cell.Min(v); !same(old, m.model) {
 		t.Fatalf("Min returned %v, model %v", old, m.model)
 	}
-	if !math.IsNaN(float64(v)) && (math.IsNaN(float64(m.model)) || refLess(v, m.model)) {
+	if !isNaN(v) && (isNaN(m.model) || refLess(v, m.model)) {
 		m.model = v
 	}
+	m.check(t)
 }
 
-func (m *floatMachine[T]) Check(t *rapid.T) {
+func (m *floatMachine[T]) maxFunc(t tb, v T) {
+	t.Helper()
+	if old := Max(&m.cell, v); !same(old, m.model) {
+		t.Fatalf("atomicx.Max returned %v, model %v", old, m.model)
+	}
+	if v > m.model {
+		m.model = v
+	}
+	m.check(t)
+}
+
+func (m *floatMachine[T]) minFunc(t tb, v T) {
+	t.Helper()
+	if old := Min(&m.cell, v); !same(old, m.model) {
+		t.Fatalf("atomicx.Min returned %v, model %v", old, m.model)
+	}
+	if v < m.model {
+		m.model = v
+	}
+	m.check(t)
+}
+
+// check compares Load, bit for bit, and String with the model.
+func (m *floatMachine[T]) check(t tb) {
+	t.Helper()
 	if got := m.cell.Load(); !same(got, m.model) {
-		t.Fatalf("value %v (bits %x), model %v (bits %x)", got, toBits(got), m.model, toBits(m.model))
+		t.Fatalf("value %v (bits %#x), model %v (bits %#x)", got, toBits(got), m.model, toBits(m.model))
+	}
+	if got, want := m.cell.String(), floatJSON(m.model); got != want {
+		t.Fatalf("String() = %q, want %q", got, want)
 	}
 }
 
+// floatJSON is the String the model expects.
+func floatJSON[T Floating](v T) string {
+	switch {
+	case isNaN(v):
+		return `"NaN"`
+	case math.IsInf(float64(v), 0):
+		if v > 0 {
+			return `"+Inf"`
+		}
+		return `"-Inf"`
+	case is32[T]():
+		return strconv.FormatFloat(float64(v), 'g', -1, 32)
+	}
+	return strconv.FormatFloat(float64(v), 'g', -1, 64)
+}
+
+// specialFloats draws the values where float semantics bite (±0, ±Inf, NaN,
+// the extremes, the least subnormal), small integers (exact sums), ordinary
+// values, and raw bits: NaN payloads and subnormals.
 func specialFloats[T Floating]() *rapid.Generator[T] {
 	negZero := T(math.Copysign(0, -1))
+	maxT, tiny := fromBits[T](math.Float64bits(math.MaxFloat64)), fromBits[T](1)
+	if is32[T]() {
+		maxT = fromBits[T](uint64(math.Float32bits(math.MaxFloat32)))
+	}
 	return rapid.OneOf(
-		rapid.SampledFrom([]T{0, negZero, 1, -1, T(math.Inf(1)), T(math.Inf(-1)), T(math.NaN()), 0.5, -2.5}),
+		rapid.SampledFrom([]T{0, negZero, 1, -1, T(math.Inf(1)), T(math.Inf(-1)), T(math.NaN()), 0.5, -2.5, maxT, -maxT, tiny}),
+		rapid.Custom(func(t *rapid.T) T { return T(rapid.Int8().Draw(t, "small")) }),
 		rapid.Custom(func(t *rapid.T) T { return T(rapid.Float64().Draw(t, "f")) }),
+		rapid.Custom(func(t *rapid.T) T { return fromBits[T](rapid.Uint64().Draw(t, "bits")) }),
 	)
 }
 
+// celsius is a named float type: Float[celsius] must behave as Float[float64].
+type celsius float64
+
+func runFloatMachine[T Floating](t *rapid.T) {
+	t.Repeat(rapid.StateMachineActions(&floatMachine[T]{gen: specialFloats[T]()}))
+}
+
+// floatTypes runs the Float model for float32, float64 or a named type.
+func floatTypes(t *rapid.T, i int) {
+	switch i {
+	case 0:
+		runFloatMachine[float32](t)
+	case 1:
+		runFloatMachine[float64](t)
+	default:
+		runFloatMachine[celsius](t)
+	}
+}
+
+var floatTypeNames = []string{"float32", "float64", "celsius"}
+
 func TestFloatStateMachine(t *testing.T) {
-	t.Run("float32", func(t *testing.T) {
-		rapid.Check(t, func(t *rapid.T) {
-			t.Repeat(rapid.StateMachineActions(&floatMachine[float32]{gen: specialFloats[float32]()}))
+	for i, name := range floatTypeNames {
+		t.Run(name, func(t *testing.T) {
+			rapid.Check(t, func(t *rapid.T) { floatTypes(t, i) })
 		})
-	})
-	t.Run("float64", func(t *testing.T) {
-		rapid.Check(t, func(t *rapid.T) {
-			t.Repeat(rapid.StateMachineActions(&floatMachine[float64]{gen: specialFloats[float64]()}))
-		})
-	})
+	}
 }
 
 func TestFloatEdges(t *testing.T) {

@@ -1,6 +1,7 @@
 package atomicx
 
 import (
+	"strconv"
 	"sync/atomic"
 
 	"golang.org/x/exp/constraints"
@@ -64,3 +65,15 @@ func (x *Int[T]) Max(v T) (old T) { return casMax64(&x.v, v) }
 // Min atomically stores v if it is less than the value held, and returns the
 // previous value; see the package-level Min.
 func (x *Int[T]) Min(v T) (old T) { return casMin64(&x.v, v) }
+
+// String returns the value as a decimal integer, which is a JSON number, so
+// that *Int[T] is an expvar.Var: expvar.Publish("queued", &x) publishes it.
+// A named T's own String method is not used (an Int[time.Duration] renders
+// as nanoseconds, "1500", not "1.5µs").
+func (x *Int[T]) String() string {
+	v := x.Load()
+	if v < 0 {
+		return strconv.FormatInt(int64(v), 10)
+	}
+	return strconv.FormatUint(uint64(v), 10)
+}

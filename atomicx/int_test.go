@@ -1,6 +1,7 @@
 package atomicx
 
 import (
+	"fmt"
 	"math"
 	"testing"
 	"time"
@@ -9,40 +10,60 @@ import (
 	"pgregory.net/rapid"
 )
 
-// intMachine checks every Int[T] operation against a plain T, which wraps by
-// Go's own rules.
+// tb is what the models report failures through: *rapid.T in the state
+// machines and fuzz targets, *testing.T in the scripted scenarios.
+type tb interface {
+	Helper()
+	Fatalf(format string, args ...any)
+}
+
+// intMachine is the model of Int[T]: every operation, and the package-level
+// Max and Min on an Int cell, checked against a plain T, which wraps by Go's
+// own rules. Its exported methods are rapid actions that draw operands; the
+// unexported ones take them, for scripted scenarios.
 type intMachine[T constraints.Integer] struct {
 	cell  Int[T]
 	model T
 	gen   *rapid.Generator[T]
 }
 
-func (m *intMachine[T]) Load(t *rapid.T) {
-	if got := m.cell.Load(); got != m.model {
-		t.Fatalf("Load = %v, model %v", got, m.model)
-	}
-}
+func (m *intMachine[T]) Load(t *rapid.T)  { m.check(t) }
+func (m *intMachine[T]) Store(t *rapid.T) { m.store(m.gen.Draw(t, "v")) }
+func (m *intMachine[T]) Swap(t *rapid.T)  { m.swap(t, m.gen.Draw(t, "v")) }
+func (m *intMachine[T]) Add(t *rapid.T)   { m.add(t, m.gen.Draw(t, "delta")) }
+func (m *intMachine[T]) Max(t *rapid.T)   { m.max(t, m.gen.Draw(t, "v")) }
+func (m *intMachine[T]) Min(t *rapid.T)   { m.min(t, m.gen.Draw(t, "v")) }
 
-func (m *intMachine[T]) Store(t *rapid.T) {
-	v := m.gen.Draw(t, "v")
-	m.cell.Store(v)
-	m.model = v
-}
-
-func (m *intMachine[T]) Swap(t *rapid.T) {
-	v := m.gen.Draw(t, "v")
-	if old := m.cell.Swap(v); old != m.model {
-		t.Fatalf("Swap returned %v, model %v", old, m.model)
-	}
-	m.model = v
-}
+// MaxFunc and MinFunc are the package-level Max and Min on the cell.
+func (m *intMachine[T]) MaxFunc(t *rapid.T) { m.maxFunc(t, m.gen.Draw(t, "v")) }
+func (m *intMachine[T]) MinFunc(t *rapid.T) { m.minFunc(t, m.gen.Draw(t, "v")) }
 
 func (m *intMachine[T]) CompareAndSwap(t *rapid.T) {
 	old := m.model
 	if rapid.Bool().Draw(t, "mismatch") {
 		old = m.gen.Draw(t, "old")
 	}
-	v := m.gen.Draw(t, "v")
+	m.cas(t, old, m.gen.Draw(t, "v"))
+}
+
+func (m *intMachine[T]) Check(t *rapid.T) { m.check(t) }
+
+func (m *intMachine[T]) store(v T) {
+	m.cell.Store(v)
+	m.model = v
+}
+
+func (m *intMachine[T]) swap(t tb, v T) {
+	t.Helper()
+	if old := m.cell.Swap(v); old != m.model {
+		t.Fatalf("Swap returned %v, model %v", old, m.model)
+	}
+	m.model = v
+	m.check(t)
+}
+
+func (m *intMachine[T]) cas(t tb, old, v T) {
+	t.Helper()
 	want := old == m.model
 	if got := m.cell.CompareAndSwap(old, v); got != want {
 		t.Fatalf("CompareAndSwap(%v, %v) = %v with value %v", old, v, got, m.model)
@@ -50,42 +71,71 @@ func (m *intMachine[T]) CompareAndSwap(t *rapid.T) {
 	if want {
 		m.model = v
 	}
+	m.check(t)
 }
 
-func (m *intMachine[T]) Add(t *rapid.T) {
-	d := m.gen.Draw(t, "delta")
+func (m *intMachine[T]) add(t tb, d T) {
+	t.Helper()
 	m.model += d
 	if got := m.cell.Add(d); got != m.model {
 		t.Fatalf("Add(%v) = %v, model %v", d, got, m.model)
 	}
+	m.check(t)
 }
 
-func (m *intMachine[T]) Max(t *rapid.T) {
-	v := m.gen.Draw(t, "v")
+func (m *intMachine[T]) max(t tb, v T) {
+	t.Helper()
 	if old := m.cell.Max(v); old != m.model {
 		t.Fatalf("Max returned %v, model %v", old, m.model)
 	}
 	m.model = max(m.model, v)
+	m.check(t)
 }
 
-func (m *intMachine[T]) Min(t *rapid.T) {
-	v := m.gen.Draw(t, "v")
+func (m *intMachine[T]) min(t tb, v T) {
+	t.Helper()
 	if old := m.cell.Min(v); old != m.model {
 		t.Fatalf("Min returned %v, model %v", old, m.model)
 	}
 	m.model = min(m.model, v)
+	m.check(t)
 }
 
-func (m *intMachine[T]) Check(t *rapid.T) {
+func (m *intMachine[T]) maxFunc(t tb, v T) {
+	t.Helper()
+	if old := Max(&m.cell, v); old != m.model {
+		t.Fatalf("atomicx.Max returned %v, model %v", old, m.model)
+	}
+	m.model = max(m.model, v)
+	m.check(t)
+}
+
+func (m *intMachine[T]) minFunc(t tb, v T) {
+	t.Helper()
+	if old := Min(&m.cell, v); old != m.model {
+		t.Fatalf("atomicx.Min returned %v, model %v", old, m.model)
+	}
+	m.model = min(m.model, v)
+	m.check(t)
+}
+
+// check compares Load and String with the model.
+func (m *intMachine[T]) check(t tb) {
+	t.Helper()
 	if got := m.cell.Load(); got != m.model {
 		t.Fatalf("value %v, model %v", got, m.model)
 	}
+	if got, want := m.cell.String(), fmt.Sprintf("%d", m.model); got != want {
+		t.Fatalf("String() = %q, want %q", got, want)
+	}
 }
 
-// edgeInts draws mostly from T's edges, where wraparound happens.
+// edgeInts draws from T's edges (where wraparound happens), small values,
+// and raw bits truncated to T.
 func edgeInts[T constraints.Integer](lo, hi T) *rapid.Generator[T] {
 	return rapid.OneOf(
 		rapid.SampledFrom([]T{lo, lo + 1, hi, hi - 1, 0, 1, ^T(0)}),
+		rapid.Custom(func(t *rapid.T) T { return T(rapid.Uint8().Draw(t, "small")) }),
 		rapid.Custom(func(t *rapid.T) T { return T(rapid.Uint64().Draw(t, "bits")) }),
 	)
 }
@@ -95,22 +145,43 @@ func runIntMachine[T constraints.Integer](t *rapid.T, lo, hi T) {
 	t.Repeat(rapid.StateMachineActions(m))
 }
 
+// intTypes runs the Int model for one integer type chosen by i: every width,
+// signed and unsigned, int, uintptr and a named type.
+func intTypes(t *rapid.T, i int) {
+	switch i {
+	case 0:
+		runIntMachine[int8](t, math.MinInt8, math.MaxInt8)
+	case 1:
+		runIntMachine[uint8](t, 0, math.MaxUint8)
+	case 2:
+		runIntMachine[int16](t, math.MinInt16, math.MaxInt16)
+	case 3:
+		runIntMachine[uint16](t, 0, math.MaxUint16)
+	case 4:
+		runIntMachine[int32](t, math.MinInt32, math.MaxInt32)
+	case 5:
+		runIntMachine[uint32](t, 0, math.MaxUint32)
+	case 6:
+		runIntMachine[int64](t, math.MinInt64, math.MaxInt64)
+	case 7:
+		runIntMachine[uint64](t, 0, math.MaxUint64)
+	case 8:
+		runIntMachine[int](t, math.MinInt, math.MaxInt)
+	case 9:
+		runIntMachine[uintptr](t, 0, ^uintptr(0))
+	default:
+		runIntMachine[time.Duration](t, math.MinInt64, math.MaxInt64)
+	}
+}
+
+var intTypeNames = []string{"int8", "uint8", "int16", "uint16", "int32", "uint32", "int64", "uint64", "int", "uintptr", "Duration"}
+
 func TestIntStateMachine(t *testing.T) {
-	t.Run("int8", func(t *testing.T) {
-		rapid.Check(t, func(t *rapid.T) { runIntMachine[int8](t, math.MinInt8, math.MaxInt8) })
-	})
-	t.Run("uint8", func(t *testing.T) {
-		rapid.Check(t, func(t *rapid.T) { runIntMachine[uint8](t, 0, math.MaxUint8) })
-	})
-	t.Run("int32", func(t *testing.T) {
-		rapid.Check(t, func(t *rapid.T) { runIntMachine[int32](t, math.MinInt32, math.MaxInt32) })
-	})
-	t.Run("uint64", func(t *testing.T) {
-		rapid.Check(t, func(t *rapid.T) { runIntMachine[uint64](t, 0, math.MaxUint64) })
-	})
-	t.Run("Duration", func(t *testing.T) {
-		rapid.Check(t, func(t *rapid.T) { runIntMachine[time.Duration](t, math.MinInt64, math.MaxInt64) })
-	})
+	for i, name := range intTypeNames {
+		t.Run(name, func(t *testing.T) {
+			rapid.Check(t, func(t *rapid.T) { intTypes(t, i) })
+		})
+	}
 }
 
 func TestIntWraps(t *testing.T) {

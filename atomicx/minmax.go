@@ -28,11 +28,21 @@ type Cell[T any] interface {
 // For a floating-point T, v = NaN never changes c (a NaN is not greater than
 // anything), and a cell holding NaN is never changed; Float.Max instead
 // replaces a held NaN and orders −0 below +0.
+//
+// sync/atomic's Int32, Int64, Uint32 and Uint64 take a direct loop here.
+// Other cells, this package's Int and Float included, go through their Load
+// and CompareAndSwap methods, which generic code calls indirectly: for an Int
+// or a Float, call its own Max method, a direct loop that costs a third (Int)
+// to three fifths (Float) as much.
 func Max[T constraints.Ordered, C Cell[T]](c C, v T) (old T) {
 	// Go compiles one body for all pointer-typed C and calls their methods
-	// through a dictionary. sync/atomic's integer cells and this package's
-	// Int take a direct loop instead; in each case the cell's type fixes T,
-	// so the reinterpretations are exact.
+	// through a dictionary. sync/atomic's integer cells take a direct loop
+	// instead; in each case the cell's type fixes T, so the reinterpretations
+	// are exact. *Int[T] has no case: Max's T is only Ordered, so the case
+	// must go through an interface (an assertion doubled the cost: 138
+	// instructions per op against 69 for the dictionary loop, callgrind) or
+	// name instantiations (*Int[int64] ... : 61 against 69, and none for
+	// named types); Int.Max itself is 24. Float.Max is 45 against 74.
 	if p, ok := any(c).(*atomic.Int64); ok {
 		return as[T](casMax64((*atomic.Uint64)(unsafe.Pointer(p)), as[int64](v)))
 	}

@@ -68,3 +68,50 @@ func TestBits(t *testing.T) {
 		t.Fatalf("Bits capped at 2 = %d", b)
 	}
 }
+
+// TestKeyDistinctLiveGoroutines: goroutines alive at the same time have
+// distinct keys (their stacks are disjoint, each at least 2 KiB). A stack
+// that moves (grows, or is shrunk by the GC) frees its old blocks for another
+// goroutine, so only goroutines whose key was the same before and after the
+// window where all were alive are compared.
+func TestKeyDistinctLiveGoroutines(t *testing.T) {
+	const goroutines = 256
+	before := make([]uint64, goroutines)
+	after := make([]uint64, goroutines)
+	var warm, ready, done sync.WaitGroup
+	warm.Add(goroutines)
+	ready.Add(goroutines)
+	done.Add(goroutines)
+	start, release := make(chan struct{}), make(chan struct{})
+	for i := range before {
+		go func() {
+			defer done.Done()
+			// The same blocking calls once first: a stack that must grow
+			// for them (under -race it does) grows before the key is taken.
+			warm.Done()
+			<-start
+			before[i] = Key()
+			ready.Done()
+			<-release // stay alive until every key is taken
+			after[i] = Key()
+		}()
+	}
+	warm.Wait()
+	close(start)
+	ready.Wait()
+	close(release)
+	done.Wait()
+	seen := map[uint64]int{}
+	for i, k := range before {
+		if after[i] != k {
+			continue // the stack moved
+		}
+		if j, ok := seen[k]; ok {
+			t.Fatalf("goroutines %d and %d, alive together, have one key %#x", j, i, k)
+		}
+		seen[k] = i
+	}
+	if len(seen) < goroutines/2 {
+		t.Fatalf("only %d of %d goroutines kept their key: stacks moved too often to test", len(seen), goroutines)
+	}
+}
