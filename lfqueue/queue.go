@@ -150,6 +150,7 @@ func (q *Queue[T]) push(v *T) status {
 		switch {
 		case s == tail:
 			if q.tail.CompareAndSwap(tail, q.next(tail, 1)) {
+				stall(stallQueuePushClaimed)
 				*val = *v
 				stamp.Store(tail + 1)
 				return ok
@@ -180,6 +181,7 @@ func (q *Queue[T]) pop(dst *T) status {
 		switch {
 		case s == head+1:
 			if q.head.CompareAndSwap(head, q.next(head, 1)) {
+				stall(stallQueuePopClaimed)
 				*dst = *val
 				var zero T
 				*val = zero // let the GC free what the slot referenced
@@ -217,6 +219,7 @@ func (q *Queue[T]) TryPush(v T) bool {
 			return false
 		}
 	} else {
+		stall(stallQueuePushClaimed)
 		*val = v
 		stamp.Store(tail + 1)
 	}
@@ -240,6 +243,7 @@ func (q *Queue[T]) TryPop() (v T, ok bool) {
 			return v, false
 		}
 	} else {
+		stall(stallQueuePopClaimed)
 		v = *val
 		var zero T
 		*val = zero
