@@ -13,15 +13,15 @@ import (
 
 // Stall points inside LockFree[T] (stall-injection tests only): for each of
 // its two rings, after claiming an enqueue position, after writing the entry,
-// after claiming a dequeue position, after taking an entry, before catching
-// tail up, and between Len's two loads; plus Close after setting the bit.
+// after claiming a dequeue position, after taking an entry, and before
+// catching tail up; between Len's two loads; and in Close after setting the
+// finalize bit.
 const (
 	stallLFFreeEnqClaimed stallPoint = stallPointsFirstFree + iota
 	stallLFFreeEnqPlaced
 	stallLFFreeDeqClaimed
 	stallLFFreeDeqTaken // TryPush holds a free index, not yet published
 	stallLFFreeCatchup
-	stallLFFreeLength
 	stallLFAllocEnqClaimed // TryPush claimed a position, not yet written
 	stallLFAllocEnqPlaced
 	stallLFAllocDeqClaimed
@@ -109,7 +109,7 @@ func newLockFreeAt[T any](capacity int, start uint64) *LockFree[T] {
 	q := &LockFree[T]{data: make([]T, capacity), cap: uint64(capacity)}
 	q.fq.init(order, start, ringPoints{
 		stallLFFreeEnqClaimed, stallLFFreeEnqPlaced, stallLFFreeDeqClaimed,
-		stallLFFreeDeqTaken, stallLFFreeCatchup, stallLFFreeLength,
+		stallLFFreeDeqTaken, stallLFFreeCatchup, 0, // fq's length is never read
 	})
 	q.aq.init(order, start, ringPoints{
 		stallLFAllocEnqClaimed, stallLFAllocEnqPlaced, stallLFAllocDeqClaimed,
