@@ -365,11 +365,18 @@ func (q *LockFree[T]) Close() {
 func (q *LockFree[T]) Closed() bool { return q.aq.tail.Load()&finalized != 0 }
 
 // Len returns the number of elements in the queue, between 0 and Cap(). It
-// is wait-free: two atomic loads. It is exact when no push or pop is in
+// is wait-free: three atomic loads. It is exact when no push or pop is in
 // progress; while some are, it is an estimate (positions claimed by pushes
 // that have not written yet count, those claimed by pops that have not taken
 // their element yet do not).
-func (q *LockFree[T]) Len() int { return int(q.aq.length(q.cap)) }
+func (q *LockFree[T]) Len() int {
+	if q.Closed() {
+		// Pushes that claimed element-ring positions after Close never
+		// fill them; count the free indices instead.
+		return int(q.cap - q.fq.length(q.cap))
+	}
+	return int(q.aq.length(q.cap))
+}
 
 // Cap returns the capacity given to NewLockFree.
 func (q *LockFree[T]) Cap() int { return int(q.cap) }
