@@ -107,11 +107,11 @@ func newLockFreeAt[T any](capacity int, start uint64) *LockFree[T] {
 		panic(fmt.Sprintf("lfqueue: NewLockFree: capacity %d out of range", capacity))
 	}
 	q := &LockFree[T]{data: make([]T, capacity), cap: uint64(capacity)}
-	q.fq.init(order, start, ringPoints{
+	q.fq.init(order, start, false, ringPoints{
 		stallLFFreeEnqClaimed, stallLFFreeEnqPlaced, stallLFFreeDeqClaimed,
 		stallLFFreeDeqTaken, stallLFFreeCatchup, 0, // fq's length is never read
 	})
-	q.aq.init(order, start, ringPoints{
+	q.aq.init(order, start, true, ringPoints{
 		stallLFAllocEnqClaimed, stallLFAllocEnqPlaced, stallLFAllocDeqClaimed,
 		stallLFAllocDeqTaken, stallLFAllocCatchup, stallLFAllocLength,
 	})

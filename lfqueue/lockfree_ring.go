@@ -66,16 +66,17 @@ type scqRing struct {
 	tail      atomic.Uint64 // 2*position of the next enqueue | finalized
 	_         [pad.Size - 8]byte
 
-	entries []atomic.Uint64 // read-only slice header after init
-	order   uint            // log2(len(entries))
-	size    uint64          // len(entries), a power of two >= 2
-	lowMask uint64          // 2*size - 1: index, safe bit and the doubled slot
-	safe    uint64          // 1 << order
-	idxBot  uint64          // size - 1: "no index"
-	shift   uint            // cache remap: log2(entries per false-sharing range)
-	reset   int64           // 3n-1, n = size/2
-	points  ringPoints      // stall points (stall-injection tests only)
-	_       pad.Line
+	entries  []atomic.Uint64 // read-only slice header after init
+	order    uint            // log2(len(entries))
+	size     uint64          // len(entries), a power of two >= 2
+	lowMask  uint64          // 2*size - 1: index, safe bit and the doubled slot
+	safe     uint64          // 1 << order
+	idxBot   uint64          // size - 1: "no index"
+	shift    uint            // cache remap: log2(entries per false-sharing range)
+	reset    int64           // 3n-1, n = size/2
+	closable bool            // the ring can be finalized (aq, not fq)
+	points   ringPoints      // stall points (stall-injection tests only)
+	_        pad.Line
 }
 
 // ringPoints names the stall points of one ring; fq and aq use different ones.
@@ -89,7 +90,8 @@ const finalized = 1
 // init sets up an empty ring of 2^order entries whose first position is
 // start (a position, not doubled). Positions below start count as an older
 // lap: every entry starts safe and empty in the cycle before start's.
-func (r *scqRing) init(order uint, start uint64, pts ringPoints) {
+func (r *scqRing) init(order uint, start uint64, closable bool, pts ringPoints) {
+	r.closable = closable
 	r.order = order
 	r.size = 1 << order
 	r.lowMask = 2*r.size - 1
@@ -164,7 +166,7 @@ func (r *scqRing) enqueue(x uint64) bool {
 				continue
 			}
 			stall(r.points.enqPlaced)
-			if r.tail.Load()&finalized != 0 && r.retract(e0, tc|x) {
+			if r.closable && r.tail.Load()&finalized != 0 && r.retract(e0, tc|x) {
 				return false
 			}
 			if r.threshold.Load() != r.reset {
