@@ -94,7 +94,7 @@ func runStall(t *testing.T, q stallQueue, p stallPoint, wait time.Duration) stal
 			<-release
 		}
 	})
-	defer setStallHook(nil)
+	defer func() { setStallHook(nil) }()
 
 	// The victim cycles through every operation until it is stopped.
 	victimDone := make(chan struct{})
