@@ -472,10 +472,10 @@ func conserve(t *testing.T, q *LockFree[uint64], P, C, perProducer int, closeEar
 	}
 }
 
-// TestLockFreeConcurrent checks conservation and per-producer order for
+// TestConcurrentLockFree checks conservation and per-producer order for
 // P×C in 1..3 with and without an early Close, at the test's GOMAXPROCS (run
 // with -cpu=1,2,4).
-func TestLockFreeConcurrent(t *testing.T) {
+func TestConcurrentLockFree(t *testing.T) {
 	n := 3000
 	if testing.Short() {
 		n = 500
