@@ -175,6 +175,20 @@ func TestLockFreeBadCapacity(t *testing.T) {
 // concurrently with conservation checked, and verifies that the counters did
 // wrap.
 func TestLockFreeWrap(t *testing.T) {
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		lockFreeWrap(t)
+	}()
+	select {
+	case <-done:
+	case <-time.After(2 * time.Minute): // a liveness backstop: the run takes milliseconds
+		buf := make([]byte, 1<<20)
+		t.Fatalf("hung: a wrapped counter or cycle stopped the queue\n%s", buf[:runtime.Stack(buf, true)])
+	}
+}
+
+func lockFreeWrap(t *testing.T) {
 	for _, capacity := range []int{1, 3, 8, 100} {
 		start := nearWrap(capacity)
 		q := newLockFreeAt[int](capacity, start)

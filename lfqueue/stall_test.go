@@ -267,3 +267,41 @@ func TestStallQueueFails(t *testing.T) {
 		})
 	}
 }
+
+// TestStallLockFreeCloseRetract: a push stopped after writing its entry,
+// before its finalize check, resumes after Close has returned; it must
+// report failure and leave nothing behind (no push succeeds after Close
+// returns unless a pop already took its element), while an element pushed
+// before stays poppable.
+func TestStallLockFreeCloseRetract(t *testing.T) {
+	q := NewLockFree[uint64](4)
+	q.TryPush(1)
+	stopped := make(chan struct{})
+	release := make(chan struct{})
+	var armed atomic.Bool
+	armed.Store(true)
+	setStallHook(func(at stallPoint) {
+		if at == stallLFAllocEnqPlaced && armed.CompareAndSwap(true, false) {
+			close(stopped)
+			<-release
+		}
+	})
+	defer func() { setStallHook(nil) }()
+	result := make(chan bool)
+	go func() { result <- q.TryPush(2) }()
+	<-stopped
+	q.Close()
+	close(release)
+	if <-result {
+		t.Fatal("a push that resumed after Close returned succeeded")
+	}
+	if v, ok := q.TryPop(); !ok || v != 1 {
+		t.Fatalf("TryPop = %d, %v; want the element pushed before Close", v, ok)
+	}
+	if v, ok := q.TryPop(); ok {
+		t.Fatalf("TryPop = %d after the drain: the failed push left its element", v)
+	}
+	if n := q.Len(); n != 0 {
+		t.Fatalf("Len = %d", n)
+	}
+}
