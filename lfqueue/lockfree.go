@@ -33,11 +33,31 @@ const (
 )
 
 // LockFree is a bounded multi-producer multi-consumer FIFO queue of T that
-// is lock-free in the strict sense: whatever any goroutine does, including
-// stopping forever in the middle of an operation, TryPush, TryPop, Close and
-// Len of the other goroutines complete in a bounded number of their own
-// steps. Create one with NewLockFree; the zero value is not usable. All
-// methods are safe for concurrent use. A LockFree must not be copied.
+// is lock-free in the strict sense. Create one with NewLockFree; the zero
+// value is not usable. All methods are safe for concurrent use. A LockFree
+// must not be copied.
+//
+// # Progress
+//
+//   - TryPush and TryPop are lock-free: no call ever waits for another
+//     goroutine, and whatever the others do, including stopping forever in
+//     the middle of an operation, the calls that keep running complete; some
+//     call completes within a bounded number of steps. They are not
+//     wait-free: one call can, in theory, retry for as long as others keep
+//     completing (a pop can overtake a push, which then retries at a later
+//     position).
+//   - Len, Closed and Cap are wait-free (at most three atomic loads).
+//   - Close is one atomic OR, after which nothing can push.
+//   - The exception is waking parked goroutines. While some goroutine is
+//     parked in Push or Pop, a successful TryPush or TryPop (and Close)
+//     wakes it through a waiter list guarded by a mutex, which goroutines
+//     hold for a few instructions to register, park or wake. With nobody
+//     parked, the one "anyone waiting?" load is all the list costs, and the
+//     guarantees above are unconditional.
+//   - Push and Pop block by design, but only while the queue is full
+//     (TryPush would fail) or empty: they spin for about a microsecond and
+//     then park without using CPU. They never wait for a particular
+//     goroutine to finish a step.
 //
 // It is Nikolaev's SCQ (DISC 2019, the single-word-CAS variant): a data
 // array of capacity elements, and two rings of indices into it, fq (free
@@ -345,9 +365,9 @@ func (q *LockFree[T]) All(ctx context.Context) iter.Seq[T] {
 // returns false, Push returns ErrClosed), while every element whose push
 // succeeded stays poppable: TryPop, Pop and All drain them, and only then
 // does Pop report ErrClosed. Goroutines blocked in Push or Pop wake up. Close
-// is idempotent, safe to call concurrently with every other method, and
-// lock-free (one atomic OR, then the wakeups, which take the waiter lists'
-// locks only if someone is parked).
+// is idempotent and safe to call concurrently with every other method. It is
+// one atomic OR; if it is the first Close, it then wakes every parked
+// goroutine, taking the waiter lists' mutexes (see "Progress").
 //
 // Close sets the finalize bit in the element ring's tail, as LSCQ finalizes
 // a ring. A push that claimed its position before that and writes it after

@@ -200,6 +200,13 @@ func (r *scqRing) dequeue() (x uint64, ok bool) {
 	if r.threshold.Load() < 0 {
 		return 0, false
 	}
+	// Nothing claimed beyond head: empty, without claiming (and so
+	// invalidating) a position an enqueuer is about to use. A dequeuer that
+	// claimed a position below head and has not taken its element yet is
+	// in progress, so its dequeue can count as done before this one.
+	if h, t := r.head.Load(), r.tail.Load()&^finalized; !before(h, t) {
+		return 0, false
+	}
 	for {
 		h := r.head.Add(2) - 2
 		stall(r.points.deqClaimed)

@@ -36,12 +36,12 @@ var lockFreePoints = map[stallPoint]pointInfo{
 	stallLFFreeEnqPlaced:   {"free-enq-placed", "free ring: enqueue wrote its entry"},
 	stallLFFreeDeqClaimed:  {"free-deq-claimed", "free ring: dequeue claimed a position (TryPush taking an index)"},
 	stallLFFreeDeqTaken:    {"free-deq-taken", "free ring: dequeue took an index (TryPush holds it, nothing published)"},
-	stallLFFreeCatchup:     {"free-catchup", "free ring: dequeue found it empty, before catchup (TryPush on full)"},
+	stallLFFreeCatchup:     {"free-catchup", "free ring: dequeue found its position empty, before catchup (TryPush on full; a pop is stopped returning an index)"},
 	stallLFAllocEnqClaimed: {"elem-enq-claimed", "element ring: enqueue claimed a position, entry not written"},
 	stallLFAllocEnqPlaced:  {"elem-enq-placed", "element ring: enqueue wrote its entry, before the finalize check"},
 	stallLFAllocDeqClaimed: {"elem-deq-claimed", "element ring: dequeue claimed a position, entry not taken"},
 	stallLFAllocDeqTaken:   {"elem-deq-taken", "element ring: dequeue took an index (TryPop holds it, value not read)"},
-	stallLFAllocCatchup:    {"elem-catchup", "element ring: dequeue found it empty, before catchup (TryPop on empty)"},
+	stallLFAllocCatchup:    {"elem-catchup", "element ring: dequeue found its position empty, before catchup (TryPop on empty; a push is stopped before writing)"},
 	stallLFAllocLength:     {"len", "Len between its two loads"},
 	stallLFClosed:          {"close", "Close after setting the finalize bit"},
 }
@@ -86,15 +86,44 @@ func runStall(t *testing.T, q stallQueue, p stallPoint, wait time.Duration) stal
 
 	stopped := make(chan struct{})
 	release := make(chan struct{})
-	var armed atomic.Bool
+	var armed, helperArmed atomic.Bool
 	armed.Store(true)
+	// The catchup points are reached only by a dequeue that sees a claimed
+	// position beyond head and then finds it empty: a helper goroutine is
+	// first stopped holding such a position (a push that claimed an
+	// element-ring position, or a pop that claimed a free-ring position),
+	// and stays stopped with the victim.
+	helper, helperAt := helperFor(p)
+	helperStopped := make(chan struct{})
+	helperArmed.Store(helper != nil)
 	setStallHook(func(at stallPoint) {
-		if at == p && armed.CompareAndSwap(true, false) {
+		if at == helperAt && helperArmed.CompareAndSwap(true, false) {
+			close(helperStopped)
+			<-release
+			return
+		}
+		if at == p && !helperArmed.Load() && armed.CompareAndSwap(true, false) {
 			close(stopped)
 			<-release
 		}
 	})
 	defer func() { setStallHook(nil) }()
+	helperDone := make(chan struct{})
+	if helper != nil {
+		go func() {
+			defer close(helperDone)
+			if v, ok := helper(q); ok {
+				if helperAt == stallLFAllocEnqClaimed {
+					addPush(v)
+				} else {
+					addPop(v)
+				}
+			}
+		}()
+		<-helperStopped
+	} else {
+		close(helperDone)
+	}
 
 	// The victim cycles through every operation until it is stopped.
 	victimDone := make(chan struct{})
@@ -106,7 +135,7 @@ func runStall(t *testing.T, q stallQueue, p stallPoint, wait time.Duration) stal
 		}
 		v := uint64(1) << 40
 		for round := 0; round < 1000; round++ {
-			for i := 0; i <= stallCap; i++ { // one more than fits: TryPush on full
+			for i := 0; i <= stallCap && p != stallLFAllocCatchup; i++ { // one more than fits: TryPush on full
 				v++
 				if q.TryPush(v) {
 					addPush(v)
@@ -174,6 +203,7 @@ func runStall(t *testing.T, q stallQueue, p stallPoint, wait time.Duration) stal
 	close(release)
 	<-workersDone
 	<-victimDone
+	<-helperDone
 	setStallHook(nil)
 
 	// Drain and check conservation: every pushed value popped exactly once.
@@ -208,6 +238,21 @@ func runStall(t *testing.T, q stallQueue, p stallPoint, wait time.Duration) stal
 		t.Errorf("%d pushed, %d popped; lost %#x", len(pushed), len(seen), lost)
 	}
 	return res
+}
+
+// helperFor returns, for the catchup points, the operation of the helper
+// goroutine and the point where it is stopped first.
+func helperFor(p stallPoint) (func(stallQueue) (uint64, bool), stallPoint) {
+	switch p {
+	case stallLFAllocCatchup: // a push holds an unwritten element-ring position
+		return func(q stallQueue) (uint64, bool) {
+			v := uint64(1) << 41
+			return v, q.TryPush(v)
+		}, stallLFAllocEnqClaimed
+	case stallLFFreeCatchup: // a pop holds an unwritten free-ring position
+		return func(q stallQueue) (uint64, bool) { return q.TryPop() }, stallLFFreeEnqClaimed
+	}
+	return nil, 0
 }
 
 func sortedPoints(m map[stallPoint]pointInfo) []stallPoint {
