@@ -88,12 +88,14 @@ const (
 // # Memory
 //
 // With n = the power of two >= capacity, a LockFree holds capacity elements
-// of T plus two rings of 2n 8-byte entries: 32n bytes, so between 32 and 64
-// bytes per element of capacity on top of the elements themselves, plus
-// about 8*pad.Size bytes of padded counters (1 KiB on amd64). The data array
-// is a plain []T: neighbouring elements share cache lines, and the initial
-// free list hands out indices a cache line apart, as the rings remap
-// neighbouring positions to different lines.
+// of T (a plain []T) plus two rings of 2n 8-byte entries, 32n bytes: per
+// slot, sizeof(T) plus 32 to 64 bytes (32 when capacity is a power of two;
+// for int and capacity 1024, 40 KiB in all), plus a fixed part of about
+// 14*pad.Size bytes: padded counters and waiter lists (1808 bytes on amd64).
+// Elements are not padded as Queue's slots are: the rings remap neighbouring
+// positions to different cache lines, and the free ring is seeded with
+// indices a cache line apart, so pushes and pops that follow each other do
+// not start out on one line.
 type LockFree[T any] struct {
 	fq, aq scqRing // free indices; indices of elements, in FIFO order
 	data   []T

@@ -10,7 +10,9 @@ import (
 	"syscall"
 	"testing"
 	"time"
+	"unsafe"
 
+	"github.com/lfkit/lfkit/internal/pad"
 	"pgregory.net/rapid"
 )
 
@@ -553,5 +555,26 @@ func TestSpreadIndices(t *testing.T) {
 				t.Fatalf("n %d size %d: %d indices", n, size, len(idx))
 			}
 		}
+	}
+}
+
+// TestLockFreeMemory checks the memory the documentation states: two rings
+// of 2n entries (n the power of two >= capacity), capacity elements, and a
+// fixed part of about 14*pad.Size bytes.
+func TestLockFreeMemory(t *testing.T) {
+	for _, c := range []int{1, 2, 3, 1000, 1024, 1025} {
+		q := NewLockFree[int](c)
+		n := 1
+		for n < c {
+			n *= 2
+		}
+		if len(q.aq.entries) != 2*n || len(q.fq.entries) != 2*n || len(q.data) != c {
+			t.Fatalf("capacity %d: rings %d and %d entries, %d elements; want %d, %d", c, len(q.aq.entries), len(q.fq.entries), len(q.data), 2*n, c)
+		}
+		perSlot := float64(16*2*n+8*c) / float64(c)
+		t.Logf("capacity %d: %.1f bytes per int slot", c, perSlot)
+	}
+	if sz := unsafe.Sizeof(LockFree[int]{}); sz > 14*pad.Size+16 {
+		t.Fatalf("LockFree[int] is %d bytes, more than the documented 14*%d", sz, pad.Size)
 	}
 }
