@@ -166,11 +166,15 @@ func (r *scqRing) enqueue(x uint64) bool {
 				continue
 			}
 			stall(r.points.enqPlaced)
-			if r.closable && r.tail.Load()&finalized != 0 && r.retract(e0, tc|x) {
-				return false
-			}
+			// Reset the threshold before the finalize check: a dequeuer
+			// that finds the threshold negative reports empty, so an
+			// enqueue that succeeds (the check saw no finalize bit) must
+			// have made its element findable before Close.
 			if r.threshold.Load() != r.reset {
 				r.threshold.Store(r.reset)
+			}
+			if r.closable && r.tail.Load()&finalized != 0 && r.retract(e0, tc|x) {
+				return false
 			}
 			return true
 		}
