@@ -24,6 +24,7 @@ const (
 	stallLFFreeCatchup
 	stallLFAllocEnqClaimed // TryPush claimed a position, not yet written
 	stallLFAllocEnqPlaced
+	stallLFAllocEnqFindable // the push reset the threshold, before its finalize check
 	stallLFAllocDeqClaimed
 	stallLFAllocDeqTaken // TryPop took an index, value not yet read
 	stallLFAllocCatchup
@@ -131,11 +132,11 @@ func newLockFreeAt[T any](capacity int, start uint64) *LockFree[T] {
 	q := &LockFree[T]{data: make([]T, capacity), cap: uint64(capacity)}
 	q.fq.init(order, start, false, ringPoints{
 		stallLFFreeEnqClaimed, stallLFFreeEnqPlaced, stallLFFreeDeqClaimed,
-		stallLFFreeDeqTaken, stallLFFreeCatchup, 0, // fq's length is never read
+		stallLFFreeDeqTaken, stallLFFreeCatchup, 0, 0, // fq is never finalized; its length is never read
 	})
 	q.aq.init(order, start, true, ringPoints{
 		stallLFAllocEnqClaimed, stallLFAllocEnqPlaced, stallLFAllocDeqClaimed,
-		stallLFAllocDeqTaken, stallLFAllocCatchup, stallLFAllocLength,
+		stallLFAllocDeqTaken, stallLFAllocCatchup, stallLFAllocLength, stallLFAllocEnqFindable,
 	})
 	q.fq.fill(spreadIndices(capacity, unsafe.Sizeof(zero)))
 	return q

@@ -81,7 +81,7 @@ type scqRing struct {
 
 // ringPoints names the stall points of one ring; fq and aq use different ones.
 type ringPoints struct {
-	enqClaimed, enqPlaced, deqClaimed, deqTaken, catchup, length stallPoint
+	enqClaimed, enqPlaced, deqClaimed, deqTaken, catchup, length, enqFindable stallPoint
 }
 
 // finalized is the finalize bit in tail.
@@ -173,6 +173,7 @@ func (r *scqRing) enqueue(x uint64) bool {
 			if r.threshold.Load() != r.reset {
 				r.threshold.Store(r.reset)
 			}
+			stall(r.points.enqFindable)
 			if r.closable && r.tail.Load()&finalized != 0 && r.retract(e0, tc|x) {
 				return false
 			}

@@ -32,18 +32,19 @@ type pointInfo struct{ name, desc string }
 
 // lockFreePoints lists every stall point of LockFree; queuePoints Queue's two.
 var lockFreePoints = map[stallPoint]pointInfo{
-	stallLFFreeEnqClaimed:  {"free-enq-claimed", "free ring: enqueue claimed a position (TryPop returning an index)"},
-	stallLFFreeEnqPlaced:   {"free-enq-placed", "free ring: enqueue wrote its entry"},
-	stallLFFreeDeqClaimed:  {"free-deq-claimed", "free ring: dequeue claimed a position (TryPush taking an index)"},
-	stallLFFreeDeqTaken:    {"free-deq-taken", "free ring: dequeue took an index (TryPush holds it, nothing published)"},
-	stallLFFreeCatchup:     {"free-catchup", "free ring: dequeue found its position empty, before catchup (TryPush on full; a pop is stopped returning an index)"},
-	stallLFAllocEnqClaimed: {"elem-enq-claimed", "element ring: enqueue claimed a position, entry not written"},
-	stallLFAllocEnqPlaced:  {"elem-enq-placed", "element ring: enqueue wrote its entry, before the finalize check"},
-	stallLFAllocDeqClaimed: {"elem-deq-claimed", "element ring: dequeue claimed a position, entry not taken"},
-	stallLFAllocDeqTaken:   {"elem-deq-taken", "element ring: dequeue took an index (TryPop holds it, value not read)"},
-	stallLFAllocCatchup:    {"elem-catchup", "element ring: dequeue found its position empty, before catchup (TryPop on empty; a push is stopped before writing)"},
-	stallLFAllocLength:     {"len", "Len between its two loads"},
-	stallLFClosed:          {"close", "Close after setting the finalize bit"},
+	stallLFFreeEnqClaimed:   {"free-enq-claimed", "free ring: enqueue claimed a position (TryPop returning an index)"},
+	stallLFFreeEnqPlaced:    {"free-enq-placed", "free ring: enqueue wrote its entry"},
+	stallLFFreeDeqClaimed:   {"free-deq-claimed", "free ring: dequeue claimed a position (TryPush taking an index)"},
+	stallLFFreeDeqTaken:     {"free-deq-taken", "free ring: dequeue took an index (TryPush holds it, nothing published)"},
+	stallLFFreeCatchup:      {"free-catchup", "free ring: dequeue found its position empty, before catchup (TryPush on full; a pop is stopped returning an index)"},
+	stallLFAllocEnqClaimed:  {"elem-enq-claimed", "element ring: enqueue claimed a position, entry not written"},
+	stallLFAllocEnqPlaced:   {"elem-enq-placed", "element ring: enqueue wrote its entry, before the finalize check"},
+	stallLFAllocEnqFindable: {"elem-enq-findable", "element ring: enqueue wrote its entry and reset the threshold, before the finalize check"},
+	stallLFAllocDeqClaimed:  {"elem-deq-claimed", "element ring: dequeue claimed a position, entry not taken"},
+	stallLFAllocDeqTaken:    {"elem-deq-taken", "element ring: dequeue took an index (TryPop holds it, value not read)"},
+	stallLFAllocCatchup:     {"elem-catchup", "element ring: dequeue found its position empty, before catchup (TryPop on empty; a push is stopped before writing)"},
+	stallLFAllocLength:      {"len", "Len between its two loads"},
+	stallLFClosed:           {"close", "Close after setting the finalize bit"},
 }
 
 var queuePoints = map[stallPoint]pointInfo{
@@ -348,5 +349,35 @@ func TestStallLockFreeCloseRetract(t *testing.T) {
 	}
 	if n := q.Len(); n != 0 {
 		t.Fatalf("Len = %d", n)
+	}
+}
+
+// TestStallLockFreeCloseFindable: a push stopped after writing its entry and
+// resetting the threshold, before its finalize check, when Close happens.
+// The push may still succeed (if its element is popped first), so its
+// element must be findable: a TryPop after Close returns it, and the push
+// then reports success.
+func TestStallLockFreeCloseFindable(t *testing.T) {
+	q := NewLockFree[uint64](4) // fresh: the threshold is negative
+	stopped := make(chan struct{})
+	release := make(chan struct{})
+	var armed atomic.Bool
+	armed.Store(true)
+	setStallHook(func(at stallPoint) {
+		if at == stallLFAllocEnqFindable && armed.CompareAndSwap(true, false) {
+			close(stopped)
+			<-release
+		}
+	})
+	defer func() { setStallHook(nil) }()
+	result := make(chan bool)
+	go func() { result <- q.TryPush(7) }()
+	<-stopped
+	q.Close()
+	v, ok := q.TryPop()
+	close(release)
+	pushed := <-result
+	if !ok || v != 7 || !pushed {
+		t.Fatalf("TryPop after Close = %d, %v; the push returned %v: want 7, true, true", v, ok, pushed)
 	}
 }
