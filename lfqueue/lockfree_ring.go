@@ -52,8 +52,10 @@ import (
 //
 // The finalize bit in tail makes every later fetch-and-add report closed. An
 // enqueuer whose position was claimed before finalization checks tail again
-// after writing its entry: if finalized, it takes its index back (retract),
-// unless the dequeuer of its position has already taken it. So once Close
+// after writing its entry and resetting the threshold: if finalized, it takes
+// its index back (retract), unless the dequeuer of its position has already
+// taken it. (The reset comes first so that an enqueue that succeeds left its
+// entry findable by dequeuers before Close.) So once Close
 // has returned, no enqueue succeeds that a dequeuer has not already consumed.
 // Because of retract, a dequeuer takes an index with a CAS, not an OR, and an
 // entry of its own cycle holding idxBot means "retracted": nothing to take.
