@@ -207,7 +207,7 @@ func TestLinearizabilityCheckerAcceptsReference(t *testing.T) {
 	for i := range n {
 		p := randomLinParams(rng)
 		ops := recordHistory(newRefQueue(p.capacity, notBroken), p, rng.Uint64())
-		res, path, err := linVerdict(ops, p.capacity, t.TempDir())
+		res, path, err := linVerdict(ops, p.capacity, false, t.TempDir())
 		if res == porcupine.Illegal {
 			t.Fatalf("history %d (%+v) of the reference queue rejected; visualization %s (err %v)\n%s",
 				i, p, path, err, describeHistory(ops, p.capacity))
@@ -220,12 +220,16 @@ func TestLinearizabilityCheckerAcceptsReference(t *testing.T) {
 // rejected, and the rejection comes with a nonempty HTML visualization.
 func TestLinearizabilityCheckerRejectsBroken(t *testing.T) {
 	for _, tc := range []struct {
-		name string
-		b    breakage
+		name    string
+		b       breakage
+		relaxed bool // with LockFree's relaxed model
 	}{
-		{"drops pushes", dropsPushes},
-		{"reorders", reorders},
-		{"fails spuriously", failsSpuriously},
+		{"drops pushes", dropsPushes, false},
+		{"reorders", reorders, false},
+		{"fails spuriously", failsSpuriously, false},
+		{"relaxed/drops pushes", dropsPushes, true},
+		{"relaxed/reorders", reorders, true},
+		{"relaxed/fails spuriously", failsSpuriously, true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			rng := rand.New(rand.NewPCG(3, uint64(tc.b)))
@@ -233,7 +237,10 @@ func TestLinearizabilityCheckerRejectsBroken(t *testing.T) {
 				p := randomLinParams(rng)
 				p.capacity = max(p.capacity, 2) // a reorder needs two elements
 				ops := recordHistory(newRefQueue(p.capacity, tc.b), p, rng.Uint64())
-				res, path, err := linVerdict(ops, p.capacity, t.TempDir())
+				if tc.relaxed {
+					addSlack(ops)
+				}
+				res, path, err := linVerdict(ops, p.capacity, tc.relaxed, t.TempDir())
 				if res != porcupine.Illegal {
 					continue
 				}

@@ -2,7 +2,6 @@ package fuzz
 
 import (
 	"context"
-	"encoding/binary"
 )
 
 // input decodes fuzzer bytes. Reading past the end yields zeros, so every
@@ -25,14 +24,6 @@ func (r *input) byte() byte {
 
 // intn returns a value in [0, n) from one byte (n ≤ 256).
 func (r *input) intn(n int) int { return int(r.byte()) % n }
-
-func (r *input) uint64() uint64 {
-	var buf [8]byte
-	for k := range buf {
-		buf[k] = r.byte()
-	}
-	return binary.LittleEndian.Uint64(buf[:])
-}
 
 // canceled is a done context: a blocking call made with it returns as soon
 // as it would have to wait, and never waits on a clock.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"iter"
 	"math/rand/v2"
 	"os"
 	"runtime"
@@ -171,6 +172,19 @@ func intervalErrors(s lfmetrics.LatencySnapshot) []string {
 }
 
 // soakGeneration runs one queue generation from creation to drained.
+// soakQueue is what the soak drives of Queue and LockFree; ForcePush and
+// the batches are used where the queue has them.
+type soakQueue interface {
+	TryPush(soakItem) bool
+	Push(context.Context, soakItem) error
+	Pop(context.Context) (soakItem, error)
+	All(context.Context) iter.Seq[soakItem]
+	Close()
+	Closed() bool
+	Len() int
+	FillRatio() float64
+}
+
 func soakGeneration(t *testing.T, seed uint64, m *lfmetrics.Metrics, rec *soakRecorded, stats *soakStats, tr *tracer) {
 	rng := rand.New(rand.NewPCG(seed, 1))
 	capacity := 1 + rng.IntN(256)
@@ -178,10 +192,21 @@ func soakGeneration(t *testing.T, seed uint64, m *lfmetrics.Metrics, rec *soakRe
 		capacity = 1 + rng.IntN(4)
 	}
 	compact := rng.IntN(2) == 0
+	lockFree := rng.IntN(3) == 0
 	producers, consumers := 1+rng.IntN(4), 1+rng.IntN(4)
 	life := time.Duration(5+rng.IntN(300)) * time.Millisecond
-	tr.add("capacity %d compact %v producers %d consumers %d life %v", capacity, compact, producers, consumers, life)
-	q := newQueue[soakItem](capacity, compact)
+	tr.add("capacity %d compact %v lockFree %v producers %d consumers %d life %v", capacity, compact, lockFree, producers, consumers, life)
+	var q soakQueue = newQueue[soakItem](capacity, compact)
+	if lockFree {
+		q = lfqueue.NewLockFree[soakItem](capacity)
+	}
+	forcer, canForce := q.(interface {
+		ForcePush(soakItem) (soakItem, bool, error)
+	})
+	batcher, canBatch := q.(interface {
+		TryPushBatch([]soakItem) int
+		TryPopBatch([]soakItem) int
+	})
 
 	pushedOK := make([][]bool, producers)          // owned by each producer
 	delivered := make([][]atomic.Int32, producers) // by anyone
@@ -236,7 +261,11 @@ func soakGeneration(t *testing.T, seed uint64, m *lfmetrics.Metrics, rec *soakRe
 			}
 			<-start
 			for seq < soakMaxItems-8 {
-				switch r := prng.IntN(100); {
+				r := prng.IntN(100)
+				if !canForce && 70 <= r && r < 80 || !canBatch && r >= 80 {
+					r %= 70 // TryPush or Push instead
+				}
+				switch {
 				case r < 40:
 					it := item()
 					if q.TryPush(it) {
@@ -265,7 +294,7 @@ func soakGeneration(t *testing.T, seed uint64, m *lfmetrics.Metrics, rec *soakRe
 					}
 				case r < 80:
 					it := item()
-					old, evicted, err := q.ForcePush(it)
+					old, evicted, err := forcer.ForcePush(it)
 					if err != nil {
 						if !errors.Is(err, lfqueue.ErrClosed) {
 							fail("ForcePush: %v", err)
@@ -286,7 +315,7 @@ func soakGeneration(t *testing.T, seed uint64, m *lfmetrics.Metrics, rec *soakRe
 					for i := range vs {
 						vs[i] = item()
 					}
-					n := q.TryPushBatch(vs)
+					n := batcher.TryPushBatch(vs)
 					for _, it := range vs[:n] {
 						pushedOK[p][it.seq] = true
 					}
@@ -312,7 +341,11 @@ func soakGeneration(t *testing.T, seed uint64, m *lfmetrics.Metrics, rec *soakRe
 			buf := make([]soakItem, 16)
 			<-start
 			for {
-				switch r := crng.IntN(100); {
+				r := crng.IntN(100)
+				if !canBatch && 50 <= r && r < 80 {
+					r -= 30 // Pop instead
+				}
+				switch {
 				case r < 50:
 					it, err := q.Pop(context.Background())
 					if err != nil {
@@ -323,7 +356,7 @@ func soakGeneration(t *testing.T, seed uint64, m *lfmetrics.Metrics, rec *soakRe
 					}
 					deliver(it, last, true)
 				case r < 80:
-					n := q.TryPopBatch(buf[:1+crng.IntN(len(buf))])
+					n := batcher.TryPopBatch(buf[:1+crng.IntN(len(buf))])
 					for _, it := range buf[:n] {
 						deliver(it, last, true)
 					}

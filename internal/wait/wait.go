@@ -53,6 +53,10 @@ var waiterPool = sync.Pool{New: func() any { return &Waiter{ch: make(chan struct
 // Any reports whether any goroutine is registered. It is a single atomic load.
 func (l *List) Any() bool { return l.n.Load() != 0 }
 
+// Len returns the number of registered waiters: a snapshot, for tests that
+// wait until goroutines have parked.
+func (l *List) Len() int { return int(l.n.Load()) }
+
 // Register adds the calling goroutine to the end of the list. The caller must
 // then recheck its condition and either Cancel the registration (condition
 // true) or Park.

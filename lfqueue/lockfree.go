@@ -1,0 +1,456 @@
+package lfqueue
+
+import (
+	"context"
+	"fmt"
+	"iter"
+	"math/bits"
+	"unsafe"
+
+	"github.com/lfkit/lfkit/internal/pad"
+	"github.com/lfkit/lfkit/internal/wait"
+)
+
+// Stall points inside LockFree[T] (stall-injection tests only): for each of
+// its two rings, after claiming an enqueue position, after writing the entry,
+// after claiming a dequeue position, after taking an entry, and before
+// catching tail up; between Len's two loads; and in Close after setting the
+// finalize bit.
+const (
+	stallLFFreeEnqClaimed stallPoint = stallPointsFirstFree + iota
+	stallLFFreeEnqPlaced
+	stallLFFreeDeqClaimed
+	stallLFFreeDeqTaken // TryPush holds a free index, not yet published
+	stallLFFreeCatchup
+	stallLFAllocEnqClaimed // TryPush claimed a position, not yet written
+	stallLFAllocEnqPlaced
+	stallLFAllocEnqFindable // the push reset the threshold, before its finalize check
+	stallLFAllocDeqClaimed
+	stallLFAllocDeqTaken // TryPop took an index, value not yet read
+	stallLFAllocCatchup
+	stallLFAllocLength // Len between its two loads
+	stallLFClosed
+	stallLFEnd // one past the last LockFree point
+)
+
+// LockFree is a bounded multi-producer multi-consumer FIFO queue of T that
+// is lock-free in the strict sense. Create one with NewLockFree; the zero
+// value is not usable. All methods are safe for concurrent use. A LockFree
+// must not be copied.
+//
+// # Progress
+//
+//   - TryPush and TryPop are lock-free: no call ever waits for another
+//     goroutine, and whatever the others do, including stopping forever in
+//     the middle of an operation, the calls that keep running complete; some
+//     call completes within a bounded number of steps. They are not
+//     wait-free: one call can, in theory, retry for as long as others keep
+//     completing (a pop can overtake a push, which then retries at a later
+//     position).
+//   - Len, Closed and Cap are wait-free (at most three atomic loads).
+//   - Close is one atomic OR, after which nothing can push.
+//   - The exception is waking parked goroutines. While some goroutine is
+//     parked in Push or Pop, a successful TryPush or TryPop (and Close)
+//     wakes it through a waiter list guarded by a mutex, which goroutines
+//     hold for a few instructions to register, park or wake. With nobody
+//     parked, the one "anyone waiting?" load is all the list costs, and the
+//     guarantees above are unconditional.
+//   - Push and Pop block by design, but only while the queue is full
+//     (TryPush would fail) or empty: they spin for about a microsecond and
+//     then park without using CPU. They never wait for a particular
+//     goroutine to finish a step.
+//
+// It is Nikolaev's SCQ (DISC 2019, the single-word-CAS variant): a data
+// array of capacity elements, and two rings of indices into it, fq (free
+// indices, seeded with exactly capacity of them) and aq (indices of
+// elements, in FIFO order). A push takes a free index from fq, writes the
+// element there and enqueues the index on aq; a pop dequeues an index from aq,
+// moves the element out and gives the index back to fq. Each ring claims
+// positions by fetch-and-add, so no goroutine waits for another to finish a
+// step: a dequeuer that reaches a position before its enqueuer makes the
+// enqueuer retry elsewhere.
+//
+// # Full and empty
+//
+// TryPush fails ("full") when fq has no free index: the queue holds capacity
+// elements, or fewer while pushes and pops in progress hold indices (a push
+// holds one from taking it until its element is in aq, a pop from taking it
+// out of aq until it is back in fq). So TryPush can return false while
+// Len() < Cap(), but only while other pushes or pops are in progress; with
+// none in progress, it fails only when the queue holds Cap() elements.
+//
+// TryPop fails ("empty") only if the queue was empty at some instant during
+// the call, where a push that has not returned yet may count as not having
+// happened: a pop can overtake a push that is still in progress (it then
+// makes that push retry at a later position) and report empty. This is
+// linearizability, nothing weaker: every push and pop takes effect at one
+// instant inside its call.
+//
+// # Memory
+//
+// With n = the power of two >= capacity, a LockFree holds capacity elements
+// of T (a plain []T) plus two rings of 2n 8-byte entries, 32n bytes: per
+// slot, sizeof(T) plus 32 to 64 bytes (32 when capacity is a power of two;
+// for int and capacity 1024, 40 KiB in all), plus a fixed part of about
+// 14*pad.Size bytes: padded counters and waiter lists (1808 bytes on amd64).
+// Elements are not padded as Queue's slots are: the rings remap neighbouring
+// positions to different cache lines, and the free ring is seeded with
+// indices a cache line apart, so pushes and pops that follow each other do
+// not start out on one line.
+type LockFree[T any] struct {
+	fq, aq scqRing // free indices; indices of elements, in FIFO order
+	data   []T
+	cap    uint64
+
+	_       pad.Line
+	pushers wait.List // goroutines blocked in Push: waiting for a free index
+	poppers wait.List // goroutines blocked in Pop: waiting for an element
+	_       pad.Line
+}
+
+// NewLockFree returns an empty LockFree queue that holds exactly capacity
+// elements. It panics if capacity < 1 or if the queue's memory would not fit
+// in an int.
+func NewLockFree[T any](capacity int) *LockFree[T] {
+	return newLockFreeAt[T](capacity, 0)
+}
+
+// newLockFreeAt is NewLockFree with both rings' positions starting at start
+// (test hook: start near 2^63 to test the wrap of positions and cycles).
+func newLockFreeAt[T any](capacity int, start uint64) *LockFree[T] {
+	if capacity < 1 {
+		panic(fmt.Sprintf("lfqueue: NewLockFree: capacity %d out of range (want >= 1)", capacity))
+	}
+	// n = the power of two >= capacity; each ring has 2n entries.
+	order := uint(bits.Len64(uint64(capacity-1))) + 1
+	var zero T
+	ringBytes, ok1 := pad.MulSize(8, 1<<min(order, 62))
+	dataBytes, ok2 := pad.MulSize(int(unsafe.Sizeof(zero)), capacity)
+	if order > 48 || !ok1 || !ok2 || ringBytes > (1<<62)-dataBytes {
+		panic(fmt.Sprintf("lfqueue: NewLockFree: capacity %d out of range", capacity))
+	}
+	q := &LockFree[T]{data: make([]T, capacity), cap: uint64(capacity)}
+	q.fq.init(order, start, false, ringPoints{
+		stallLFFreeEnqClaimed, stallLFFreeEnqPlaced, stallLFFreeDeqClaimed,
+		stallLFFreeDeqTaken, stallLFFreeCatchup, 0, 0, // fq is never finalized; its length is never read
+	})
+	q.aq.init(order, start, true, ringPoints{
+		stallLFAllocEnqClaimed, stallLFAllocEnqPlaced, stallLFAllocDeqClaimed,
+		stallLFAllocDeqTaken, stallLFAllocCatchup, stallLFAllocLength, stallLFAllocEnqFindable,
+	})
+	q.fq.fill(spreadIndices(capacity, unsafe.Sizeof(zero)))
+	return q
+}
+
+// spreadIndices returns 0..n-1 in an order where consecutive indices into an
+// array of elements of the given size fall a false-sharing range apart
+// (i, i+m, i+2m, ... for i = 0..m-1, m elements per range), so that pushes
+// that follow each other write different cache lines at first.
+func spreadIndices(n int, size uintptr) []uint64 {
+	m := 1
+	if size > 0 && size < pad.Size {
+		m = pad.Size / int(size)
+	}
+	idx := make([]uint64, 0, n)
+	for j := 0; j < m && j < n; j++ {
+		for i := j; i < n; i += m {
+			idx = append(idx, uint64(i))
+		}
+	}
+	return idx
+}
+
+// lfStatus is the outcome of LockFree's internal push and pop.
+type lfStatus uint8
+
+const (
+	lfOK lfStatus = iota
+	lfFull
+	lfEmpty
+	lfClosed
+)
+
+// lfBlockSpins is how many growing spins (wait.Backoff.Spin, about a
+// microsecond in all) Push and Pop try before they park.
+const lfBlockSpins = 16
+
+// lfSpinner spins a little before a blocked Push or Pop parks.
+type lfSpinner struct {
+	b     wait.Backoff
+	spins int
+}
+
+// again spins once and reports true while the caller should retry, and
+// reports false once lfBlockSpins spins are used up and it should park.
+func (s *lfSpinner) again() bool {
+	if s.spins >= lfBlockSpins {
+		return false
+	}
+	s.spins++
+	s.b.Spin()
+	return true
+}
+
+// push is TryPush without the wakeup.
+func (q *LockFree[T]) push(v *T) lfStatus {
+	q.mustBeNew()
+	if q.aq.tail.Load()&finalized != 0 {
+		return lfClosed
+	}
+	i, got := q.fq.dequeue()
+	if !got {
+		if q.Closed() {
+			return lfClosed
+		}
+		return lfFull
+	}
+	q.data[i] = *v
+	if !q.aq.enqueue(i) {
+		// Finalized after we checked: give the index back.
+		var zero T
+		q.data[i] = zero
+		q.fq.enqueue(i)
+		return lfClosed
+	}
+	return lfOK
+}
+
+// pop is TryPop without the wakeup; it moves the element into *dst.
+func (q *LockFree[T]) pop(dst *T) lfStatus {
+	q.mustBeNew()
+	i, got := q.aq.dequeue()
+	if !got {
+		return lfEmpty
+	}
+	*dst = q.data[i]
+	var zero T
+	q.data[i] = zero // let the GC free what the slot referenced
+	q.fq.enqueue(i)
+	return lfOK
+}
+
+// TryPush appends v if the queue has a free slot and is not closed, and
+// reports whether it did. It never waits for another goroutine. It returns
+// false if the queue was closed, or if no free slot was found: the queue held
+// Cap() elements, or pushes and pops in progress held the missing slots (see
+// "Full and empty" in the type's documentation). Lock-free; it does not
+// allocate.
+func (q *LockFree[T]) TryPush(v T) bool {
+	if q.push(&v) != lfOK {
+		return false
+	}
+	if q.poppers.Any() {
+		q.poppers.WakeOne()
+	}
+	return true
+}
+
+// TryPop removes and returns the oldest element. It returns ok == false only
+// if the queue was empty at some instant during the call (a push still in
+// progress may be overtaken; see the type's documentation). It never waits
+// for another goroutine. The slot is zeroed, so the queue keeps no reference
+// to the returned value. Lock-free; it does not allocate.
+func (q *LockFree[T]) TryPop() (v T, ok bool) {
+	if q.pop(&v) != lfOK {
+		return v, false
+	}
+	if q.pushers.Any() {
+		q.pushers.WakeOne()
+	}
+	return v, true
+}
+
+// Push appends v, waiting while the queue is full. It returns nil once v is
+// in the queue, ErrClosed if the queue is or becomes closed first, or
+// ctx.Err() if ctx is done first; in both error cases v was not pushed.
+//
+// A full queue is retried for about a microsecond; then the goroutine parks
+// until a pop frees a slot, and uses no CPU while parked. Push parks only
+// while TryPush would fail; it never waits for a goroutine stopped in the
+// middle of an operation, except that such a pop holds one slot (see "Full
+// and empty"). ctx is consulted only when Push would park: with room, Push
+// succeeds even if ctx is done. It does not allocate unless it parks. Push
+// panics if ctx is nil.
+func (q *LockFree[T]) Push(ctx context.Context, v T) error {
+	if ctx == nil {
+		panic("lfqueue: Push called with nil Context")
+	}
+	var sp lfSpinner
+	for {
+		switch q.push(&v) {
+		case lfOK:
+			if q.poppers.Any() {
+				q.poppers.WakeOne()
+			}
+			return nil
+		case lfClosed:
+			return ErrClosed
+		}
+		if sp.again() {
+			continue
+		}
+		// Register, then recheck: a pop that frees a slot after the
+		// recheck sees the registration and wakes a waiter.
+		w := q.pushers.Register()
+		switch q.push(&v) {
+		case lfOK:
+			q.pushers.Cancel(w)
+			if q.poppers.Any() {
+				q.poppers.WakeOne()
+			}
+			return nil
+		case lfClosed:
+			q.pushers.Cancel(w)
+			return ErrClosed
+		}
+		if err := q.pushers.Park(ctx, w); err != nil {
+			return err
+		}
+	}
+}
+
+// popOrClosed pops into *dst, or reports closed if the queue was closed
+// before an empty pop (so it was closed and empty at that instant).
+func (q *LockFree[T]) popOrClosed(dst *T) lfStatus {
+	wasClosed := q.Closed()
+	st := q.pop(dst)
+	if st == lfEmpty && wasClosed {
+		return lfClosed
+	}
+	return st
+}
+
+// Pop removes and returns the oldest element, waiting while the queue is
+// empty. It returns ErrClosed once the queue is closed and empty, or
+// ctx.Err() if ctx is done first; in both error cases nothing was removed.
+//
+// An empty queue is retried for about a microsecond; then the goroutine
+// parks until a push arrives or the queue is closed, and uses no CPU while
+// parked. ctx is consulted only when Pop would park. It does not allocate
+// unless it parks. Pop panics if ctx is nil.
+func (q *LockFree[T]) Pop(ctx context.Context) (T, error) {
+	if ctx == nil {
+		panic("lfqueue: Pop called with nil Context")
+	}
+	var sp lfSpinner
+	for {
+		var v T
+		switch q.popOrClosed(&v) {
+		case lfOK:
+			if q.pushers.Any() {
+				q.pushers.WakeOne()
+			}
+			return v, nil
+		case lfClosed:
+			return v, ErrClosed
+		}
+		if sp.again() {
+			continue
+		}
+		w := q.poppers.Register()
+		switch q.popOrClosed(&v) {
+		case lfOK:
+			q.poppers.Cancel(w)
+			if q.pushers.Any() {
+				q.pushers.WakeOne()
+			}
+			return v, nil
+		case lfClosed:
+			q.poppers.Cancel(w)
+			return v, ErrClosed
+		}
+		if err := q.poppers.Park(ctx, w); err != nil {
+			return v, err
+		}
+	}
+}
+
+// All returns an iterator over the elements popped from q, for use with
+// range, like ranging over a channel: each iteration blocks in Pop, and the
+// loop ends when the queue is closed and drained, or as soon as ctx is done
+// (checked before every element, even while elements keep arriving).
+// Breaking out of the loop loses nothing: an element is popped only to be
+// yielded. All panics if ctx is nil.
+func (q *LockFree[T]) All(ctx context.Context) iter.Seq[T] {
+	if ctx == nil {
+		panic("lfqueue: All called with nil Context")
+	}
+	return func(yield func(T) bool) {
+		done := ctx.Done()
+		for {
+			select {
+			case <-done:
+				return
+			default:
+			}
+			v, err := q.Pop(ctx)
+			if err != nil || !yield(v) {
+				return
+			}
+		}
+	}
+}
+
+// errNotNewLockFree is the panic value of every method called on a LockFree
+// not made by NewLockFree.
+const errNotNewLockFree = "lfqueue: LockFree used without NewLockFree (the zero value is not usable)"
+
+// mustBeNew panics with errNotNewLockFree on a zero LockFree (capacity is at
+// least 1 for every queue NewLockFree makes).
+func (q *LockFree[T]) mustBeNew() {
+	if q.cap == 0 {
+		panic(errNotNewLockFree)
+	}
+}
+
+// Close closes the queue. After Close returns, no push succeeds (TryPush
+// returns false, Push returns ErrClosed), while every element whose push
+// succeeded stays poppable: TryPop, Pop and All drain them, and only then
+// does Pop report ErrClosed. Goroutines blocked in Push or Pop wake up. Close
+// is idempotent and safe to call concurrently with every other method. It is
+// one atomic OR; if it is the first Close, it then wakes every parked
+// goroutine, taking the waiter lists' mutexes (see "Progress").
+//
+// Close sets the finalize bit in the element ring's tail, as LSCQ finalizes
+// a ring. A push that claimed its position before that and writes it after
+// sees the bit and takes its element back, unless a concurrent pop already
+// took it, in which case that push returns true (its element was delivered).
+func (q *LockFree[T]) Close() {
+	q.mustBeNew()
+	if q.aq.tail.Or(finalized)&finalized == 0 {
+		stall(stallLFClosed)
+		q.pushers.WakeAll()
+		q.poppers.WakeAll()
+	}
+}
+
+// Closed reports whether Close has been called.
+func (q *LockFree[T]) Closed() bool { q.mustBeNew(); return q.aq.tail.Load()&finalized != 0 }
+
+// Len returns the number of elements in the queue, between 0 and Cap(). It
+// is wait-free: three atomic loads. It is exact when no push or pop is in
+// progress; while some are, it is an estimate (positions claimed by pushes
+// that have not written yet count, those claimed by pops that have not taken
+// their element yet do not).
+func (q *LockFree[T]) Len() int {
+	q.mustBeNew()
+	if q.Closed() {
+		// Pushes that claimed element-ring positions after Close never
+		// fill them; count the free indices instead.
+		return int(q.cap - q.fq.length(q.cap))
+	}
+	return int(q.aq.length(q.cap))
+}
+
+// Cap returns the capacity given to NewLockFree.
+func (q *LockFree[T]) Cap() int { q.mustBeNew(); return int(q.cap) }
+
+// IsEmpty reports whether Len() == 0.
+func (q *LockFree[T]) IsEmpty() bool { return q.Len() == 0 }
+
+// IsFull reports whether Len() == Cap(). TryPush can fail while IsFull is
+// false; see "Full and empty".
+func (q *LockFree[T]) IsFull() bool { return q.Len() == int(q.cap) }
+
+// FillRatio returns Len()/Cap(), between 0 and 1.
+func (q *LockFree[T]) FillRatio() float64 { return float64(q.Len()) / float64(q.cap) }

@@ -1,0 +1,228 @@
+package lfqueue
+
+// Benchmarks of LockFree against Queue and a buffered channel, all of int,
+// capacity 1024, in one file so that one `go test -bench` run interleaves
+// them. Names: BenchmarkLF<Workload>/<impl>. Contended workloads report the
+// regime (rt-ns, cpu/wall; see internal/regime): compare ratios only within
+// one run and one regime.
+//
+//	for i in 1 2 3 4 5 6; do go test -run '^$' -bench '^BenchmarkLF' -benchmem -count 1 -cpu 2 ./lfqueue >> lf.txt; done
+//
+// The stall benchmark needs the stall hook: see lockfree_stall_bench_test.go
+// (build tag lfkit_stall).
+
+import (
+	"context"
+	"runtime"
+	"sync"
+	"testing"
+
+	"github.com/lfkit/lfkit/internal/regime"
+)
+
+const lfBenchCap = 1024
+
+// lfBenchQueue is what these benchmarks drive.
+type lfBenchQueue interface {
+	TryPush(v int) bool
+	TryPop() (int, bool)
+	Push(v int)
+	Pop() int
+}
+
+type lfBenchLockFree struct{ q *LockFree[int] }
+
+func (a lfBenchLockFree) TryPush(v int) bool  { return a.q.TryPush(v) }
+func (a lfBenchLockFree) TryPop() (int, bool) { return a.q.TryPop() }
+func (a lfBenchLockFree) Push(v int) {
+	if err := a.q.Push(context.Background(), v); err != nil {
+		panic(err)
+	}
+}
+func (a lfBenchLockFree) Pop() int {
+	v, err := a.q.Pop(context.Background())
+	if err != nil {
+		panic(err)
+	}
+	return v
+}
+
+type lfBenchQ struct{ q *Queue[int] }
+
+func (a lfBenchQ) TryPush(v int) bool  { return a.q.TryPush(v) }
+func (a lfBenchQ) TryPop() (int, bool) { return a.q.TryPop() }
+func (a lfBenchQ) Push(v int) {
+	if err := a.q.Push(context.Background(), v); err != nil {
+		panic(err)
+	}
+}
+func (a lfBenchQ) Pop() int {
+	v, err := a.q.Pop(context.Background())
+	if err != nil {
+		panic(err)
+	}
+	return v
+}
+
+type lfBenchChan struct{ c chan int }
+
+func (a lfBenchChan) TryPush(v int) bool {
+	select {
+	case a.c <- v:
+		return true
+	default:
+		return false
+	}
+}
+func (a lfBenchChan) TryPop() (int, bool) {
+	select {
+	case v := <-a.c:
+		return v, true
+	default:
+		return 0, false
+	}
+}
+func (a lfBenchChan) Push(v int) { a.c <- v }
+func (a lfBenchChan) Pop() int   { return <-a.c }
+
+var lfBenchImpls = []struct {
+	name string
+	mk   func() lfBenchQueue
+}{
+	{"LockFree", func() lfBenchQueue { return lfBenchLockFree{NewLockFree[int](lfBenchCap)} }},
+	{"Queue", func() lfBenchQueue { return lfBenchQ{New[int](lfBenchCap)} }},
+	{"chan", func() lfBenchQueue { return lfBenchChan{make(chan int, lfBenchCap)} }},
+}
+
+// BenchmarkLFPair: one goroutine, TryPush then TryPop (the uncontended cost
+// of both operations). The direct calls (no interface) are what the target
+// "LockFree pair <= 2x Queue pair" is read from.
+func BenchmarkLFPair(b *testing.B) {
+	b.Run("LockFree", func(b *testing.B) {
+		q := NewLockFree[int](lfBenchCap)
+		for b.Loop() {
+			q.TryPush(1)
+			q.TryPop()
+		}
+	})
+	b.Run("Queue", func(b *testing.B) {
+		q := New[int](lfBenchCap)
+		for b.Loop() {
+			q.TryPush(1)
+			q.TryPop()
+		}
+	})
+	b.Run("chan", func(b *testing.B) {
+		c := make(chan int, lfBenchCap)
+		for b.Loop() {
+			c <- 1
+			<-c
+		}
+	})
+}
+
+// BenchmarkLFParallelPairs: b.RunParallel, each goroutine TryPush then
+// TryPop; ns per pair.
+func BenchmarkLFParallelPairs(b *testing.B) {
+	for _, impl := range lfBenchImpls {
+		b.Run(impl.name, func(b *testing.B) {
+			q := impl.mk()
+			s := regime.Begin()
+			b.ResetTimer()
+			b.RunParallel(func(pb *testing.PB) {
+				for pb.Next() {
+					q.TryPush(1)
+					q.TryPop()
+				}
+			})
+			b.StopTimer()
+			s.Report(b)
+		})
+	}
+}
+
+// BenchmarkLFOversubscribed: 32 goroutines (at -cpu=2: 16 per P, so the
+// runtime preempts them mid-call) doing TryPush+TryPop pairs; ns per pair.
+func BenchmarkLFOversubscribed(b *testing.B) {
+	for _, impl := range lfBenchImpls {
+		b.Run(impl.name, func(b *testing.B) {
+			q := impl.mk()
+			const G = 32
+			s := regime.Begin()
+			b.ResetTimer()
+			var wg sync.WaitGroup
+			for g := range G {
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					for range lfShare(b.N, g, G) {
+						for !q.TryPush(g) {
+							runtime.Gosched()
+						}
+						for {
+							if _, ok := q.TryPop(); ok {
+								break
+							}
+							runtime.Gosched()
+						}
+					}
+				}()
+			}
+			wg.Wait()
+			b.StopTimer()
+			s.Report(b)
+		})
+	}
+}
+
+// lfShare is goroutine i's share of n items split over k goroutines.
+func lfShare(n, i, k int) int {
+	s := n / k
+	if i < n%k {
+		s++
+	}
+	return s
+}
+
+// lfHandoff moves b.N items from P producers to C consumers with the
+// blocking Push and Pop; ns per item.
+func lfHandoff(b *testing.B, q lfBenchQueue, P, C int) {
+	s := regime.Begin()
+	b.ResetTimer()
+	var wg sync.WaitGroup
+	for p := range P {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range lfShare(b.N, p, P) {
+				q.Push(i)
+			}
+		}()
+	}
+	for c := range C {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for range lfShare(b.N, c, C) {
+				q.Pop()
+			}
+		}()
+	}
+	wg.Wait()
+	b.StopTimer()
+	s.Report(b)
+}
+
+// BenchmarkLFHandoff1x1 and 2x2: blocking handoff through capacity 1024,
+// run at -cpu=2 for the target (<= 1.0x the channel).
+func BenchmarkLFHandoff1x1(b *testing.B) {
+	for _, impl := range lfBenchImpls {
+		b.Run(impl.name, func(b *testing.B) { lfHandoff(b, impl.mk(), 1, 1) })
+	}
+}
+
+func BenchmarkLFHandoff2x2(b *testing.B) {
+	for _, impl := range lfBenchImpls {
+		b.Run(impl.name, func(b *testing.B) { lfHandoff(b, impl.mk(), 2, 2) })
+	}
+}

@@ -1,0 +1,95 @@
+//go:build lfkit_stall
+
+package lfqueue
+
+// The stall benchmark: one goroutine stopped for 100 ms in the middle of a
+// push, and the throughput of the others during those 100 ms against their
+// throughput in a 100 ms window without the stop.
+//
+//	go test -tags lfkit_stall -run '^$' -bench '^BenchmarkLFStall' -benchtime 5x -cpu 2 ./lfqueue
+//
+// Metrics: free-pairs/s (all goroutines running), stalled-pairs/s (one of
+// them stopped at the stall point) and stalled/free, plus the regime.
+
+import (
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/lfkit/lfkit/internal/regime"
+)
+
+const (
+	stallBenchGoroutines = 3
+	stallBenchWindow     = 100 * time.Millisecond
+)
+
+// stallBench runs stallBenchGoroutines goroutines doing TryPush+TryPop
+// pairs on q (kept half full); in each of b.N rounds it measures a window
+// without a stop, then stops the next goroutine to reach point for
+// stallBenchWindow and measures the pairs completed meanwhile.
+func stallBench(b *testing.B, q stallQueue, point stallPoint) {
+	for i := 0; i < lfBenchCap/2; i++ {
+		q.TryPush(uint64(i))
+	}
+	var pairs atomic.Int64
+	var stop atomic.Bool
+	var wg sync.WaitGroup
+	for g := range stallBenchGoroutines {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for !stop.Load() {
+				q.TryPush(uint64(g))
+				q.TryPop()
+				pairs.Add(1)
+			}
+		}()
+	}
+	var free, stalled float64
+	type window struct{ n0, n1 int64 }
+	ws := make(chan window, 1)
+	s := regime.Begin()
+	b.ResetTimer()
+	for range b.N {
+		// Unstopped window.
+		n0 := pairs.Load()
+		t0 := time.Now()
+		time.Sleep(stallBenchWindow)
+		free += float64(pairs.Load()-n0) / time.Since(t0).Seconds()
+
+		// Stopped window: the first goroutine to reach point sleeps there.
+		var armed atomic.Bool
+		armed.Store(true)
+		setStallHook(func(p stallPoint) {
+			if p == point && armed.CompareAndSwap(true, false) {
+				n := pairs.Load()
+				time.Sleep(stallBenchWindow)
+				ws <- window{n, pairs.Load()}
+			}
+		})
+		w := <-ws
+		setStallHook(nil)
+		stalled += float64(w.n1-w.n0) / stallBenchWindow.Seconds()
+	}
+	b.StopTimer()
+	stop.Store(true)
+	wg.Wait()
+	s.Report(b)
+	b.ReportMetric(free/float64(b.N), "free-pairs/s")
+	b.ReportMetric(stalled/float64(b.N), "stalled-pairs/s")
+	b.ReportMetric(stalled/free, "stalled/free")
+}
+
+// BenchmarkLFStall: LockFree with a pusher stopped after claiming its
+// element-ring position (before writing it), and Queue with a pusher stopped
+// after claiming its slot (before publishing it).
+func BenchmarkLFStall(b *testing.B) {
+	b.Run("LockFree", func(b *testing.B) {
+		stallBench(b, NewLockFree[uint64](lfBenchCap), stallLFAllocEnqClaimed)
+	})
+	b.Run("Queue", func(b *testing.B) {
+		stallBench(b, New[uint64](lfBenchCap), stallQueuePushClaimed)
+	})
+}

@@ -1,0 +1,589 @@
+package lfqueue
+
+import (
+	"context"
+	"errors"
+	"math/rand/v2"
+	"runtime"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"testing"
+	"time"
+	"unsafe"
+
+	"github.com/lfkit/lfkit/internal/pad"
+	"pgregory.net/rapid"
+)
+
+// lfCanceled is a context that is already done: blocking calls made with it
+// return at once when they would have to wait.
+var lfCanceled = func() context.Context {
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	return ctx
+}()
+
+// nearWrap is a starting position a few laps before positions wrap (they
+// wrap modulo 2^63: the counters hold them doubled).
+func nearWrap(capacity int) uint64 { return 1<<63 - 3*uint64(capacity) - 7 }
+
+// lockFreeMachine checks every operation of LockFree against a slice model,
+// on a queue whose positions start at 0 or a few laps before they wrap.
+func lockFreeMachine(t *rapid.T) {
+	capacity := rapid.IntRange(1, 70).Draw(t, "capacity")
+	start := uint64(0)
+	if rapid.Bool().Draw(t, "nearWrap") {
+		start = nearWrap(capacity) + rapid.Uint64Range(0, 200).Draw(t, "offset")
+	}
+	q := newLockFreeAt[int](capacity, start)
+	var model []int
+	closed := false
+	next := 0
+	fresh := func() int { next++; return next }
+	wantPop := func(got int, ok bool, what string) {
+		if len(model) == 0 {
+			if ok {
+				t.Fatalf("%s: got %d from empty queue", what, got)
+			}
+			return
+		}
+		if !ok || got != model[0] {
+			t.Fatalf("%s: got %d, %v; want %d", what, got, ok, model[0])
+		}
+		model = model[1:]
+	}
+	t.Repeat(map[string]func(*rapid.T){
+		"TryPush": func(t *rapid.T) {
+			v := fresh()
+			want := !closed && len(model) < capacity
+			if got := q.TryPush(v); got != want {
+				t.Fatalf("TryPush = %v, want %v (len %d, closed %v)", got, want, len(model), closed)
+			}
+			if want {
+				model = append(model, v)
+			}
+		},
+		"Fill": func(t *rapid.T) { // many pushes: laps go by faster
+			for !closed && len(model) < capacity {
+				v := fresh()
+				if !q.TryPush(v) {
+					t.Fatalf("TryPush failed at len %d of %d", len(model), capacity)
+				}
+				model = append(model, v)
+			}
+		},
+		"Drain": func(t *rapid.T) {
+			for len(model) > 0 {
+				v, ok := q.TryPop()
+				wantPop(v, ok, "TryPop in Drain")
+			}
+		},
+		"TryPop": func(t *rapid.T) {
+			v, ok := q.TryPop()
+			wantPop(v, ok, "TryPop")
+		},
+		"Push": func(t *rapid.T) {
+			v := fresh()
+			err := q.Push(lfCanceled, v)
+			switch {
+			case closed:
+				if !errors.Is(err, ErrClosed) {
+					t.Fatalf("Push on closed = %v", err)
+				}
+			case len(model) == capacity:
+				if !errors.Is(err, context.Canceled) {
+					t.Fatalf("Push on full = %v", err)
+				}
+			default:
+				if err != nil {
+					t.Fatalf("Push = %v", err)
+				}
+				model = append(model, v)
+			}
+		},
+		"Pop": func(t *rapid.T) {
+			v, err := q.Pop(lfCanceled)
+			switch {
+			case len(model) > 0:
+				wantPop(v, err == nil, "Pop")
+			case closed:
+				if !errors.Is(err, ErrClosed) {
+					t.Fatalf("Pop on closed empty = %v, %v", v, err)
+				}
+			default:
+				if !errors.Is(err, context.Canceled) {
+					t.Fatalf("Pop on empty = %v, %v", v, err)
+				}
+			}
+		},
+		"All": func(t *rapid.T) {
+			// A done ctx ends All before the first element.
+			for v := range q.All(lfCanceled) {
+				t.Fatalf("All(done ctx) yielded %d", v)
+			}
+			k := rapid.IntRange(0, capacity+1).Draw(t, "k")
+			if !closed {
+				k = min(k, len(model)) // All would block for more
+			}
+			if k == 0 {
+				return
+			}
+			i := 0
+			for v := range q.All(context.Background()) {
+				wantPop(v, true, "All")
+				if i++; i == k {
+					break
+				}
+			}
+			if i < k && len(model) != 0 {
+				t.Fatalf("All stopped after %d with %d left", i, len(model))
+			}
+		},
+		"Close": func(t *rapid.T) {
+			if rapid.IntRange(0, 9).Draw(t, "close?") == 0 { // rarely: it ends pushing
+				q.Close()
+				closed = true
+			}
+		},
+		"": func(t *rapid.T) {
+			if got := q.Len(); got != len(model) {
+				t.Fatalf("Len = %d, want %d", got, len(model))
+			}
+			if q.Cap() != capacity || q.Closed() != closed ||
+				q.IsEmpty() != (len(model) == 0) || q.IsFull() != (len(model) == capacity) ||
+				q.FillRatio() != float64(len(model))/float64(capacity) {
+				t.Fatalf("Cap %d Closed %v IsEmpty %v IsFull %v FillRatio %v; model len %d cap %d closed %v",
+					q.Cap(), q.Closed(), q.IsEmpty(), q.IsFull(), q.FillRatio(), len(model), capacity, closed)
+			}
+		},
+	})
+}
+
+func TestLockFreeStateMachine(t *testing.T) {
+	rapid.Check(t, lockFreeMachine)
+}
+
+func FuzzLockFreeOps(f *testing.F) {
+	f.Fuzz(rapid.MakeFuzz(lockFreeMachine))
+}
+
+func TestLockFreeBadCapacity(t *testing.T) {
+	for _, c := range []int{0, -1, 1 << 62} {
+		func() {
+			defer func() {
+				if recover() == nil {
+					t.Errorf("NewLockFree(%d) did not panic", c)
+				}
+			}()
+			NewLockFree[int](c)
+		}()
+	}
+}
+
+// TestLockFreeWrap runs a queue whose positions start just before they wrap
+// through many laps of both rings, sequentially against a model and then
+// concurrently with conservation checked, and verifies that the counters did
+// wrap.
+func TestLockFreeWrap(t *testing.T) {
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		lockFreeWrap(t)
+	}()
+	select {
+	case <-done:
+	case <-time.After(2 * time.Minute): // a liveness backstop: the run takes milliseconds
+		buf := make([]byte, 1<<20)
+		t.Fatalf("hung: a wrapped counter or cycle stopped the queue\n%s", buf[:runtime.Stack(buf, true)])
+	}
+}
+
+func lockFreeWrap(t *testing.T) {
+	for _, capacity := range []int{1, 3, 8, 100} {
+		start := nearWrap(capacity)
+		q := newLockFreeAt[int](capacity, start)
+		var model []int
+		r := rand.New(rand.NewPCG(uint64(capacity), 7))
+		next := 0
+		for i := 0; i < 40*capacity+200; i++ {
+			if r.IntN(2) == 0 {
+				next++
+				want := len(model) < capacity
+				if got := q.TryPush(next); got != want {
+					t.Fatalf("cap %d step %d: TryPush = %v, want %v", capacity, i, got, want)
+				}
+				if want {
+					model = append(model, next)
+				}
+			} else {
+				v, ok := q.TryPop()
+				if ok != (len(model) > 0) || ok && v != model[0] {
+					t.Fatalf("cap %d step %d: TryPop = %d, %v; model %v", capacity, i, v, ok, model)
+				}
+				if ok {
+					model = model[1:]
+				}
+			}
+			if q.Len() != len(model) {
+				t.Fatalf("cap %d step %d: Len %d, model %d", capacity, i, q.Len(), len(model))
+			}
+		}
+		// Both rings' counters went past 2^64 (positions past 2^63).
+		if q.aq.tail.Load() > start<<1 || q.fq.tail.Load() > start<<1 {
+			t.Fatalf("cap %d: counters did not wrap: aq tail %#x fq tail %#x, start %#x",
+				capacity, q.aq.tail.Load(), q.fq.tail.Load(), start<<1)
+		}
+		conserve(t, newLockFreeAt[uint64](capacity, start), 3, 3, 2000, false, 1)
+	}
+}
+
+func lfCPUTime(t *testing.T) time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		t.Skipf("getrusage: %v", err)
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+// TestLockFreeBlockedIdle checks that goroutines blocked in Pop and Push
+// park instead of spinning (4 of them use < 5% of one CPU over 500 ms), and
+// that Push wakes a parked Pop, Pop a parked Push.
+func TestLockFreeBlockedIdle(t *testing.T) {
+	q := NewLockFree[int](2)
+	const waiters = 4
+	got := make(chan int, waiters)
+	for range waiters {
+		go func() {
+			v, err := q.Pop(context.Background())
+			if err != nil {
+				t.Errorf("Pop: %v", err)
+			}
+			got <- v
+		}()
+	}
+	waitFor(t, func() bool { return q.poppers.Len() == waiters }, "poppers to park")
+	const window = 500 * time.Millisecond
+	before := lfCPUTime(t)
+	time.Sleep(window)
+	used := lfCPUTime(t) - before
+	t.Logf("%d parked Pops used %v CPU in %v", waiters, used, window)
+	if used > window/20 {
+		t.Errorf("%d parked Pops used %v of CPU in %v (> 5%% of one CPU)", waiters, used, window)
+	}
+	for i := range waiters {
+		if err := q.Push(context.Background(), i); err != nil {
+			t.Fatal(err)
+		}
+	}
+	seen := map[int]bool{}
+	for range waiters {
+		select {
+		case v := <-got:
+			seen[v] = true
+		case <-time.After(20 * time.Second):
+			t.Fatal("Push did not wake a parked Pop")
+		}
+	}
+	if len(seen) != waiters {
+		t.Fatalf("got %v", seen)
+	}
+
+	// Full queue: parked Pushes, woken by pops.
+	q.TryPush(100)
+	q.TryPush(101)
+	done := make(chan error, waiters)
+	for i := range waiters {
+		go func() { done <- q.Push(context.Background(), 200+i) }()
+	}
+	waitFor(t, func() bool { return q.pushers.Len() == waiters }, "pushers to park")
+	before = lfCPUTime(t)
+	time.Sleep(window)
+	used = lfCPUTime(t) - before
+	t.Logf("%d parked Pushes used %v CPU in %v", waiters, used, window)
+	if used > window/20 {
+		t.Errorf("%d parked Pushes used %v of CPU in %v (> 5%% of one CPU)", waiters, used, window)
+	}
+	popped := 0
+	for range waiters {
+		for {
+			if _, ok := q.TryPop(); ok {
+				popped++
+				break
+			}
+			runtime.Gosched()
+		}
+	}
+	for range waiters {
+		select {
+		case err := <-done:
+			if err != nil {
+				t.Fatal(err)
+			}
+		case <-time.After(20 * time.Second):
+			t.Fatal("Pop did not wake a parked Push")
+		}
+	}
+	if q.Len() != 2 {
+		t.Fatalf("Len %d after %d pops, want 2", q.Len(), popped)
+	}
+}
+
+// TestLockFreeWakeups checks that Close wakes parked pushers and poppers
+// with ErrClosed and that ctx cancellation unblocks both.
+func TestLockFreeWakeups(t *testing.T) {
+	q := NewLockFree[int](1)
+	ctx, cancel := context.WithCancel(context.Background())
+	errs := make(chan error, 2)
+	go func() { _, err := q.Pop(ctx); errs <- err }()
+	waitFor(t, func() bool { return q.poppers.Len() == 1 }, "Pop to park")
+	cancel()
+	if err := <-errs; !errors.Is(err, context.Canceled) {
+		t.Fatalf("Pop after cancel = %v", err)
+	}
+	q.TryPush(1)
+	ctx, cancel = context.WithCancel(context.Background())
+	go func() { errs <- q.Push(ctx, 2) }()
+	waitFor(t, func() bool { return q.pushers.Len() == 1 }, "Push to park")
+	cancel()
+	if err := <-errs; !errors.Is(err, context.Canceled) {
+		t.Fatalf("Push after cancel = %v", err)
+	}
+	go func() { errs <- q.Push(context.Background(), 3) }()
+	waitFor(t, func() bool { return q.pushers.Len() == 1 }, "Push to park")
+	q.Close()
+	if err := <-errs; !errors.Is(err, ErrClosed) {
+		t.Fatalf("parked Push after Close = %v", err)
+	}
+	if v, err := q.Pop(context.Background()); v != 1 || err != nil {
+		t.Fatalf("Pop after Close = %v, %v; want 1", v, err)
+	}
+	go func() { _, err := q.Pop(context.Background()); errs <- err }()
+	if err := <-errs; !errors.Is(err, ErrClosed) {
+		t.Fatalf("Pop on closed empty = %v", err)
+	}
+	q2 := NewLockFree[int](1)
+	go func() { _, err := q2.Pop(context.Background()); errs <- err }()
+	waitFor(t, func() bool { return q2.poppers.Len() == 1 }, "Pop to park")
+	q2.Close()
+	if err := <-errs; !errors.Is(err, ErrClosed) {
+		t.Fatalf("parked Pop after Close = %v", err)
+	}
+}
+
+func waitFor(t *testing.T, cond func() bool, what string) {
+	t.Helper()
+	for deadline := time.Now().Add(20 * time.Second); !cond(); time.Sleep(time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting for %s", what)
+		}
+	}
+}
+
+// conserve runs P producers and C consumers with random mixes of TryPush,
+// Push, TryPop and Pop on q, optionally closing it at a random moment, and
+// checks: every successfully pushed value is popped exactly once, nothing
+// else is popped, each consumer sees each producer's values in push order,
+// and Len stays within [0, Cap].
+func conserve(t *testing.T, q *LockFree[uint64], P, C, perProducer int, closeEarly bool, seed uint64) {
+	t.Helper()
+	pushed := make([][]uint64, P)
+	popped := make([][]uint64, C)
+	var pwg, cwg, mwg sync.WaitGroup
+	var stop atomic.Bool
+	mwg.Add(1)
+	go func() {
+		defer mwg.Done()
+		for !stop.Load() {
+			if n := q.Len(); n < 0 || n > q.Cap() {
+				t.Errorf("Len = %d, Cap %d", n, q.Cap())
+				return
+			}
+			runtime.Gosched()
+		}
+	}()
+	for p := range P {
+		pwg.Add(1)
+		go func() {
+			defer pwg.Done()
+			r := rand.New(rand.NewPCG(seed, uint64(p)))
+			for seq := uint64(1); seq <= uint64(perProducer); seq++ {
+				v := uint64(p)<<32 | seq
+				if r.IntN(2) == 0 {
+					for !q.TryPush(v) {
+						if q.Closed() {
+							return
+						}
+						runtime.Gosched()
+					}
+				} else if err := q.Push(context.Background(), v); err != nil {
+					if !errors.Is(err, ErrClosed) {
+						t.Errorf("Push: %v", err)
+					}
+					return
+				}
+				pushed[p] = append(pushed[p], v)
+			}
+		}()
+	}
+	for c := range C {
+		cwg.Add(1)
+		go func() {
+			defer cwg.Done()
+			r := rand.New(rand.NewPCG(seed, 1000+uint64(c)))
+			for {
+				if r.IntN(2) == 0 {
+					v, ok := q.TryPop()
+					if ok {
+						popped[c] = append(popped[c], v)
+					} else if q.Closed() && q.IsEmpty() {
+						// Pop decides for certain.
+						v, err := q.Pop(context.Background())
+						if err != nil {
+							return
+						}
+						popped[c] = append(popped[c], v)
+					} else {
+						runtime.Gosched()
+					}
+					continue
+				}
+				v, err := q.Pop(context.Background())
+				if err != nil {
+					if !errors.Is(err, ErrClosed) {
+						t.Errorf("Pop: %v", err)
+					}
+					return
+				}
+				popped[c] = append(popped[c], v)
+			}
+		}()
+	}
+	if closeEarly {
+		time.Sleep(time.Duration(rand.N(2000)) * time.Microsecond)
+		q.Close()
+	}
+	pwg.Wait()
+	q.Close()
+	cwg.Wait()
+	stop.Store(true)
+	mwg.Wait()
+	want := map[uint64]bool{}
+	for _, vs := range pushed {
+		for _, v := range vs {
+			want[v] = true
+		}
+	}
+	got := map[uint64]bool{}
+	for _, vs := range popped {
+		last := map[uint64]uint64{}
+		for _, v := range vs {
+			if got[v] {
+				t.Fatalf("%#x popped twice", v)
+			}
+			if !want[v] {
+				t.Fatalf("%#x popped but never pushed successfully", v)
+			}
+			got[v] = true
+			if p, s := v>>32, v&(1<<32-1); s <= last[p] {
+				t.Fatalf("producer %d: %d popped after %d by one consumer", p, s, last[p])
+			} else {
+				last[p] = s
+			}
+		}
+	}
+	if len(got) != len(want) {
+		t.Fatalf("%d values pushed, %d popped", len(want), len(got))
+	}
+}
+
+// TestConcurrentLockFree checks conservation and per-producer order for
+// P×C in 1..3 with and without an early Close, at the test's GOMAXPROCS (run
+// with -cpu=1,2,4).
+func TestConcurrentLockFree(t *testing.T) {
+	n := 3000
+	if testing.Short() {
+		n = 500
+	}
+	seed := uint64(time.Now().UnixNano())
+	t.Logf("seed %d", seed)
+	for P := 1; P <= 3; P++ {
+		for C := 1; C <= 3; C++ {
+			for _, capacity := range []int{1, 2, 7, 64} {
+				for _, early := range []bool{false, true} {
+					conserve(t, NewLockFree[uint64](capacity), P, C, n, early, seed)
+					seed++
+				}
+			}
+		}
+	}
+}
+
+func TestLockFreeNoAllocs(t *testing.T) {
+	q := NewLockFree[int](16)
+	ctx := context.Background()
+	n := testing.AllocsPerRun(1000, func() {
+		q.TryPush(1)
+		q.TryPop()
+		_ = q.Push(ctx, 2)
+		_, _ = q.Pop(ctx)
+		q.TryPop()
+		q.Len()
+	})
+	if n != 0 {
+		t.Fatalf("%v allocs per run", n)
+	}
+}
+
+// TestLockFreePopZeroes checks that a popped slot no longer references the
+// popped value.
+func TestLockFreePopZeroes(t *testing.T) {
+	q := NewLockFree[*int](4)
+	x := new(int)
+	q.TryPush(x)
+	q.TryPop()
+	for i, p := range q.data {
+		if p != nil {
+			t.Fatalf("data[%d] still references a popped value", i)
+		}
+	}
+}
+
+func TestSpreadIndices(t *testing.T) {
+	for _, n := range []int{1, 2, 15, 16, 17, 100} {
+		for _, size := range []uintptr{0, 1, 8, 24, 64, 128, 200} {
+			idx := spreadIndices(n, size)
+			seen := make([]bool, n)
+			for _, i := range idx {
+				if seen[i] {
+					t.Fatalf("n %d size %d: %d twice", n, size, i)
+				}
+				seen[i] = true
+			}
+			if len(idx) != n {
+				t.Fatalf("n %d size %d: %d indices", n, size, len(idx))
+			}
+		}
+	}
+}
+
+// TestLockFreeMemory checks the memory the documentation states: two rings
+// of 2n entries (n the power of two >= capacity), capacity elements, and a
+// fixed part of about 14*pad.Size bytes.
+func TestLockFreeMemory(t *testing.T) {
+	for _, c := range []int{1, 2, 3, 1000, 1024, 1025} {
+		q := NewLockFree[int](c)
+		n := 1
+		for n < c {
+			n *= 2
+		}
+		if len(q.aq.entries) != 2*n || len(q.fq.entries) != 2*n || len(q.data) != c {
+			t.Fatalf("capacity %d: rings %d and %d entries, %d elements; want %d, %d", c, len(q.aq.entries), len(q.fq.entries), len(q.data), 2*n, c)
+		}
+		perSlot := float64(16*2*n+8*c) / float64(c)
+		t.Logf("capacity %d: %.1f bytes per int slot", c, perSlot)
+	}
+	if sz := unsafe.Sizeof(LockFree[int]{}); sz > 14*pad.Size+16 {
+		t.Fatalf("LockFree[int] is %d bytes, more than the documented 14*%d", sz, pad.Size)
+	}
+}

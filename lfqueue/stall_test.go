@@ -1,0 +1,383 @@
+//go:build lfkit_stall
+
+package lfqueue
+
+import (
+	"math/rand/v2"
+	"sort"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+)
+
+// The stall-injection test: go test -tags lfkit_stall -run Stall ./lfqueue
+//
+// For each stall point of an operation, one goroutine (the victim) is stopped
+// there by the stall hook, and stays stopped while other goroutines make
+// thousands of TryPush and TryPop calls. For a lock-free queue every one of
+// those calls completes while the victim is stopped; then the victim is
+// released and the queue must have neither lost nor invented an element.
+
+// stallQueue is what the stall test drives: LockFree[uint64] and Queue[uint64].
+type stallQueue interface {
+	TryPush(v uint64) bool
+	TryPop() (uint64, bool)
+	Close()
+	Len() int
+}
+
+// pointInfo names a stall point: a subtest name and a description.
+type pointInfo struct{ name, desc string }
+
+// lockFreePoints lists every stall point of LockFree; queuePoints Queue's two.
+var lockFreePoints = map[stallPoint]pointInfo{
+	stallLFFreeEnqClaimed:   {"free-enq-claimed", "free ring: enqueue claimed a position (TryPop returning an index)"},
+	stallLFFreeEnqPlaced:    {"free-enq-placed", "free ring: enqueue wrote its entry"},
+	stallLFFreeDeqClaimed:   {"free-deq-claimed", "free ring: dequeue claimed a position (TryPush taking an index)"},
+	stallLFFreeDeqTaken:     {"free-deq-taken", "free ring: dequeue took an index (TryPush holds it, nothing published)"},
+	stallLFFreeCatchup:      {"free-catchup", "free ring: dequeue found its position empty, before catchup (TryPush on full; a pop is stopped returning an index)"},
+	stallLFAllocEnqClaimed:  {"elem-enq-claimed", "element ring: enqueue claimed a position, entry not written"},
+	stallLFAllocEnqPlaced:   {"elem-enq-placed", "element ring: enqueue wrote its entry, before the finalize check"},
+	stallLFAllocEnqFindable: {"elem-enq-findable", "element ring: enqueue wrote its entry and reset the threshold, before the finalize check"},
+	stallLFAllocDeqClaimed:  {"elem-deq-claimed", "element ring: dequeue claimed a position, entry not taken"},
+	stallLFAllocDeqTaken:    {"elem-deq-taken", "element ring: dequeue took an index (TryPop holds it, value not read)"},
+	stallLFAllocCatchup:     {"elem-catchup", "element ring: dequeue found its position empty, before catchup (TryPop on empty; a push is stopped before writing)"},
+	stallLFAllocLength:      {"len", "Len between its two loads"},
+	stallLFClosed:           {"close", "Close after setting the finalize bit"},
+}
+
+var queuePoints = map[stallPoint]pointInfo{
+	stallQueuePushClaimed: {"push-claimed", "push claimed a slot, value not published"},
+	stallQueuePopClaimed:  {"pop-claimed", "pop claimed a slot, slot not released"},
+}
+
+const (
+	stallCap     = 8
+	stallWorkers = 2
+	stallOps     = 5000 // per worker
+)
+
+// stallResult is the outcome of one stall run.
+type stallResult struct {
+	completed  bool // every worker call returned while the victim was stopped
+	calls      int64
+	pushes     int64 // successful worker pushes while the victim was stopped
+	pops       int64
+	elapsedFor time.Duration
+}
+
+// runStall stops a victim at point p of q and runs the workers; it waits for
+// them up to wait (then reports completed == false), releases the victim,
+// lets everything finish and checks conservation.
+func runStall(t *testing.T, q stallQueue, p stallPoint, wait time.Duration) stallResult {
+	t.Helper()
+	var mu sync.Mutex
+	pushed := map[uint64]bool{}
+	var popped []uint64
+	addPush := func(v uint64) { mu.Lock(); pushed[v] = true; mu.Unlock() }
+	addPop := func(v uint64) { mu.Lock(); popped = append(popped, v); mu.Unlock() }
+
+	for i := uint64(1); i <= stallCap/2; i++ {
+		if !q.TryPush(i) {
+			t.Fatalf("prefill push %d failed", i)
+		}
+		addPush(i)
+	}
+
+	stopped := make(chan struct{})
+	release := make(chan struct{})
+	var armed, helperArmed atomic.Bool
+	armed.Store(true)
+	// The catchup points are reached only by a dequeue that sees a claimed
+	// position beyond head and then finds it empty: a helper goroutine is
+	// first stopped holding such a position (a push that claimed an
+	// element-ring position, or a pop that claimed a free-ring position),
+	// and stays stopped with the victim.
+	helper, helperAt := helperFor(p)
+	helperStopped := make(chan struct{})
+	helperArmed.Store(helper != nil)
+	setStallHook(func(at stallPoint) {
+		if at == helperAt && helperArmed.CompareAndSwap(true, false) {
+			close(helperStopped)
+			<-release
+			return
+		}
+		if at == p && !helperArmed.Load() && armed.CompareAndSwap(true, false) {
+			close(stopped)
+			<-release
+		}
+	})
+	defer func() { setStallHook(nil) }()
+	helperDone := make(chan struct{})
+	if helper != nil {
+		go func() {
+			defer close(helperDone)
+			if v, ok := helper(q); ok {
+				if helperAt == stallLFAllocEnqClaimed {
+					addPush(v)
+				} else {
+					addPop(v)
+				}
+			}
+		}()
+		<-helperStopped
+	} else {
+		close(helperDone)
+	}
+
+	// The victim cycles through every operation until it is stopped.
+	victimDone := make(chan struct{})
+	go func() {
+		defer close(victimDone)
+		if p == stallLFClosed {
+			q.Close()
+			return
+		}
+		v := uint64(1) << 40
+		for round := 0; round < 1000; round++ {
+			for i := 0; i <= stallCap && p != stallLFAllocCatchup; i++ { // one more than fits: TryPush on full
+				v++
+				if q.TryPush(v) {
+					addPush(v)
+				}
+				if !armed.Load() {
+					return
+				}
+			}
+			for i := 0; i <= stallCap; i++ { // and TryPop on empty
+				if x, ok := q.TryPop(); ok {
+					addPop(x)
+				}
+				if !armed.Load() {
+					return
+				}
+			}
+			q.Len()
+			if !armed.Load() {
+				return
+			}
+		}
+	}()
+	select {
+	case <-stopped:
+	case <-victimDone:
+		t.Fatalf("the victim never reached stall point %d", p)
+	}
+
+	// Workers: stallOps calls each while the victim is stopped.
+	var calls, pushes, pops atomic.Int64
+	var wg sync.WaitGroup
+	start := time.Now()
+	for w := range stallWorkers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			r := rand.New(rand.NewPCG(uint64(w), uint64(p)))
+			v := uint64(w+1) << 32
+			for range stallOps {
+				if r.IntN(2) == 0 {
+					v++
+					if q.TryPush(v) {
+						addPush(v)
+						pushes.Add(1)
+					}
+				} else if x, ok := q.TryPop(); ok {
+					addPop(x)
+					pops.Add(1)
+				}
+				calls.Add(1)
+			}
+		}()
+	}
+	workersDone := make(chan struct{})
+	go func() { wg.Wait(); close(workersDone) }()
+	res := stallResult{completed: true}
+	select {
+	case <-workersDone:
+	case <-time.After(wait):
+		res.completed = false
+	}
+	res.elapsedFor = time.Since(start)
+	res.calls, res.pushes, res.pops = calls.Load(), pushes.Load(), pops.Load()
+
+	close(release)
+	<-workersDone
+	<-victimDone
+	<-helperDone
+	setStallHook(nil)
+
+	// Drain and check conservation: every pushed value popped exactly once.
+	for {
+		x, ok := q.TryPop()
+		if !ok {
+			break
+		}
+		addPop(x)
+	}
+	if n := q.Len(); n != 0 {
+		t.Errorf("Len = %d after the drain", n)
+	}
+	seen := map[uint64]bool{}
+	for _, x := range popped {
+		if seen[x] {
+			t.Errorf("%#x popped twice", x)
+		}
+		if !pushed[x] {
+			t.Errorf("%#x popped, never pushed", x)
+		}
+		seen[x] = true
+	}
+	if len(seen) != len(pushed) {
+		var lost []uint64
+		for x := range pushed {
+			if !seen[x] {
+				lost = append(lost, x)
+			}
+		}
+		sort.Slice(lost, func(i, j int) bool { return lost[i] < lost[j] })
+		t.Errorf("%d pushed, %d popped; lost %#x", len(pushed), len(seen), lost)
+	}
+	return res
+}
+
+// helperFor returns, for the catchup points, the operation of the helper
+// goroutine and the point where it is stopped first.
+func helperFor(p stallPoint) (func(stallQueue) (uint64, bool), stallPoint) {
+	switch p {
+	case stallLFAllocCatchup: // a push holds an unwritten element-ring position
+		return func(q stallQueue) (uint64, bool) {
+			v := uint64(1) << 41
+			return v, q.TryPush(v)
+		}, stallLFAllocEnqClaimed
+	case stallLFFreeCatchup: // a pop holds an unwritten free-ring position
+		return func(q stallQueue) (uint64, bool) { return q.TryPop() }, stallLFFreeEnqClaimed
+	}
+	return nil, 0
+}
+
+func sortedPoints(m map[stallPoint]pointInfo) []stallPoint {
+	var ps []stallPoint
+	for p := range m {
+		ps = append(ps, p)
+	}
+	sort.Slice(ps, func(i, j int) bool { return ps[i] < ps[j] })
+	return ps
+}
+
+// TestStallLockFree: with a goroutine stopped at any step of any LockFree
+// operation, two others complete 2×5000 TryPush/TryPop calls, with pushes
+// and pops succeeding, and no element is lost or invented.
+func TestStallLockFree(t *testing.T) {
+	if len(lockFreePoints) != int(stallLFEnd-stallPointsFirstFree) {
+		t.Fatalf("%d points listed, %d declared", len(lockFreePoints), stallLFEnd-stallPointsFirstFree)
+	}
+	for _, p := range sortedPoints(lockFreePoints) {
+		t.Run(lockFreePoints[p].name, func(t *testing.T) {
+			q := NewLockFree[uint64](stallCap)
+			// A generous bound: the calls take milliseconds even under
+			// -race on a loaded machine; only a call that waits for the
+			// stopped victim can reach it.
+			res := runStall(t, q, p, 60*time.Second)
+			t.Logf("%s: %d calls in %v (%d pushes, %d pops succeeded)",
+				lockFreePoints[p].desc, res.calls, res.elapsedFor.Round(time.Microsecond), res.pushes, res.pops)
+			if !res.completed {
+				t.Fatalf("stopped at %q, the victim blocked the others: %d of %d calls completed",
+					lockFreePoints[p].desc, res.calls, stallWorkers*stallOps)
+			}
+			if res.pops == 0 || (res.pushes == 0 && p != stallLFClosed) {
+				t.Errorf("no progress: %d pushes, %d pops succeeded", res.pushes, res.pops)
+			}
+		})
+	}
+}
+
+// TestStallQueueFails runs the same test against Queue, which is not
+// lock-free: with a producer stopped after claiming a slot, or a consumer
+// stopped after claiming one, the others stop completing calls once the ring
+// reaches that slot. The test asserts that the check fails there, which
+// shows the check can fail. Elements are still conserved once the victim
+// runs again.
+func TestStallQueueFails(t *testing.T) {
+	for _, p := range sortedPoints(queuePoints) {
+		t.Run(queuePoints[p].name, func(t *testing.T) {
+			q := New[uint64](stallCap)
+			// Queue never completes while the victim is stopped, so any
+			// wait shows it; 2 s keeps the test short.
+			res := runStall(t, q, p, 2*time.Second)
+			t.Logf("%s: %d of %d calls completed in %v, then the others waited for the stopped goroutine",
+				queuePoints[p].desc, res.calls, stallWorkers*stallOps, res.elapsedFor.Round(time.Millisecond))
+			if res.completed {
+				t.Fatalf("Queue completed every call with a goroutine stopped at %q: the stall test cannot tell a blocking queue from a lock-free one", queuePoints[p].desc)
+			}
+		})
+	}
+}
+
+// TestStallLockFreeCloseRetract: a push stopped after writing its entry,
+// before its finalize check, resumes after Close has returned; it must
+// report failure and leave nothing behind (no push succeeds after Close
+// returns unless a pop already took its element), while an element pushed
+// before stays poppable.
+func TestStallLockFreeCloseRetract(t *testing.T) {
+	q := NewLockFree[uint64](4)
+	q.TryPush(1)
+	stopped := make(chan struct{})
+	release := make(chan struct{})
+	var armed atomic.Bool
+	armed.Store(true)
+	setStallHook(func(at stallPoint) {
+		if at == stallLFAllocEnqPlaced && armed.CompareAndSwap(true, false) {
+			close(stopped)
+			<-release
+		}
+	})
+	defer func() { setStallHook(nil) }()
+	result := make(chan bool)
+	go func() { result <- q.TryPush(2) }()
+	<-stopped
+	q.Close()
+	close(release)
+	if <-result {
+		t.Fatal("a push that resumed after Close returned succeeded")
+	}
+	if v, ok := q.TryPop(); !ok || v != 1 {
+		t.Fatalf("TryPop = %d, %v; want the element pushed before Close", v, ok)
+	}
+	if v, ok := q.TryPop(); ok {
+		t.Fatalf("TryPop = %d after the drain: the failed push left its element", v)
+	}
+	if n := q.Len(); n != 0 {
+		t.Fatalf("Len = %d", n)
+	}
+}
+
+// TestStallLockFreeCloseFindable: a push stopped after writing its entry and
+// resetting the threshold, before its finalize check, when Close happens.
+// The push may still succeed (if its element is popped first), so its
+// element must be findable: a TryPop after Close returns it, and the push
+// then reports success.
+func TestStallLockFreeCloseFindable(t *testing.T) {
+	q := NewLockFree[uint64](4) // fresh: the threshold is negative
+	stopped := make(chan struct{})
+	release := make(chan struct{})
+	var armed atomic.Bool
+	armed.Store(true)
+	setStallHook(func(at stallPoint) {
+		if at == stallLFAllocEnqFindable && armed.CompareAndSwap(true, false) {
+			close(stopped)
+			<-release
+		}
+	})
+	defer func() { setStallHook(nil) }()
+	result := make(chan bool)
+	go func() { result <- q.TryPush(7) }()
+	<-stopped
+	q.Close()
+	v, ok := q.TryPop()
+	close(release)
+	pushed := <-result
+	if !ok || v != 7 || !pushed {
+		t.Fatalf("TryPop after Close = %d, %v; the push returned %v: want 7, true, true", v, ok, pushed)
+	}
+}
