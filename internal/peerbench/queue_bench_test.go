@@ -27,6 +27,7 @@ func mpmcImpls[T any]() []impl[T] {
 	return []impl[T]{
 		{"lfqueue", func() Queue[T] { return NewLFQueue[T](capacity, false) }},
 		{"lfqueue-compact", func() Queue[T] { return NewLFQueue[T](capacity, true) }},
+		{"lfqueue-lockfree", func() Queue[T] { return NewLFLockFree[T](capacity) }},
 		{"xsync-mpmc", func() Queue[T] { return NewXsyncMPMC[T](capacity) }},
 		{"chan", func() Queue[T] { return NewChan[T](capacity) }},
 		{"mutexring", func() Queue[T] { return NewMutexRing[T](capacity) }},

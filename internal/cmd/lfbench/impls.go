@@ -44,11 +44,7 @@ type impl struct {
 }
 
 // impls are the implementations lfbench knows, in the order it runs them
-// within a round: the registry. A queue lfkit adds is one entry here, e.g.
-//
-//	{"lockfree", "lfqueue.LockFree Push(ctx)/Pop(ctx)", func(c int, _ bool) transport {
-//		return lfBlock[*lfqueue.LockFree[Event]]{lfqueue.NewLockFree[Event](c)}
-//	}},
+// within a round: the registry. A queue lfkit adds is one entry here.
 //
 // (lfTry and lfBlock take any queue with lfqueue's methods: see lfQueue
 // and lfBlocking).
@@ -57,6 +53,7 @@ type impl struct {
 var impls = []impl{
 	{"lfqueue-try", "lfqueue TryPush/TryPop, spin-yield-sleep backoff when full/empty", newLFTry},
 	{"lfqueue-block", "lfqueue Push(ctx)/Pop(ctx): spin briefly, then park", newLFBlock},
+	{"lockfree", "lfqueue.LockFree Push(ctx)/Pop(ctx): strictly lock-free SCQ, parks when full/empty", newLockFree},
 	{"chan", "buffered channel: send/receive", newChan},
 	{"mutex-ring", "sync.Mutex-guarded ring with two sync.Conds", newMutexRing},
 }
@@ -157,6 +154,10 @@ type lfBlock[Q lfBlocking] struct{ q Q }
 
 func newLFBlock(capacity int, compact bool) transport {
 	return lfBlock[*lfqueue.Queue[Event]]{lfqueue.New[Event](capacity, queueOpts(compact)...)}
+}
+
+func newLockFree(capacity int, _ bool) transport {
+	return lfBlock[*lfqueue.LockFree[Event]]{lfqueue.NewLockFree[Event](capacity)}
 }
 
 func (t lfBlock[Q]) push(e Event) bool {
