@@ -91,8 +91,9 @@ const (
 // With n = the power of two >= capacity, a LockFree holds capacity elements
 // of T (a plain []T) plus two rings of 2n 8-byte entries, 32n bytes: per
 // slot, sizeof(T) plus 32 to 64 bytes (32 when capacity is a power of two;
-// for int and capacity 1024, 40 KiB in all), plus a fixed part of about
-// 14*pad.Size bytes: padded counters and waiter lists (1808 bytes on amd64).
+// for int and capacity 1024, 40 KiB in all), plus a fixed part of at most
+// 16*pad.Size bytes: padded counters and waiter lists (1808 bytes on amd64,
+// 984 on 386).
 // Elements are not padded as Queue's slots are: the rings remap neighbouring
 // positions to different cache lines, and the free ring is seeded with
 // indices a cache line apart, so pushes and pops that follow each other do
@@ -124,9 +125,15 @@ func newLockFreeAt[T any](capacity int, start uint64) *LockFree[T] {
 	// n = the power of two >= capacity; each ring has 2n entries.
 	order := uint(bits.Len64(uint64(capacity-1))) + 1
 	var zero T
-	ringBytes, ok1 := pad.MulSize(8, 1<<min(order, 62))
+	// Two rings of 2n 8-byte entries and the data array must fit an int
+	// (on 32-bit platforms too), and positions need order <= 48.
+	const maxInt = int(^uint(0) >> 1)
+	if order > 48 || order >= bits.UintSize-2 {
+		panic(fmt.Sprintf("lfqueue: NewLockFree: capacity %d out of range", capacity))
+	}
+	ringBytes, ok1 := pad.MulSize(8, 1<<order)
 	dataBytes, ok2 := pad.MulSize(int(unsafe.Sizeof(zero)), capacity)
-	if order > 48 || !ok1 || !ok2 || ringBytes > (1<<62)-dataBytes {
+	if !ok1 || !ok2 || ringBytes > (maxInt-dataBytes)/2 {
 		panic(fmt.Sprintf("lfqueue: NewLockFree: capacity %d out of range", capacity))
 	}
 	q := &LockFree[T]{data: make([]T, capacity), cap: uint64(capacity)}
