@@ -75,7 +75,7 @@ type Queue[T any] struct {
 type Option func(*options)
 
 type options struct {
-	compact bool
+	layout layout
 }
 
 // Compact lays slots out back to back, 8-byte aligned, instead of giving each
@@ -83,7 +83,19 @@ type options struct {
 // instead of 128 on amd64) at the price of producers and consumers that work
 // on neighbouring slots contending for the same cache line. See the package
 // documentation for when it pays.
-func Compact() Option { return func(o *options) { o.compact = true } }
+func Compact() Option { return func(o *options) { o.layout = layoutCompact } }
+
+// Remap packs slots like Compact, but places consecutive positions in
+// different false-sharing ranges (a cache remap, as in the SCQ queue), so
+// that producers and consumers working on neighbouring positions do not
+// contend for one cache line while the memory stays close to Compact's.
+// Each slot takes the stamp and T rounded up to a power of two (16 bytes for
+// int on amd64); the slot array is rounded up to a power-of-two number of
+// ranges. Only when the capacity fits in one range, or at the wrap from the
+// last index to the first, do consecutive positions share a range. For T of
+// more than half a range (56 bytes on amd64) Remap is the padded layout.
+// The last of Compact and Remap given to New wins.
+func Remap() Option { return func(o *options) { o.layout = layoutRemap } }
 
 // New returns an empty queue that holds exactly capacity elements.
 //
@@ -115,7 +127,7 @@ func newAt[T any](capacity int, start uint64, opts ...Option) *Queue[T] {
 	}
 	mark := uint64(1) << bits.Len64(uint64(capacity))
 	q := &Queue[T]{
-		ring:   newRing(reflect.TypeFor[T](), capacity, o.compact),
+		ring:   newRing(reflect.TypeFor[T](), capacity, o.layout),
 		cap:    uint64(capacity),
 		mark:   mark,
 		oneLap: 2 * mark,
@@ -141,7 +153,7 @@ func newAt[T any](capacity int, start uint64, opts ...Option) *Queue[T] {
 
 // slot returns the stamp and value of slot i.
 func (q *Queue[T]) slot(i uint64) (*atomic.Uint64, *T) {
-	p := unsafe.Add(q.base, uintptr(i)*q.stride)
+	p := unsafe.Add(q.base, uintptr(q.phys(i))*q.stride)
 	return (*atomic.Uint64)(p), (*T)(unsafe.Add(p, q.valOff))
 }
 
