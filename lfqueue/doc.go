@@ -79,7 +79,13 @@
 // and T larger than a range; head and tail sit on ranges of their own. The
 // slot array is allocated as a real Go array of a struct type built with
 // reflect, so the garbage collector sees every pointer inside T. The Compact
-// option packs slots back to back instead.
+// option packs slots back to back instead. The Remap option packs them too,
+// but in an order that puts consecutive positions in different ranges: with
+// S slots per range and R ranges (R a power of two), position index i lives
+// in range i mod R at offset i div R, as in the SCQ queue. So neighbouring
+// operations do not contend for one line unless the capacity fits in one
+// range (or at the wrap from the last index to the first, when R divides
+// capacity-1), while a lagging consumer still finds S elements per range.
 //
 // # Capacity guide
 //
@@ -88,22 +94,27 @@
 //
 //	padded (default):  hot rounded up to the range size  (128 on amd64 for T up to 120 bytes)
 //	Compact():         hot
+//	Remap():           hot rounded up to a power of two g  (16 for int, 32 for string on amd64)
 //
-// bytes. The slot array of a padded queue of pointer-holding T that would be
+// bytes. A remapped array holds S = range/g slots per range in
+// ceil(capacity/S) ranges rounded up to a power of two, so it takes between
+// g and 2g bytes per slot (exactly g when capacity is a power of two at least
+// S); where g would reach the range size, Remap is the padded layout. The slot array of a padded queue of pointer-holding T that would be
 // smaller than 32 KiB may be allocated as 32 KiB, to keep that stride despite
 // the header Go's allocator puts in front of such objects. The Queue itself
-// adds at most 8 ranges and 64 bytes (952 bytes on amd64). On amd64, padded / compact:
+// adds at most 8 ranges and 64 bytes (952 bytes on amd64). On amd64, padded / compact / remap:
 //
-//	T                   per slot    1e3 slots       1e4          1e5          1e6
-//	int, *X, zero-size  128 / 16    125 / 15.6 KiB  1.22 / 0.15  12.2 / 1.53  122 / 15.3 MiB
-//	string              128 / 24    125 / 23.4 KiB  1.22 / 0.23  12.2 / 2.29  122 / 22.9 MiB
-//	[64]byte            128 / 72    125 / 70.3 KiB  1.22 / 0.69  12.2 / 6.87  122 / 68.7 MiB
-//	[200]byte           256 / 208   250 / 203  KiB  2.44 / 1.98  24.4 / 19.8  244 / 198  MiB
+//	T                   per slot        1e3 slots            1e4                1e5                1e6
+//	int, *X, zero-size  128 / 16 / 16   125 / 15.6 / 16 KiB  1.22 / 0.15 / 0.25  12.2 / 1.53 / 2   122 / 15.3 / 16 MiB
+//	string              128 / 24 / 32   125 / 23.4 / 32 KiB  1.22 / 0.23 / 0.5   12.2 / 2.29 / 4   122 / 22.9 / 32 MiB
+//	[64]byte            128 / 72 / 128  125 / 70.3 / 125 KiB 1.22 / 0.69 / 1.22  12.2 / 6.87 / 12.2 122 / 68.7 / 122 MiB
+//	[200]byte           256 / 208 / 256 250 / 203 / 250 KiB  2.44 / 1.98 / 2.44  24.4 / 19.8 / 24.4 244 / 198 / 244 MiB
 //
-// (1e4 and up in MiB.) TestCapacityGuide checks the formula against the real
-// stride and logs this table; TestPaddedStrideExact and TestCompactPlacement
-// check each layout's placement by address; TestMemoryPerSlot measures
-// New[int](1<<16) with runtime.MemStats.
+// (1e4 and up in MiB.) TestCapacityGuide checks the formulas against the
+// real stride and array and logs this table; TestPaddedStrideExact,
+// TestCompactPlacement and TestRemapPlacement check each layout's placement
+// by address; TestMemoryPerSlot measures New[int](1<<16) with
+// runtime.MemStats.
 //
 // # When to use it
 //

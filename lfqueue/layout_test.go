@@ -186,6 +186,10 @@ func TestCapacityGuide(t *testing.T) {
 	if got := unsafe.Sizeof(Queue[int]{}); got > 8*pad.Size+64 {
 		t.Errorf("Queue header is %d bytes; the doc says at most 8*pad.Size+64", got)
 	}
+	checkRemapGuide[int](t, "int")
+	checkRemapGuide[string](t, "string")
+	checkRemapGuide[struct{}](t, "struct{}")
+	checkRemapGuide[sz64](t, "[64]byte")
 	check("int", unsafe.Sizeof(0), strideOf[int](false, 1e5), strideOf[int](true, 1e5))
 	check("struct{}", 0, strideOf[struct{}](false, 1e5), strideOf[struct{}](true, 1e5))
 	check("[64]byte", 64, strideOf[sz64](false, 1e5), strideOf[sz64](true, 1e5))
@@ -456,4 +460,39 @@ func TestRemapConcurrent(t *testing.T) {
 			}
 		}
 	}
+}
+
+// remapBytes is the doc's formula for the remap slot array: with S =
+// pad.Size/g slots per range, ceil(n/S) ranges rounded up to a power of two.
+func remapBytes(size uintptr, n int) uintptr {
+	g := remapStrideFor(size)
+	if g >= pad.Size {
+		return uintptr(n) * g
+	}
+	per := int(pad.Size / g)
+	r := 1
+	for r*per < n {
+		r *= 2
+	}
+	return uintptr(r) * pad.Size
+}
+
+// checkRemapGuide checks remapBytes against the real remap ring and logs the
+// doc's table row.
+func checkRemapGuide[T any](t *testing.T, name string) {
+	t.Helper()
+	size := unsafe.Sizeof(*new(T))
+	line := fmt.Sprintf("%-10s remap %3d B/slot:", name, remapStrideFor(size))
+	for _, n := range []int{1e3, 1e4, 1e5, 1e6} {
+		q := New[T](n, Remap())
+		got := uintptr(n) * q.stride
+		if q.rshift != 63 {
+			got = uintptr(q.rmask+1) * pad.Size
+		}
+		if want := remapBytes(size, n); got != want {
+			t.Errorf("%s, %d slots: remap array %d bytes, doc formula says %d", name, n, got, want)
+		}
+		line += fmt.Sprintf("  %d: %.2f MiB (%.1f B/slot)", n, float64(got)/(1<<20), float64(got)/float64(n))
+	}
+	t.Log(line)
 }

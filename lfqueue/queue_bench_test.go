@@ -171,6 +171,7 @@ func pairMutex[T any](b *testing.B) {
 func BenchmarkPair(b *testing.B) {
 	b.Run("T=int/impl=lfqueue", func(b *testing.B) { pairLF[int](b) })
 	b.Run("T=int/impl=compact", func(b *testing.B) { pairLF[int](b, Compact()) })
+	b.Run("T=int/impl=remap", func(b *testing.B) { pairLF[int](b, Remap()) })
 	b.Run("T=int/impl=chan", func(b *testing.B) { pairChan[int](b) })
 	b.Run("T=int/impl=mutex", func(b *testing.B) { pairMutex[int](b) })
 	b.Run("T=e64/impl=lfqueue", func(b *testing.B) { pairLF[elem64](b) })
@@ -315,6 +316,7 @@ func handoffMutex[T any](b *testing.B, P, C int) {
 func BenchmarkSPSC(b *testing.B) {
 	b.Run("T=int/impl=lfqueue", func(b *testing.B) { handoffLF[int](b, 1, 1) })
 	b.Run("T=int/impl=compact", func(b *testing.B) { handoffLF[int](b, 1, 1, Compact()) })
+	b.Run("T=int/impl=remap", func(b *testing.B) { handoffLF[int](b, 1, 1, Remap()) })
 	b.Run("T=int/impl=chan", func(b *testing.B) { handoffChan[int](b, 1, 1) })
 	b.Run("T=int/impl=mutex", func(b *testing.B) { handoffMutex[int](b, 1, 1) })
 	b.Run("T=e64/impl=lfqueue", func(b *testing.B) { handoffLF[elem64](b, 1, 1) })
@@ -326,6 +328,7 @@ func BenchmarkSPSC(b *testing.B) {
 func BenchmarkMPMC2x2(b *testing.B) {
 	b.Run("T=int/impl=lfqueue", func(b *testing.B) { handoffLF[int](b, 2, 2) })
 	b.Run("T=int/impl=compact", func(b *testing.B) { handoffLF[int](b, 2, 2, Compact()) })
+	b.Run("T=int/impl=remap", func(b *testing.B) { handoffLF[int](b, 2, 2, Remap()) })
 	b.Run("T=int/impl=chan", func(b *testing.B) { handoffChan[int](b, 2, 2) })
 	b.Run("T=int/impl=mutex", func(b *testing.B) { handoffMutex[int](b, 2, 2) })
 	b.Run("T=e64/impl=lfqueue", func(b *testing.B) { handoffLF[elem64](b, 2, 2) })
@@ -337,6 +340,7 @@ func BenchmarkMPMC2x2(b *testing.B) {
 func BenchmarkMPMC8x8(b *testing.B) {
 	b.Run("T=int/impl=lfqueue", func(b *testing.B) { handoffLF[int](b, 8, 8) })
 	b.Run("T=int/impl=compact", func(b *testing.B) { handoffLF[int](b, 8, 8, Compact()) })
+	b.Run("T=int/impl=remap", func(b *testing.B) { handoffLF[int](b, 8, 8, Remap()) })
 	b.Run("T=int/impl=chan", func(b *testing.B) { handoffChan[int](b, 8, 8) })
 	b.Run("T=int/impl=mutex", func(b *testing.B) { handoffMutex[int](b, 8, 8) })
 }
@@ -355,11 +359,8 @@ func BenchmarkLayout(b *testing.B) {
 			case "full":
 				popWork = work
 			}
-			for _, impl := range []string{"padded", "compact"} {
-				var opts []Option
-				if impl == "compact" {
-					opts = append(opts, Compact())
-				}
+			for _, impl := range []string{"padded", "compact", "remap"} {
+				opts := layoutOpts(impl)
 				name := fmt.Sprintf("PxC=%dx%d/fill=%s/impl=%s", shape[0], shape[1], fill, impl)
 				b.Run(name, func(b *testing.B) {
 					q := New[int](handoffCap, opts...)
