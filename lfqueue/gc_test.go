@@ -173,6 +173,8 @@ func layoutOpts(name string) []Option {
 		return []Option{Compact()}
 	case "remap":
 		return []Option{Remap()}
+	case "padded":
+		return []Option{Padded()}
 	}
-	return nil
+	return nil // the default
 }

@@ -50,7 +50,7 @@ func rangesOf(addr, n uintptr) (first, last uintptr) {
 // ranges that nothing else in the list occupies.
 func checkLayout[T any](t *testing.T, capacity int) {
 	t.Helper()
-	checkLayoutOpts[T](t, capacity)
+	checkLayoutOpts[T](t, capacity, Padded())
 }
 
 func checkLayoutOpts[T any](t *testing.T, capacity int, opts ...Option) {
@@ -159,7 +159,7 @@ func compactStride(size uintptr) uintptr {
 }
 
 func strideOf[T any](compact bool, capacity int) uintptr {
-	var opts []Option
+	opts := []Option{Padded()}
 	if compact {
 		opts = append(opts, Compact())
 	}
@@ -287,7 +287,8 @@ func TestMemoryPerSlot(t *testing.T) {
 		opts   []Option
 		stride uintptr
 	}{
-		{"padded", nil, paddedStride(unsafe.Sizeof(0))},
+		{"default", nil, remapStrideFor(unsafe.Sizeof(0))},
+		{"padded", []Option{Padded()}, paddedStride(unsafe.Sizeof(0))},
 		{"compact", []Option{Compact()}, compactStride(unsafe.Sizeof(0))},
 		{"remap", []Option{Remap()}, remapStrideFor(unsafe.Sizeof(0))},
 	} {
@@ -295,6 +296,9 @@ func TestMemoryPerSlot(t *testing.T) {
 		t.Logf("New[int](1<<16), %s: %.2f bytes per slot (stride %d)", c.name, got, c.stride)
 		if got < float64(c.stride) || got > float64(c.stride)+float64(7*pad.Size)/n+1 {
 			t.Errorf("%s: %.2f bytes per slot, documented stride %d", c.name, got, c.stride)
+		}
+		if c.name == "default" && got > 32 {
+			t.Errorf("default layout: %.2f bytes per int slot, the target is at most 32", got)
 		}
 	}
 }
@@ -385,6 +389,13 @@ func checkRemap[T any](t *testing.T, capacity int) {
 }
 
 func TestRemapPlacement(t *testing.T) {
+	// Remap is the default layout.
+	for _, c := range []int{1, 9, 1000} {
+		d, r := New[int](c).ring, New[int](c, Remap()).ring
+		if d.stride != r.stride || d.rmask != r.rmask || d.gshift != r.gshift || d.rshift != r.rshift {
+			t.Fatalf("cap %d: default layout %+v, Remap %+v", c, d, r)
+		}
+	}
 	caps := []int{1, 2, 3, 7, 8, 9, 15, 16, 17, 31, 33, 63, 64, 65, 100, 127, 129, 257, 1000, 1024, 1025, 4097}
 	for _, c := range caps {
 		checkRemap[struct{}](t, c)
