@@ -78,37 +78,64 @@
 //
 // # Memory layout and padding
 //
-// By default every slot (its stamp and value) starts on its own
-// false-sharing range (128 bytes on amd64, arm64 and ppc64, 256 on s390x, 64
-// elsewhere) and no two slots share one, for any T, including zero-size T
-// and T larger than a range; head and tail sit on ranges of their own. The
-// slot array is allocated as a real Go array of a struct type built with
-// reflect, so the garbage collector sees every pointer inside T. The Compact
-// option packs slots back to back instead.
+// By default (the Remap layout) slots are packed, each taking its stamp and
+// T rounded up to a power of two g, in an order that puts consecutive
+// positions in different false-sharing ranges (128 bytes on amd64, arm64 and
+// ppc64, 256 on s390x, 64 elsewhere): with S = range/g slots per range and
+// R ranges (R a power of two), position index i lives in range i mod R at
+// offset i div R, as in the SCQ queue. So neighbouring operations do not
+// contend for one line unless the capacity fits in one range (or at the wrap
+// from the last index to the first, when R divides capacity-1), while a
+// consumer that lags finds S elements per line transfer. For T whose stamp
+// and value exceed half a range (T over 56 bytes on amd64) the default is
+// the padded layout. The Padded option gives every slot its own range for
+// any T, including zero-size T and T larger than a range; the Compact option
+// packs slots back to back in position order. head and tail always sit on
+// ranges of their own. The slot array is allocated as a real Go array of a
+// struct type built with reflect, so the garbage collector sees every
+// pointer inside T.
+//
+// Why the default: in one interleaved run on a shared 2-vCPU host (capacity
+// 1024, int, -cpu 2, 8 rounds, BenchmarkLayout), the remapped layout's
+// median time per item was within 0.92x to 1.09x of the padded layout's on
+// every shape (1x1, 2x2, 8x8 producers x consumers; queue near empty, near
+// full and free-running), at an eighth of the memory, while Compact was up
+// to 1.23x (2x2 near empty) and 1.14x (2x2 near full). A second run of the
+// closest cases (10 rounds) gave medians 0.98x to 1.00x. Single samples
+// scatter from 0.5x to 1.9x either way with the host's placement of the two
+// vCPUs, so measure your workload with BenchmarkLayout if the last 10%
+// matters; Padded removes all contention between different slots.
 //
 // # Capacity guide
 //
 // With hot = 8 + sizeof(T) rounded up to 8 (16 for zero-size T), a slot
 // takes, for every capacity,
 //
-//	padded (default):  hot rounded up to the range size  (128 on amd64 for T up to 120 bytes)
+//	Remap() (default): hot rounded up to a power of two g  (16 for int, 32 for string on amd64)
+//	Padded():          hot rounded up to the range size    (128 on amd64 for T up to 120 bytes)
 //	Compact():         hot
 //
-// bytes. The slot array of a padded queue of pointer-holding T that would be
+// bytes. A remapped array holds S = range/g slots per range in
+// ceil(capacity/S) ranges rounded up to a power of two, so it takes between
+// g and 2g bytes per slot (exactly g when capacity is a power of two at least
+// S); where g would reach the range size, Remap is the padded layout.
+//
+// The slot array of a padded queue of pointer-holding T that would be
 // smaller than 32 KiB may be allocated as 32 KiB, to keep that stride despite
 // the header Go's allocator puts in front of such objects. The Queue itself
-// adds at most 8 ranges and 64 bytes (952 bytes on amd64). On amd64, padded / compact:
+// adds at most 8 ranges and 64 bytes (952 bytes on amd64). On amd64, padded / compact / remap (default):
 //
-//	T                   per slot    1e3 slots       1e4          1e5          1e6
-//	int, *X, zero-size  128 / 16    125 / 15.6 KiB  1.22 / 0.15  12.2 / 1.53  122 / 15.3 MiB
-//	string              128 / 24    125 / 23.4 KiB  1.22 / 0.23  12.2 / 2.29  122 / 22.9 MiB
-//	[64]byte            128 / 72    125 / 70.3 KiB  1.22 / 0.69  12.2 / 6.87  122 / 68.7 MiB
-//	[200]byte           256 / 208   250 / 203  KiB  2.44 / 1.98  24.4 / 19.8  244 / 198  MiB
+//	T                   per slot        1e3 slots            1e4                1e5                1e6
+//	int, *X, zero-size  128 / 16 / 16   125 / 15.6 / 16 KiB  1.22 / 0.15 / 0.25  12.2 / 1.53 / 2   122 / 15.3 / 16 MiB
+//	string              128 / 24 / 32   125 / 23.4 / 32 KiB  1.22 / 0.23 / 0.5   12.2 / 2.29 / 4   122 / 22.9 / 32 MiB
+//	[64]byte            128 / 72 / 128  125 / 70.3 / 125 KiB 1.22 / 0.69 / 1.22  12.2 / 6.87 / 12.2 122 / 68.7 / 122 MiB
+//	[200]byte           256 / 208 / 256 250 / 203 / 250 KiB  2.44 / 1.98 / 2.44  24.4 / 19.8 / 24.4 244 / 198 / 244 MiB
 //
-// (1e4 and up in MiB.) TestCapacityGuide checks the formula against the real
-// stride and logs this table; TestPaddedStrideExact and TestCompactPlacement
-// check each layout's placement by address; TestMemoryPerSlot measures
-// New[int](1<<16) with runtime.MemStats.
+// (1e4 and up in MiB.) TestCapacityGuide checks the formulas against the
+// real stride and array and logs this table; TestPaddedStrideExact,
+// TestCompactPlacement and TestRemapPlacement check each layout's placement
+// by address; TestMemoryPerSlot measures New[int](1<<16) with
+// runtime.MemStats.
 //
 // # When to use it
 //
@@ -128,13 +155,15 @@
 // consumer of a plain slice reads several elements per cache-line transfer.
 // Queue's case is that no operation holds a lock (a descheduled mutex holder
 // stalls every caller; here only the partners of one slot wait), blocking
-// with context and Close built in, and per-slot padding that keeps producers
-// and consumers on different slots from contending as cores are added.
+// with context and Close built in, and a slot layout (the cache remap, or
+// padding) that keeps neighbouring positions off one cache line as cores are
+// added.
 //
-// Compact slots use an eighth of the memory for small T. They read several
-// elements per cache line when the consumer lags, and make neighbouring
-// operations contend for one line when the queue is nearly empty; measure
-// with the Layout benchmark before choosing.
+// The default and Compact slots use an eighth of the padded memory for
+// small T. Both read several elements per cache line when the consumer lags;
+// Compact also makes neighbouring operations contend for one line when the
+// queue is nearly empty, which the default's remap avoids. Measure with the
+// Layout benchmark before choosing another layout.
 //
 // # Queue or LockFree?
 //
@@ -146,7 +175,7 @@
 // oversubscription (32 goroutines at GOMAXPROCS 2, BenchmarkOversubscribedLatency
 // in internal/peerbench) its per-call tail matched Queue's and beat a
 // channel's from p99 up (p99.9: LockFree 2.8 µs, Queue 2.0 µs, channel 31 µs,
-// mutex ring 623 µs). Its slots are not padded: sizeof(T) plus 32 to 64
+// mutex ring 623 µs). Its slots are packed: sizeof(T) plus 32 to 64
 // bytes each.
 //
 // Choose Queue otherwise. Each LockFree operation goes through two rings

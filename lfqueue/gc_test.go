@@ -85,12 +85,9 @@ func gcStress[T any](t *testing.T, q *Queue[T], mk func(int) T, ok func(T, int) 
 
 func TestGCSeesPointers(t *testing.T) {
 	for _, capacity := range []int{1, 7, 100, 3000} {
-		for _, compact := range []bool{false, true} {
-			t.Run(fmt.Sprintf("cap%d/compact=%v", capacity, compact), func(t *testing.T) {
-				var opts []Option
-				if compact {
-					opts = append(opts, Compact())
-				}
+		for _, lay := range []string{"padded", "compact", "remap"} {
+			t.Run(fmt.Sprintf("cap%d/%s", capacity, lay), func(t *testing.T) {
+				opts := layoutOpts(lay)
 				gcStress(t, New[*node](capacity, opts...), makeNode, (*node).intact)
 				gcStress(t, New[string](capacity, opts...),
 					func(i int) string { return strconv.Itoa(i) + "-" + strconv.Itoa(i*7) },
@@ -115,11 +112,8 @@ func TestGCSeesPointers(t *testing.T) {
 // TestPoppedValueCollectable shows that the queue keeps no reference to a
 // value once it is popped: the slot is zeroed.
 func TestPoppedValueCollectable(t *testing.T) {
-	for _, compact := range []bool{false, true} {
-		var opts []Option
-		if compact {
-			opts = append(opts, Compact())
-		}
+	for _, lay := range []string{"padded", "compact", "remap"} {
+		opts := layoutOpts(lay)
 		q := New[*node](4, opts...)
 		wp := pushWeak(q)
 		runtime.GC()
@@ -134,10 +128,10 @@ func TestPoppedValueCollectable(t *testing.T) {
 			runtime.GC()
 		}
 		if wp.Value() != nil {
-			t.Errorf("compact=%v: popped value still reachable: slot not zeroed", compact)
+			t.Errorf("%s: popped value still reachable: slot not zeroed", lay)
 		}
 		if wp2.Value() != nil {
-			t.Errorf("compact=%v: batch-popped value still reachable: slot not zeroed", compact)
+			t.Errorf("%s: batch-popped value still reachable: slot not zeroed", lay)
 		}
 		runtime.KeepAlive(q)
 		runtime.KeepAlive(q2)
@@ -170,4 +164,17 @@ func pushBatchWeak(q *Queue[[]*node]) weak.Pointer[node] {
 func popBatchAndDrop(q *Queue[[]*node]) {
 	dst := make([][]*node, 4)
 	q.TryPopBatch(dst)
+}
+
+// layoutOpts returns the options that select the named layout.
+func layoutOpts(name string) []Option {
+	switch name {
+	case "compact":
+		return []Option{Compact()}
+	case "remap":
+		return []Option{Remap()}
+	case "padded":
+		return []Option{Padded()}
+	}
+	return nil // the default
 }

@@ -50,7 +50,12 @@ func rangesOf(addr, n uintptr) (first, last uintptr) {
 // ranges that nothing else in the list occupies.
 func checkLayout[T any](t *testing.T, capacity int) {
 	t.Helper()
-	q := New[T](capacity)
+	checkLayoutOpts[T](t, capacity, Padded())
+}
+
+func checkLayoutOpts[T any](t *testing.T, capacity int, opts ...Option) {
+	t.Helper()
+	q := New[T](capacity, opts...)
 	owner := map[uintptr]string{}
 	claim := func(name string, addr, n uintptr) {
 		f, l := rangesOf(addr, n)
@@ -154,7 +159,7 @@ func compactStride(size uintptr) uintptr {
 }
 
 func strideOf[T any](compact bool, capacity int) uintptr {
-	var opts []Option
+	opts := []Option{Padded()}
 	if compact {
 		opts = append(opts, Compact())
 	}
@@ -181,6 +186,10 @@ func TestCapacityGuide(t *testing.T) {
 	if got := unsafe.Sizeof(Queue[int]{}); got > 8*pad.Size+64 {
 		t.Errorf("Queue header is %d bytes; the doc says at most 8*pad.Size+64", got)
 	}
+	checkRemapGuide[int](t, "int")
+	checkRemapGuide[string](t, "string")
+	checkRemapGuide[struct{}](t, "struct{}")
+	checkRemapGuide[sz64](t, "[64]byte")
 	check("int", unsafe.Sizeof(0), strideOf[int](false, 1e5), strideOf[int](true, 1e5))
 	check("struct{}", 0, strideOf[struct{}](false, 1e5), strideOf[struct{}](true, 1e5))
 	check("[64]byte", 64, strideOf[sz64](false, 1e5), strideOf[sz64](true, 1e5))
@@ -209,7 +218,7 @@ func TestPaddedStrideExact(t *testing.T) {
 			hot := hotSize(typ)
 			want := paddedStride(typ.Size())
 			for c := 1; c <= 64; c++ {
-				r := newRing(typ, c, false)
+				r := newRing(typ, c, layoutPadded)
 				if r.stride != want {
 					t.Fatalf("%v, capacity %d: stride %d, doc formula says %d", typ, c, r.stride, want)
 				}
@@ -278,13 +287,226 @@ func TestMemoryPerSlot(t *testing.T) {
 		opts   []Option
 		stride uintptr
 	}{
-		{"padded", nil, paddedStride(unsafe.Sizeof(0))},
+		{"default", nil, remapStrideFor(unsafe.Sizeof(0))},
+		{"padded", []Option{Padded()}, paddedStride(unsafe.Sizeof(0))},
 		{"compact", []Option{Compact()}, compactStride(unsafe.Sizeof(0))},
+		{"remap", []Option{Remap()}, remapStrideFor(unsafe.Sizeof(0))},
 	} {
 		got := measure(c.opts...)
 		t.Logf("New[int](1<<16), %s: %.2f bytes per slot (stride %d)", c.name, got, c.stride)
 		if got < float64(c.stride) || got > float64(c.stride)+float64(7*pad.Size)/n+1 {
 			t.Errorf("%s: %.2f bytes per slot, documented stride %d", c.name, got, c.stride)
 		}
+		if c.name == "default" && got > 32 {
+			t.Errorf("default layout: %.2f bytes per int slot, the target is at most 32", got)
+		}
 	}
+}
+
+// remapStrideFor is the remap slot size the Remap doc states: the stamp and
+// T rounded up to a power of two, or the padded stride from half a range up.
+func remapStrideFor(size uintptr) uintptr {
+	hot := compactStride(size)
+	g := uintptr(8)
+	for g < hot {
+		g *= 2
+	}
+	if g >= pad.Size {
+		return paddedStride(size)
+	}
+	return g
+}
+
+// checkRemap proves the remap layout by address on a live queue: the stride
+// is the documented one; every slot's hot bytes lie inside the slot array,
+// in one false-sharing range, and overlap no other slot; consecutive
+// indices i, i+1 < n lie in different ranges whenever the capacity exceeds
+// one range's slots; and the wrap from n-1 to 0 shares a range only in the
+// documented case (R divides n-1). Then the queue must fill and drain.
+func checkRemap[T any](t *testing.T, capacity int) {
+	t.Helper()
+	q := New[T](capacity, Remap())
+	var zero T
+	name := fmt.Sprintf("%T cap %d", zero, capacity)
+	hot := hotSize(reflect.TypeFor[T]())
+	want := remapStrideFor(unsafe.Sizeof(zero))
+	if q.stride != want {
+		t.Fatalf("%s: stride %d, doc says %d", name, q.stride, want)
+	}
+	if want >= pad.Size {
+		// Remap is the padded layout for this T; checkLayout proves that.
+		if q.rmask != ^uint64(0) || q.rshift != 63 {
+			t.Fatalf("%s: large T not on the padded layout", name)
+		}
+		return
+	}
+	if uintptr(q.base)%pad.Size != 0 {
+		t.Fatalf("%s: slot array at %#x, not range aligned", name, q.base)
+	}
+	perRange := int(pad.Size / q.stride)
+	groups := 1
+	for groups*perRange < capacity {
+		groups *= 2
+	}
+	end := uintptr(q.base) + uintptr(groups*perRange)*q.stride
+	rangeOf := make([]uintptr, capacity)
+	seen := map[uintptr]int{}
+	for i := 0; i < capacity; i++ {
+		st, val := q.slot(uint64(i))
+		a := uintptr(unsafe.Pointer(st))
+		if a%8 != 0 || a < uintptr(q.base) || a+hot > end {
+			t.Fatalf("%s: slot %d at %#x outside the array [%#x,%#x) or misaligned", name, i, a, q.base, end)
+		}
+		if v := uintptr(unsafe.Pointer(val)); v < a+8 || v+unsafe.Sizeof(zero) > a+hot {
+			t.Fatalf("%s: slot %d value outside its hot bytes", name, i)
+		}
+		if o, dup := seen[(a-uintptr(q.base))/q.stride]; dup || (a-uintptr(q.base))%q.stride != 0 {
+			t.Fatalf("%s: slots %d and %d overlap", name, o, i)
+		}
+		seen[(a-uintptr(q.base))/q.stride] = i
+		first, last := rangesOf(a, hot)
+		if first != last {
+			t.Fatalf("%s: slot %d straddles two ranges", name, i)
+		}
+		rangeOf[i] = first
+	}
+	for i := 0; i+1 < capacity; i++ {
+		if capacity > perRange && rangeOf[i] == rangeOf[i+1] {
+			t.Fatalf("%s: consecutive slots %d and %d share range %#x", name, i, i+1, rangeOf[i]*pad.Size)
+		}
+	}
+	if wrapShares := capacity > 1 && rangeOf[capacity-1] == rangeOf[0]; capacity > perRange && wrapShares != ((capacity-1)%groups == 0) {
+		t.Fatalf("%s: wrap from %d to 0 shares a range: %v, doc says %v", name, capacity-1, wrapShares, (capacity-1)%groups == 0)
+	}
+	for i := 0; i < capacity; i++ {
+		if !q.TryPush(zero) {
+			t.Fatalf("%s: push %d failed", name, i)
+		}
+	}
+	if q.TryPush(zero) {
+		t.Fatalf("%s: push into full queue succeeded", name)
+	}
+}
+
+func TestRemapPlacement(t *testing.T) {
+	// Remap is the default layout.
+	for _, c := range []int{1, 9, 1000} {
+		d, r := New[int](c).ring, New[int](c, Remap()).ring
+		if d.stride != r.stride || d.rmask != r.rmask || d.gshift != r.gshift || d.rshift != r.rshift {
+			t.Fatalf("cap %d: default layout %+v, Remap %+v", c, d, r)
+		}
+	}
+	caps := []int{1, 2, 3, 7, 8, 9, 15, 16, 17, 31, 33, 63, 64, 65, 100, 127, 129, 257, 1000, 1024, 1025, 4097}
+	for _, c := range caps {
+		checkRemap[struct{}](t, c)
+		checkRemap[sz1](t, c)
+		checkRemap[int](t, c)
+		checkRemap[sz24](t, c)
+		checkRemap[sz56](t, c)
+		checkRemap[sz57](t, c)
+		checkRemap[sz120](t, c)
+		checkRemap[*int](t, c)
+		checkRemap[string](t, c)
+		checkRemap[any](t, c)
+		checkRemap[ptr8](t, c)
+		checkRemap[ptr24](t, c)
+		checkRemap[ptr56](t, c)
+		checkRemap[ptr120](t, c)
+		checkRemap[[]byte](t, c)
+		// Large T: Remap is the padded layout, with its placement.
+		if c <= 257 {
+			checkLayoutOpts[ptr120](t, c, Remap())
+		}
+	}
+}
+
+// TestRemapRandomSizes checks the remap placement for capacities 1..200 and
+// element sizes with and without pointers, including the realigned (Lead)
+// path that pointer-holding arrays with a malloc header take.
+func TestRemapRandomSizes(t *testing.T) {
+	for _, size := range []int{0, 1, 8, 16, 24, 40, 48, 56} {
+		for _, ptr := range []bool{false, true} {
+			typ := reflect.Type(reflect.ArrayOf(size, reflect.TypeFor[byte]()))
+			if ptr {
+				typ = reflect.StructOf([]reflect.StructField{
+					{Name: "P", Type: reflect.TypeFor[*int]()},
+					{Name: "B", Type: reflect.ArrayOf(max(size-8, 0), reflect.TypeFor[byte]())},
+				})
+			}
+			hot := hotSize(typ)
+			g := remapStrideFor(typ.Size())
+			if g >= pad.Size {
+				continue // Remap is the padded layout; TestPaddedStrideExact covers it
+			}
+			for c := 1; c <= 200; c++ {
+				r := newRing(typ, c, layoutRemap)
+				if r.stride != g || uintptr(r.base)%pad.Size != 0 {
+					t.Fatalf("%v cap %d: stride %d (want %d), base %#x", typ, c, r.stride, g, r.base)
+				}
+				prev := ^uintptr(0)
+				used := map[uint64]bool{}
+				for i := uint64(0); i < uint64(c); i++ {
+					p := r.phys(i)
+					if used[p] {
+						t.Fatalf("%v cap %d: index %d reuses physical slot %d", typ, c, i, p)
+					}
+					used[p] = true
+					first, last := rangesOf(uintptr(r.base)+uintptr(p)*r.stride, hot)
+					if first != last || (c > int(pad.Size/g) && first == prev) {
+						t.Fatalf("%v cap %d: index %d in range %#x (previous %#x, last %#x)", typ, c, i, first, prev, last)
+					}
+					prev = first
+				}
+			}
+		}
+	}
+}
+
+func TestRemapConcurrent(t *testing.T) {
+	for _, capacity := range []int{1, 3, 8, 9, 64, 100} {
+		for _, P := range []int{1, 3} {
+			for _, C := range []int{1, 3} {
+				for _, early := range []bool{false, true} {
+					t.Run(fmt.Sprintf("cap%d/P%d/C%d/early=%v", capacity, P, C, early), func(t *testing.T) {
+						stressRun(t, P, C, capacity, 2000, early, uint64(capacity*16+P*4+C), Remap())
+					})
+				}
+			}
+		}
+	}
+}
+
+// remapBytes is the doc's formula for the remap slot array: with S =
+// pad.Size/g slots per range, ceil(n/S) ranges rounded up to a power of two.
+func remapBytes(size uintptr, n int) uintptr {
+	g := remapStrideFor(size)
+	if g >= pad.Size {
+		return uintptr(n) * g
+	}
+	per := int(pad.Size / g)
+	r := 1
+	for r*per < n {
+		r *= 2
+	}
+	return uintptr(r) * pad.Size
+}
+
+// checkRemapGuide checks remapBytes against the real remap ring and logs the
+// doc's table row.
+func checkRemapGuide[T any](t *testing.T, name string) {
+	t.Helper()
+	size := unsafe.Sizeof(*new(T))
+	line := fmt.Sprintf("%-10s remap %3d B/slot:", name, remapStrideFor(size))
+	for _, n := range []int{1e3, 1e4, 1e5, 1e6} {
+		q := newRing(reflect.TypeFor[T](), n, layoutRemap) // the ring New builds, without the stamps
+		got := uintptr(n) * q.stride
+		if q.rshift != 63 {
+			got = uintptr(q.rmask+1) * pad.Size
+		}
+		if want := remapBytes(size, n); got != want {
+			t.Errorf("%s, %d slots: remap array %d bytes, doc formula says %d", name, n, got, want)
+		}
+		line += fmt.Sprintf("  %d: %.2f MiB (%.1f B/slot)", n, float64(got)/(1<<20), float64(got)/float64(n))
+	}
+	t.Log(line)
 }

@@ -20,10 +20,7 @@ var canceled = func() context.Context {
 // queueMachine checks every operation of Queue against a slice model.
 func queueMachine(t *rapid.T) {
 	capacity := rapid.IntRange(1, 70).Draw(t, "capacity")
-	var opts []Option
-	if rapid.Bool().Draw(t, "compact") {
-		opts = append(opts, Compact())
-	}
+	opts := layoutOpts(rapid.SampledFrom([]string{"padded", "compact", "remap"}).Draw(t, "layout"))
 	// Start at position 0, or a lap or two before positions wrap past
 	// 2^64, so that every operation and Len also run across the wrap.
 	var start uint64

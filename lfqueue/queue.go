@@ -75,24 +75,44 @@ type Queue[T any] struct {
 type Option func(*options)
 
 type options struct {
-	compact bool
+	layout layout
 }
 
-// Compact lays slots out back to back, 8-byte aligned, instead of giving each
-// slot its own false-sharing range. It saves memory (for int, 16 bytes per slot
-// instead of 128 on amd64) at the price of producers and consumers that work
-// on neighbouring slots contending for the same cache line. See the package
-// documentation for when it pays.
-func Compact() Option { return func(o *options) { o.compact = true } }
+// Padded gives every slot (its stamp and value) its own false-sharing range
+// (128 bytes on amd64 and arm64): no two slots share one, whatever the size
+// of T. It costs 128 bytes per slot on amd64 for T up to 120 bytes and
+// removes all contention between operations on different slots; see the
+// package documentation.
+func Padded() Option { return func(o *options) { o.layout = layoutPadded } }
+
+// Compact lays slots out back to back, 8-byte aligned, in position order. It
+// takes the least memory (for int, 16 bytes per slot on amd64) at the price
+// of producers and consumers that work on neighbouring positions contending
+// for the same cache line. See the package documentation for when it pays.
+func Compact() Option { return func(o *options) { o.layout = layoutCompact } }
+
+// Remap selects the default layout: slots packed like Compact, but
+// consecutive positions placed in different false-sharing ranges (a cache
+// remap, as in the SCQ queue), so that producers and consumers working on
+// neighbouring positions do not contend for one cache line while the memory
+// stays close to Compact's. Each slot takes the stamp and T rounded up to a
+// power of two (16 bytes for int on amd64), and the slot array is rounded up
+// to a power-of-two number of ranges, so a queue takes at most twice that
+// per slot. Consecutive positions share a range only when the capacity fits
+// in one range, or at the wrap from the last index to the first when the
+// number of ranges divides capacity-1. For T larger than 56 bytes on amd64
+// (stamp and T over half a range) Remap is the Padded layout.
+//
+// Of Padded, Compact and Remap, the last given to New wins.
+func Remap() Option { return func(o *options) { o.layout = layoutRemap } }
 
 // New returns an empty queue that holds exactly capacity elements.
 //
 // New panics if capacity < 1 or if the slot memory for capacity elements of
 // T would overflow an int, as make does for a channel of an impossible size.
 //
-// By default every slot starts on its own false-sharing range (128 bytes on
-// amd64 and arm64) and no two slots share one, whatever the size of T; see
-// Compact for the alternative and the package documentation for the memory
+// By default slots are laid out as Remap describes; Padded and Compact
+// select the alternatives, and the package documentation gives the memory
 // each needs.
 func New[T any](capacity int, opts ...Option) *Queue[T] {
 	return newAt[T](capacity, 0, opts...)
@@ -102,7 +122,7 @@ func New[T any](capacity int, opts ...Option) *Queue[T] {
 // (start must be a valid position: its index below capacity, mark bit
 // clear). Tests use it to run a queue across the 2^64 wrap of positions.
 func newAt[T any](capacity int, start uint64, opts ...Option) *Queue[T] {
-	var o options
+	o := options{layout: layoutRemap}
 	for _, opt := range opts {
 		opt(&o)
 	}
@@ -115,7 +135,7 @@ func newAt[T any](capacity int, start uint64, opts ...Option) *Queue[T] {
 	}
 	mark := uint64(1) << bits.Len64(uint64(capacity))
 	q := &Queue[T]{
-		ring:   newRing(reflect.TypeFor[T](), capacity, o.compact),
+		ring:   newRing(reflect.TypeFor[T](), capacity, o.layout),
 		cap:    uint64(capacity),
 		mark:   mark,
 		oneLap: 2 * mark,
@@ -141,7 +161,7 @@ func newAt[T any](capacity int, start uint64, opts ...Option) *Queue[T] {
 
 // slot returns the stamp and value of slot i.
 func (q *Queue[T]) slot(i uint64) (*atomic.Uint64, *T) {
-	p := unsafe.Add(q.base, uintptr(i)*q.stride)
+	p := unsafe.Add(q.base, uintptr(q.phys(i))*q.stride)
 	return (*atomic.Uint64)(p), (*T)(unsafe.Add(p, q.valOff))
 }
 

@@ -1,7 +1,8 @@
 package lfqueue
 
 // Benchmarks of the five workloads in internal/peerbench/README.md, for
-// lfqueue (padded and compact), a buffered channel and a mutex-guarded ring,
+// lfqueue (impl=lfqueue is the default, remapped layout; padded and compact
+// are the other layouts), a buffered channel and a mutex-guarded ring,
 // all in one file so a `go test -bench` run interleaves them. Names:
 // Benchmark<Workload>/<elem>/<impl>. Contended benchmarks report the
 // placement regime of each sample (internal/regime: "rt-ns", the probed
@@ -171,6 +172,7 @@ func pairMutex[T any](b *testing.B) {
 func BenchmarkPair(b *testing.B) {
 	b.Run("T=int/impl=lfqueue", func(b *testing.B) { pairLF[int](b) })
 	b.Run("T=int/impl=compact", func(b *testing.B) { pairLF[int](b, Compact()) })
+	b.Run("T=int/impl=padded", func(b *testing.B) { pairLF[int](b, Padded()) })
 	b.Run("T=int/impl=chan", func(b *testing.B) { pairChan[int](b) })
 	b.Run("T=int/impl=mutex", func(b *testing.B) { pairMutex[int](b) })
 	b.Run("T=e64/impl=lfqueue", func(b *testing.B) { pairLF[elem64](b) })
@@ -315,6 +317,7 @@ func handoffMutex[T any](b *testing.B, P, C int) {
 func BenchmarkSPSC(b *testing.B) {
 	b.Run("T=int/impl=lfqueue", func(b *testing.B) { handoffLF[int](b, 1, 1) })
 	b.Run("T=int/impl=compact", func(b *testing.B) { handoffLF[int](b, 1, 1, Compact()) })
+	b.Run("T=int/impl=padded", func(b *testing.B) { handoffLF[int](b, 1, 1, Padded()) })
 	b.Run("T=int/impl=chan", func(b *testing.B) { handoffChan[int](b, 1, 1) })
 	b.Run("T=int/impl=mutex", func(b *testing.B) { handoffMutex[int](b, 1, 1) })
 	b.Run("T=e64/impl=lfqueue", func(b *testing.B) { handoffLF[elem64](b, 1, 1) })
@@ -326,6 +329,7 @@ func BenchmarkSPSC(b *testing.B) {
 func BenchmarkMPMC2x2(b *testing.B) {
 	b.Run("T=int/impl=lfqueue", func(b *testing.B) { handoffLF[int](b, 2, 2) })
 	b.Run("T=int/impl=compact", func(b *testing.B) { handoffLF[int](b, 2, 2, Compact()) })
+	b.Run("T=int/impl=padded", func(b *testing.B) { handoffLF[int](b, 2, 2, Padded()) })
 	b.Run("T=int/impl=chan", func(b *testing.B) { handoffChan[int](b, 2, 2) })
 	b.Run("T=int/impl=mutex", func(b *testing.B) { handoffMutex[int](b, 2, 2) })
 	b.Run("T=e64/impl=lfqueue", func(b *testing.B) { handoffLF[elem64](b, 2, 2) })
@@ -337,6 +341,7 @@ func BenchmarkMPMC2x2(b *testing.B) {
 func BenchmarkMPMC8x8(b *testing.B) {
 	b.Run("T=int/impl=lfqueue", func(b *testing.B) { handoffLF[int](b, 8, 8) })
 	b.Run("T=int/impl=compact", func(b *testing.B) { handoffLF[int](b, 8, 8, Compact()) })
+	b.Run("T=int/impl=padded", func(b *testing.B) { handoffLF[int](b, 8, 8, Padded()) })
 	b.Run("T=int/impl=chan", func(b *testing.B) { handoffChan[int](b, 8, 8) })
 	b.Run("T=int/impl=mutex", func(b *testing.B) { handoffMutex[int](b, 8, 8) })
 }
@@ -355,11 +360,8 @@ func BenchmarkLayout(b *testing.B) {
 			case "full":
 				popWork = work
 			}
-			for _, impl := range []string{"padded", "compact"} {
-				var opts []Option
-				if impl == "compact" {
-					opts = append(opts, Compact())
-				}
+			for _, impl := range []string{"padded", "compact", "remap"} {
+				opts := layoutOpts(impl)
 				name := fmt.Sprintf("PxC=%dx%d/fill=%s/impl=%s", shape[0], shape[1], fill, impl)
 				b.Run(name, func(b *testing.B) {
 					q := New[int](handoffCap, opts...)

@@ -2,6 +2,7 @@ package lfqueue
 
 import (
 	"fmt"
+	"math/bits"
 	"reflect"
 	"unsafe"
 
@@ -46,11 +47,47 @@ import (
 //
 // In compact mode stride is only rounded to 8 bytes (so every Stamp stays
 // 64-bit aligned, also on 32-bit platforms) and slots share ranges.
+//
+// In remap mode the slots are packed as in compact mode, but the stride is
+// hot rounded up to a power of two g (at least 8) and the array is cut into
+// R = 2^rshift groups of S = pad.Size/g slots, each group exactly one
+// false-sharing range (base is aligned to pad.Size, see newRemapRing). R is
+// the smallest power of two with R*S >= n. Index i lives in group i mod R at
+// offset i div R, i.e. at physical slot
+//
+//	phys(i) = (i & (R-1))*S + i>>rshift
+//
+// (SCQ's cache remap). For i < n, i>>rshift < S, so phys is injective and
+// inside the array; indices i and i+1 (i+1 < n) are in different groups,
+// hence different ranges, whenever R >= 2, i.e. n > S. Only the wrap from
+// index n-1 to index 0 can share a group, when R divides n-1. If g would be
+// pad.Size or more (S = 1), remap mode is padded mode.
+//
+// Padded and compact mode use the same formula with rmask = all ones,
+// gshift = 0 and rshift = 63 (positions' indices are below 2^61), so
+// phys(i) = i and slot access has no branch.
 type ring struct {
 	base   unsafe.Pointer // element 0's Stamp; an interior pointer keeps the array alive
-	stride uintptr        // bytes between consecutive slots
+	stride uintptr        // bytes between consecutive physical slots
 	valOff uintptr        // offset of Value from Stamp
+	rmask  uint64         // R-1 (remap), or all ones
+	gshift uint64         // log2(S) (remap), or 0
+	rshift uint64         // log2(R) (remap), or 63
 }
+
+// phys returns the physical slot of index i.
+func (r *ring) phys(i uint64) uint64 {
+	return (i&r.rmask)<<(r.gshift&63) | i>>(r.rshift&63)
+}
+
+// layout selects the slot layout.
+type layout uint8
+
+const (
+	layoutPadded layout = iota
+	layoutCompact
+	layoutRemap
+)
 
 // slotType builds the element type. lead+hot must not exceed stride.
 func slotType(t reflect.Type, lead, stride uintptr) (reflect.Type, uintptr, uintptr) {
@@ -102,7 +139,89 @@ func strideFor(t reflect.Type, compact bool) (uintptr, bool) {
 
 const maxInt = int(^uint(0) >> 1)
 
-func newRing(t reflect.Type, n int, compact bool) ring {
+func newRing(t reflect.Type, n int, lay layout) ring {
+	if lay == layoutRemap {
+		if r, ok := newRemapRing(t, n); ok {
+			return r
+		}
+		lay = layoutPadded
+	}
+	r := newLinearRing(t, n, lay == layoutCompact)
+	r.rmask, r.gshift, r.rshift = ^uint64(0), 0, 63
+	return r
+}
+
+// remapStride returns the remap slot size g for t: hot rounded up to a power
+// of two, at least 8. ok is false when g >= pad.Size (remap is then padded).
+func remapStride(t reflect.Type) (g uintptr, ok bool) {
+	hot := hotSize(t)
+	g = 8
+	for g < hot && g < pad.Size {
+		g *= 2
+	}
+	return g, g < pad.Size && hot <= g
+}
+
+// newRemapRing builds the remap layout described at ring, or returns false
+// if T's slots are too large for it (see remapStride). The array is one
+// struct { Lead [lead]byte; Slots [R*S]slot } so that a Lead field can align
+// Slots to pad.Size; the garbage collector sees real slot elements.
+func newRemapRing(t reflect.Type, n int) (ring, bool) {
+	g, ok := remapStride(t)
+	if !ok {
+		return ring{}, false
+	}
+	spr := uint64(pad.Size / g)
+	gshift := uint64(bits.TrailingZeros64(spr))
+	groups := (uint64(n) + spr - 1) / spr
+	rshift := uint64(0)
+	for uint64(1)<<rshift < groups {
+		rshift++
+	}
+	if rshift+gshift >= 62 {
+		panic(fmt.Sprintf("lfqueue: New: capacity %d: slot memory overflows int", n))
+	}
+	count := (uint64(1) << rshift) * spr
+	if count > uint64(maxInt) || !mulOK(int(count), int(g)) || !mulOK(int(count), int(g)+pad.Size) {
+		panic(fmt.Sprintf("lfqueue: New: capacity %d: slot memory overflows int", n))
+	}
+	elem, stampOff, valOff := slotType(t, 0, g)
+	if elem.Size() != g {
+		panic(fmt.Sprintf("lfqueue: internal error: slot size %d, want stride %d", elem.Size(), g))
+	}
+	alloc := func(lead uintptr, count uint64) (ring, uintptr) {
+		var fields []reflect.StructField
+		if lead > 0 {
+			fields = append(fields, reflect.StructField{Name: "Lead", Type: reflect.ArrayOf(int(lead), reflect.TypeFor[byte]())})
+		}
+		fields = append(fields, reflect.StructField{Name: "Slots", Type: reflect.ArrayOf(int(count), elem)})
+		st := reflect.StructOf(fields)
+		slots, _ := st.FieldByName("Slots")
+		p := reflect.New(st).UnsafePointer()
+		base := unsafe.Add(p, slots.Offset+stampOff)
+		return ring{base: base, stride: g, valOff: valOff,
+			rmask: uint64(1)<<rshift - 1, gshift: gshift, rshift: rshift}, uintptr(base) % pad.Size
+	}
+	r, off := alloc(0, count)
+	if off == 0 {
+		return r, true
+	}
+	if r, off = alloc(pad.Size-off, count); off == 0 {
+		return r, true
+	}
+	// A large object (over 32 KiB) starts on a page of its own.
+	if m := uint64(largeObject/g) + 1; m > count {
+		if r, off = alloc(0, m); off == 0 {
+			return r, true
+		}
+	}
+	// Not reached with Go 1.22 to 1.26's allocator; a future allocator
+	// that defeats all three gets the padded layout, which is always
+	// correct.
+	return ring{}, false
+}
+
+func newLinearRing(t reflect.Type, n int, compact bool) ring {
 	hot := hotSize(t)
 	stride, ok := strideFor(t, compact)
 	if !ok {
