@@ -9,10 +9,28 @@ import (
 	"github.com/lfkit/lfkit/lfqueue"
 )
 
-// newQueue returns a queue of the given capacity, padded or compact.
-func newQueue[T any](capacity int, compact bool) *lfqueue.Queue[T] {
-	if compact {
+// layout names one of Queue's slot layouts: the default (packed with a
+// cache remap), Compact (packed in order) or Padded.
+type layout int
+
+const (
+	layoutDefault layout = iota
+	layoutCompact
+	layoutPadded
+	numLayouts
+)
+
+func (l layout) String() string {
+	return [...]string{"default", "compact", "padded"}[l]
+}
+
+// newQueue returns a queue of the given capacity and slot layout.
+func newQueue[T any](capacity int, l layout) *lfqueue.Queue[T] {
+	switch l {
+	case layoutCompact:
 		return lfqueue.New[T](capacity, lfqueue.Compact())
+	case layoutPadded:
+		return lfqueue.New[T](capacity, lfqueue.Padded())
 	}
 	return lfqueue.New[T](capacity)
 }
@@ -30,9 +48,9 @@ func newQueue[T any](capacity int, compact bool) *lfqueue.Queue[T] {
 func TestConcurrentLenDuringForcePush(t *testing.T) {
 	const forces = 20000
 	for capacity := 1; capacity <= 4; capacity++ {
-		for _, compact := range []bool{false, true} {
-			t.Run(fmt.Sprintf("cap=%d/compact=%v", capacity, compact), func(t *testing.T) {
-				q := newQueue[int](capacity, compact)
+		for l := range numLayouts {
+			t.Run(fmt.Sprintf("cap=%d/layout=%v", capacity, l), func(t *testing.T) {
+				q := newQueue[int](capacity, l)
 				for i := range capacity {
 					q.TryPush(i)
 				}

@@ -469,7 +469,7 @@ func histories(t *testing.T, def int) int {
 // plus ForcePush, TryPushBatch and TryPopBatch where the queue has them, on
 // queues of capacity 1–4 with 2–4 goroutines of ≤ 40 operations each, and
 // checks each with porcupine against the bounded-FIFO model (fifoModel):
-// strictly for Queue (padded and compact), relaxed as LockFree's contract
+// strictly for Queue (every slot layout), relaxed as LockFree's contract
 // allows for LockFree (see fifoModel). On a violation it writes porcupine's
 // HTML visualization to a temporary file and prints its path. A history
 // porcupine cannot decide within linCheckTimeout counts as skipped, not
@@ -478,8 +478,8 @@ func histories(t *testing.T, def int) int {
 func TestConcurrentLinearizable(t *testing.T) {
 	t.Run("Queue", func(t *testing.T) {
 		checkLinearizable(t, false, func(capacity int, rng *rand.Rand) (linQueue, string) {
-			compact := rng.IntN(2) == 0
-			return newQueue[int](capacity, compact), fmt.Sprintf("compact=%v", compact)
+			l := layout(rng.IntN(int(numLayouts)))
+			return newQueue[int](capacity, l), fmt.Sprintf("layout=%v", l)
 		})
 	})
 	t.Run("LockFree", func(t *testing.T) {

@@ -32,13 +32,13 @@ type concOp struct{ kind, arg byte }
 // concPlan is a decoded FuzzQueueConcurrent input.
 type concPlan struct {
 	capacity int
-	compact  bool
+	layout   layout
 	ops      [][]concOp // per goroutine
 }
 
 func (p concPlan) String() string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "capacity %d, compact %v, %d goroutines:", p.capacity, p.compact, len(p.ops))
+	fmt.Fprintf(&b, "capacity %d, layout %v, %d goroutines:", p.capacity, p.layout, len(p.ops))
 	for g, ops := range p.ops {
 		fmt.Fprintf(&b, "\n  g%d:", g)
 		for _, op := range ops {
@@ -55,13 +55,19 @@ func (op concOp) String() string {
 }
 
 // decodeConcPlan reads byte 0 as capacity-1 (mod 8), byte 1 as the number
-// of goroutines-2 (mod 3, bits 0-1) and Compact (bit 2), then (kind, arg)
+// of goroutines-2 (mod 3, bits 0-1), Compact (bit 2) and Padded (bit 3,
+// when bit 2 is clear; neither: the default layout), then (kind, arg)
 // byte pairs dealt to the goroutines in turn, at most maxConcOps each.
 func decodeConcPlan(data []byte) concPlan {
 	r := &input{b: data}
 	p := concPlan{capacity: 1 + r.intn(8)}
 	flags := r.byte()
-	p.compact = flags&4 != 0
+	switch {
+	case flags&4 != 0:
+		p.layout = layoutCompact
+	case flags&8 != 0:
+		p.layout = layoutPadded
+	}
 	p.ops = make([][]concOp, 2+int(flags&3)%3)
 	for i := 0; r.more() && i < maxConcOps*len(p.ops); i++ {
 		g := i % len(p.ops)
@@ -73,8 +79,11 @@ func decodeConcPlan(data []byte) concPlan {
 // encode is the inverse of decodeConcPlan, for generated plans.
 func (p concPlan) encode() []byte {
 	b := []byte{byte(p.capacity - 1), byte(len(p.ops) - 2)}
-	if p.compact {
+	switch p.layout {
+	case layoutCompact:
 		b[1] |= 4
+	case layoutPadded:
+		b[1] |= 8
 	}
 	for i := 0; ; i++ {
 		g, k := i%len(p.ops), i/len(p.ops)
@@ -89,7 +98,7 @@ func (p concPlan) encode() []byte {
 // randomConcPlan returns a plan with equal-length op lists (so encode keeps
 // every op).
 func randomConcPlan(rng *rand.Rand) concPlan {
-	p := concPlan{capacity: 1 + rng.IntN(8), compact: rng.IntN(2) == 0}
+	p := concPlan{capacity: 1 + rng.IntN(8), layout: layout(rng.IntN(int(numLayouts)))}
 	p.ops = make([][]concOp, 2+rng.IntN(3))
 	n := 1 + rng.IntN(maxConcOps)
 	closeOdds := 1 + rng.IntN(40) // how rare Close is in this plan
@@ -178,7 +187,7 @@ func runConcurrent(t *testing.T, p concPlan) {
 }
 
 func checkConcurrent(t *testing.T, p concPlan) {
-	q := newQueue[int](p.capacity, p.compact)
+	q := newQueue[int](p.capacity, p.layout)
 	logs := make([]concLog, len(p.ops))
 	var closed atomic.Bool // set after a Close returned
 	var wg sync.WaitGroup

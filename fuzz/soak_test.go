@@ -191,12 +191,12 @@ func soakGeneration(t *testing.T, seed uint64, m *lfmetrics.Metrics, rec *soakRe
 	if rng.IntN(4) == 0 {
 		capacity = 1 + rng.IntN(4)
 	}
-	compact := rng.IntN(2) == 0
+	l := layout(rng.IntN(int(numLayouts)))
 	lockFree := rng.IntN(3) == 0
 	producers, consumers := 1+rng.IntN(4), 1+rng.IntN(4)
 	life := time.Duration(5+rng.IntN(300)) * time.Millisecond
-	tr.add("capacity %d compact %v lockFree %v producers %d consumers %d life %v", capacity, compact, lockFree, producers, consumers, life)
-	var q soakQueue = newQueue[soakItem](capacity, compact)
+	tr.add("capacity %d layout %v lockFree %v producers %d consumers %d life %v", capacity, l, lockFree, producers, consumers, life)
+	var q soakQueue = newQueue[soakItem](capacity, l)
 	if lockFree {
 		q = lfqueue.NewLockFree[soakItem](capacity)
 	}
