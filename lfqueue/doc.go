@@ -180,14 +180,14 @@
 //
 // Choose Queue otherwise. Each LockFree operation goes through two rings
 // (free indices and element indices), twice the locked instructions and
-// shared cache lines of Queue's, so it costs about twice as much: in one
-// interleaved run with both vCPUs running, an uncontended push+pop took 56 ns
-// against Queue's 28, oversubscribed pairs 300 against 170 ns, and the
-// blocking handoff 110 against 42 ns (1 producer, 1 consumer) and 230
-// against 70 ns (2×2), where a channel took 54 and 72. Queue also has
-// ForcePush, batches and TryPush/TryPop that fail only when the queue is
-// truly full or empty; LockFree's TryPush can also fail while pops in
-// progress still hold free indices (see LockFree's documentation). The
-// figures were measured on a shared 2-vCPU x86-64 host with Go 1.26; rerun
-// them with the commands in internal/peerbench/README.md.
+// shared cache lines of Queue's, so it costs two to ten times as much. In the
+// README's benchmark run (shared 2-vCPU x86-64 host, Go 1.26, the two vCPUs
+// taking turns): an uncontended push+pop took 60 ns against Queue's 19,
+// parallel pairs 341 against 35 ns, and the blocking handoff 123 against
+// 41 ns (1 producer, 1 consumer) and 243 against 51 ns (2×2), where a
+// channel took 50 and 68. Queue also has ForcePush, batches and
+// TryPush/TryPop that fail only when the queue is truly full or empty;
+// LockFree's TryPush can also fail while pops in progress still hold free
+// indices (see LockFree's documentation). Rerun the figures with the
+// commands in internal/peerbench/README.md.
 package lfqueue
