@@ -135,6 +135,14 @@ func (q *Queue[T]) All(ctx context.Context) iter.Seq[T] {
 	if ctx == nil {
 		panic("lfqueue: All called with nil Context")
 	}
+	return popAll(ctx, q.Pop)
+}
+
+// popAll is All for any queue's Pop: it yields popped elements until pop
+// fails (closed and drained, or ctx done) or the loop breaks, and checks ctx
+// before every element, so that a queue that never drains cannot keep it
+// running after ctx is done.
+func popAll[T any](ctx context.Context, pop func(context.Context) (T, error)) iter.Seq[T] {
 	return func(yield func(T) bool) {
 		done := ctx.Done()
 		for {
@@ -143,7 +151,7 @@ func (q *Queue[T]) All(ctx context.Context) iter.Seq[T] {
 				return
 			default:
 			}
-			v, err := q.Pop(ctx)
+			v, err := pop(ctx)
 			if err != nil || !yield(v) {
 				return
 			}

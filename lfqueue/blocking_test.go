@@ -7,7 +7,6 @@ import (
 	"math/rand/v2"
 	"os"
 	"runtime"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -270,70 +269,12 @@ func TestCancelCloseRace(t *testing.T) {
 }
 
 // TestAllStopsOnCancel: All ends promptly once ctx is done even while a
-// producer never lets the queue drain.
-func TestAllStopsOnCancel(t *testing.T) {
-	q := New[int](64)
-	stop := make(chan struct{})
-	var wg sync.WaitGroup
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		for i := 0; ; i++ {
-			select {
-			case <-stop:
-				return
-			default:
-			}
-			q.TryPush(i)
-		}
-	}()
-	for q.Len() < 32 {
-		time.Sleep(time.Millisecond)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	n := 0
-	for range q.All(ctx) {
-		if n++; n == 100 {
-			cancel()
-		}
-		if n > 101 {
-			break
-		}
-	}
-	close(stop)
-	wg.Wait()
-	if n != 100 {
-		t.Fatalf("All yielded %d elements; want it to stop right after ctx is cancelled at 100", n)
-	}
-}
+// producer never lets the queue drain (checkAllStopsOnCancel, api_test.go).
+func TestAllStopsOnCancel(t *testing.T) { checkAllStopsOnCancel(t, New[int](64)) }
 
 // TestNilContextPanics: Push, Pop and All panic at once on a nil ctx, with
 // a message naming it, even when they would not block.
-func TestNilContextPanics(t *testing.T) {
-	q := New[int](1)
-	q.TryPush(1)
-	check := func(name string, f func()) {
-		t.Helper()
-		defer func() {
-			t.Helper()
-			s, _ := recover().(string)
-			if !strings.Contains(s, "nil Context") || !strings.Contains(s, name) {
-				t.Errorf("%s(nil): panic %q; want one naming the nil Context", name, s)
-			}
-		}()
-		f()
-	}
-	//lint:ignore SA1012 the test passes a nil Context on purpose
-	check("Pop", func() { _, _ = q.Pop(nil) })
-	//lint:ignore SA1012 the test passes a nil Context on purpose
-	check("Push", func() { _ = q.Push(nil, 2) })
-	//lint:ignore SA1012 the test passes a nil Context on purpose
-	check("All", func() { q.All(nil) })
-	if q.Len() != 1 {
-		t.Fatalf("Len %d after the panics, want 1", q.Len())
-	}
-}
+func TestNilContextPanics(t *testing.T) { checkNilContextPanics(t, New[int](1)) }
 
 // TestZeroValuePanics: every method of a Queue not made by New panics with a
 // message saying so, not with a nil dereference.

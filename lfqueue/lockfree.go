@@ -382,20 +382,8 @@ func (q *LockFree[T]) All(ctx context.Context) iter.Seq[T] {
 	if ctx == nil {
 		panic("lfqueue: All called with nil Context")
 	}
-	return func(yield func(T) bool) {
-		done := ctx.Done()
-		for {
-			select {
-			case <-done:
-				return
-			default:
-			}
-			v, err := q.Pop(ctx)
-			if err != nil || !yield(v) {
-				return
-			}
-		}
-	}
+	q.mustBeNew()
+	return popAll(ctx, q.Pop)
 }
 
 // errNotNewLockFree is the panic value of every method called on a LockFree

@@ -2,41 +2,14 @@ package lfqueue
 
 import (
 	"context"
-	"strings"
-	"sync"
 	"testing"
-	"time"
 )
 
 // The API contract LockFree shares with Queue for bad input and cancellation
 // (the Queue versions are in blocking_test.go).
 
-// TestLockFreeNilContextPanics: Push, Pop and All panic at once on a nil ctx,
-// with a message naming it, even when they would not block.
-func TestLockFreeNilContextPanics(t *testing.T) {
-	q := NewLockFree[int](1)
-	q.TryPush(1)
-	check := func(name string, f func()) {
-		t.Helper()
-		defer func() {
-			t.Helper()
-			s, _ := recover().(string)
-			if !strings.Contains(s, "nil Context") || !strings.Contains(s, name) {
-				t.Errorf("%s(nil): panic %q; want one naming the nil Context", name, s)
-			}
-		}()
-		f()
-	}
-	//lint:ignore SA1012 the test passes a nil Context on purpose
-	check("Pop", func() { _, _ = q.Pop(nil) })
-	//lint:ignore SA1012 the test passes a nil Context on purpose
-	check("Push", func() { _ = q.Push(nil, 2) })
-	//lint:ignore SA1012 the test passes a nil Context on purpose
-	check("All", func() { q.All(nil) })
-	if q.Len() != 1 {
-		t.Fatalf("Len %d after the panics, want 1", q.Len())
-	}
-}
+// TestLockFreeNilContextPanics: as TestNilContextPanics, for LockFree.
+func TestLockFreeNilContextPanics(t *testing.T) { checkNilContextPanics(t, NewLockFree[int](1)) }
 
 // TestLockFreeZeroValuePanics: every method of a LockFree not made by
 // NewLockFree panics with a message saying so (the zero value would
@@ -68,41 +41,5 @@ func TestLockFreeZeroValuePanics(t *testing.T) {
 	}
 }
 
-// TestLockFreeAllStopsOnCancel: All ends promptly once ctx is done even while
-// a producer never lets the queue drain.
-func TestLockFreeAllStopsOnCancel(t *testing.T) {
-	q := NewLockFree[int](64)
-	stop := make(chan struct{})
-	var wg sync.WaitGroup
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		for i := 0; ; i++ {
-			select {
-			case <-stop:
-				return
-			default:
-			}
-			q.TryPush(i)
-		}
-	}()
-	for q.Len() < 32 {
-		time.Sleep(time.Millisecond)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	n := 0
-	for range q.All(ctx) {
-		if n++; n == 100 {
-			cancel()
-		}
-		if n > 101 {
-			break
-		}
-	}
-	close(stop)
-	wg.Wait()
-	if n != 100 {
-		t.Fatalf("All yielded %d elements; want it to stop right after ctx is cancelled at 100", n)
-	}
-}
+// TestLockFreeAllStopsOnCancel: as TestAllStopsOnCancel, for LockFree.
+func TestLockFreeAllStopsOnCancel(t *testing.T) { checkAllStopsOnCancel(t, NewLockFree[int](64)) }
