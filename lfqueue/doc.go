@@ -168,15 +168,17 @@
 // # Queue or LockFree?
 //
 // Choose LockFree when no goroutine may wait for another. With one
-// goroutine stopped for 100 ms in the middle of a push (the stall-injection
-// benchmark, build tag lfkit_stall), the other goroutines kept 92–96% of
-// their unstopped throughput with LockFree and dropped to 0.1% with Queue,
-// which waits for the stopped slot once the ring laps onto it. Under
-// oversubscription (32 goroutines at GOMAXPROCS 2, BenchmarkOversubscribedLatency
-// in internal/peerbench) its per-call tail matched Queue's and beat a
-// channel's from p99 up (p99.9: LockFree 2.8 µs, Queue 2.0 µs, channel 31 µs,
-// mutex ring 623 µs). Its slots are packed: sizeof(T) plus 32 to 64
-// bytes each.
+// goroutine stopped for 100 ms in the middle of a push (BenchmarkLFStall,
+// build tag lfkit_stall), the other goroutines kept 86–105% of their
+// unstopped throughput with LockFree (three rounds) and dropped to 0.04% with
+// Queue, which waits for the stopped slot once the ring laps onto it. Under
+// oversubscription (32 goroutines at GOMAXPROCS 2,
+// BenchmarkOversubscribedLatency in internal/peerbench) its per-call tail
+// stayed close to Queue's and beat a channel's from p99 up (medians of three
+// rounds, p99 / p99.9: LockFree 0.8 / 3.8 µs, Queue 0.4 / 2.8 µs, channel
+// 2.2 / 13 µs, mutex ring 360 / 590 µs; an empty call measured the same way,
+// the caller's own preemption, 0.04 / 0.2 µs). Its slots are packed:
+// sizeof(T) plus 32 to 64 bytes each.
 //
 // Choose Queue otherwise. Each LockFree operation goes through two rings
 // (free indices and element indices), twice the locked instructions and
