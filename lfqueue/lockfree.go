@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"iter"
 	"math/bits"
+	"sync/atomic"
 	"unsafe"
 
 	"github.com/lfkit/lfkit/internal/pad"
@@ -28,7 +29,6 @@ const (
 	stallLFAllocDeqClaimed
 	stallLFAllocDeqTaken // TryPop took an index, value not yet read
 	stallLFAllocCatchup
-	stallLFAllocLength // Len between its two loads
 	stallLFClosed
 	stallLFEnd // one past the last LockFree point
 )
@@ -92,8 +92,8 @@ const (
 // of T (a plain []T) plus two rings of 2n 8-byte entries, 32n bytes: per
 // slot, sizeof(T) plus 32 to 64 bytes (32 when capacity is a power of two;
 // for int and capacity 1024, 40 KiB in all), plus a fixed part of at most
-// 16*pad.Size bytes: padded counters and waiter lists (1808 bytes on amd64,
-// 984 on 386).
+// 17*pad.Size bytes: padded counters and waiter lists (1936 bytes on amd64,
+// 1048 on 386).
 // Elements are not padded as Queue's slots are: the rings remap neighbouring
 // positions to different cache lines, and the free ring is seeded with
 // indices a cache line apart, so pushes and pops that follow each other do
@@ -103,7 +103,14 @@ type LockFree[T any] struct {
 	data   []T
 	cap    uint64
 
-	_       pad.Line
+	_ pad.Line
+	// count is the number of elements: +1 after an enqueue on aq succeeds,
+	// -1 after a dequeue from aq succeeds. tail-head of aq cannot serve:
+	// a position an enqueuer had to skip (its slot still held an element
+	// whose dequeuer, one lap behind, had not taken it yet) stays between
+	// head and tail until a later dequeue passes it, even on a quiet queue.
+	count   atomic.Int64
+	_       [pad.Size - 8]byte
 	pushers wait.List // goroutines blocked in Push: waiting for a free index
 	poppers wait.List // goroutines blocked in Pop: waiting for an element
 	_       pad.Line
@@ -139,11 +146,11 @@ func newLockFreeAt[T any](capacity int, start uint64) *LockFree[T] {
 	q := &LockFree[T]{data: make([]T, capacity), cap: uint64(capacity)}
 	q.fq.init(order, start, false, ringPoints{
 		stallLFFreeEnqClaimed, stallLFFreeEnqPlaced, stallLFFreeDeqClaimed,
-		stallLFFreeDeqTaken, stallLFFreeCatchup, 0, 0, // fq is never finalized; its length is never read
+		stallLFFreeDeqTaken, stallLFFreeCatchup, 0, // fq is never finalized
 	})
 	q.aq.init(order, start, true, ringPoints{
 		stallLFAllocEnqClaimed, stallLFAllocEnqPlaced, stallLFAllocDeqClaimed,
-		stallLFAllocDeqTaken, stallLFAllocCatchup, stallLFAllocLength, stallLFAllocEnqFindable,
+		stallLFAllocDeqTaken, stallLFAllocCatchup, stallLFAllocEnqFindable,
 	})
 	q.fq.fill(spreadIndices(capacity, unsafe.Sizeof(zero)))
 	return q
@@ -219,6 +226,7 @@ func (q *LockFree[T]) push(v *T) lfStatus {
 		q.fq.enqueue(i)
 		return lfClosed
 	}
+	q.count.Add(1)
 	return lfOK
 }
 
@@ -229,6 +237,7 @@ func (q *LockFree[T]) pop(dst *T) lfStatus {
 	if !got {
 		return lfEmpty
 	}
+	q.count.Add(-1)
 	*dst = q.data[i]
 	var zero T
 	q.data[i] = zero // let the GC free what the slot referenced
@@ -423,18 +432,15 @@ func (q *LockFree[T]) Close() {
 func (q *LockFree[T]) Closed() bool { q.mustBeNew(); return q.aq.tail.Load()&finalized != 0 }
 
 // Len returns the number of elements in the queue, between 0 and Cap(). It
-// is wait-free: three atomic loads. It is exact when no push or pop is in
-// progress; while some are, it is an estimate (positions claimed by pushes
-// that have not written yet count, those claimed by pops that have not taken
-// their element yet do not).
+// is wait-free: one atomic load of a count that every successful push
+// increments and every successful pop decrements. It is exact when no push
+// or pop is in progress; while some are, it may lag them (an element already
+// placed by a push that has not counted it yet is not counted, one already
+// taken by a pop that has not counted it yet still is), clamped to
+// [0, Cap()].
 func (q *LockFree[T]) Len() int {
 	q.mustBeNew()
-	if q.Closed() {
-		// Pushes that claimed element-ring positions after Close never
-		// fill them; count the free indices instead.
-		return int(q.cap - q.fq.length(q.cap))
-	}
-	return int(q.aq.length(q.cap))
+	return int(min(max(q.count.Load(), 0), int64(q.cap)))
 }
 
 // Cap returns the capacity given to NewLockFree.

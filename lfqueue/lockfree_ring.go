@@ -83,7 +83,7 @@ type scqRing struct {
 
 // ringPoints names the stall points of one ring; fq and aq use different ones.
 type ringPoints struct {
-	enqClaimed, enqPlaced, deqClaimed, deqTaken, catchup, length, enqFindable stallPoint
+	enqClaimed, enqPlaced, deqClaimed, deqTaken, catchup, enqFindable stallPoint
 }
 
 // finalized is the finalize bit in tail.
@@ -279,15 +279,4 @@ func (r *scqRing) catchup(h uint64) {
 			h = hh
 		}
 	}
-}
-
-// length returns tail - head in positions, clamped to [0, limit].
-func (r *scqRing) length(limit uint64) uint64 {
-	h := r.head.Load()
-	stall(r.points.length)
-	t := r.tail.Load() &^ finalized
-	if !before(h, t) {
-		return 0
-	}
-	return min((t-h)/2, limit)
 }

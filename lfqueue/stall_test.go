@@ -43,7 +43,6 @@ var lockFreePoints = map[stallPoint]pointInfo{
 	stallLFAllocDeqClaimed:  {"elem-deq-claimed", "element ring: dequeue claimed a position, entry not taken"},
 	stallLFAllocDeqTaken:    {"elem-deq-taken", "element ring: dequeue took an index (TryPop holds it, value not read)"},
 	stallLFAllocCatchup:     {"elem-catchup", "element ring: dequeue found its position empty, before catchup (TryPop on empty; a push is stopped before writing)"},
-	stallLFAllocLength:      {"len", "Len between its two loads"},
 	stallLFClosed:           {"close", "Close after setting the finalize bit"},
 }
 
@@ -379,5 +378,73 @@ func TestStallLockFreeCloseFindable(t *testing.T) {
 	pushed := <-result
 	if !ok || v != 7 || !pushed {
 		t.Fatalf("TryPop after Close = %d, %v; the push returned %v: want 7, true, true", v, ok, pushed)
+	}
+}
+
+// TestStallLockFreeLenAfterSkip: a pop stopped after claiming its position
+// in the element ring, before taking its element, while other goroutines
+// push and pop around the ring. Enqueuers that reach its slot one lap later
+// must skip that position (the slot still holds the stopped pop's element),
+// and the skipped position stays between the ring's head and tail until a
+// later dequeue passes it. Once everything has returned, Len must still be
+// exact: an earlier Len computed from tail-head counted the skipped
+// positions and reported 3 of capacity 3 for a queue holding 2 (found by
+// porcupine).
+func TestStallLockFreeLenAfterSkip(t *testing.T) {
+	const capacity = 3
+	q := NewLockFree[uint64](capacity)
+	q.TryPush(1)
+	stopped := make(chan struct{})
+	release := make(chan struct{})
+	var armed atomic.Bool
+	armed.Store(true)
+	setStallHook(func(at stallPoint) {
+		if at == stallLFAllocDeqClaimed && armed.CompareAndSwap(true, false) {
+			close(stopped)
+			<-release
+		}
+	})
+	defer func() { setStallHook(nil) }()
+	got := make(chan uint64)
+	go func() {
+		v, _ := q.TryPop()
+		got <- v
+	}()
+	<-stopped
+	// The stopped pop claimed position 0 and holds element 1. Move head and
+	// tail with push/pop pairs to position size, whose slot is position 0's
+	// one lap later, then push two: the first enqueue meets the stopped
+	// pop's element in that slot and must skip to the next position, which
+	// no dequeue passes before the check below.
+	next := uint64(100)
+	for range q.aq.size - 1 {
+		next++
+		if !q.TryPush(next) {
+			t.Fatalf("TryPush(%d) failed with the queue holding at most 1 element", next)
+		}
+		if v, ok := q.TryPop(); !ok || v != next {
+			t.Fatalf("TryPop = %d, %v; want %d", v, ok, next)
+		}
+	}
+	for _, v := range []uint64{201, 202} {
+		if !q.TryPush(v) {
+			t.Fatalf("TryPush(%d) failed with the queue holding less than %d", v, capacity)
+		}
+	}
+	close(release)
+	if v := <-got; v != 1 {
+		t.Fatalf("the stopped TryPop returned %d, want 1", v)
+	}
+	// Quiet now, holding 201 and 202.
+	if n := q.Len(); n != 2 || q.IsFull() || q.IsEmpty() {
+		t.Fatalf("Len = %d, IsFull %v, IsEmpty %v on a quiet queue holding 2 of %d", n, q.IsFull(), q.IsEmpty(), capacity)
+	}
+	for _, want := range []uint64{201, 202} {
+		if v, ok := q.TryPop(); !ok || v != want {
+			t.Fatalf("TryPop = %d, %v; want %d", v, ok, want)
+		}
+	}
+	if n := q.Len(); n != 0 || !q.IsEmpty() {
+		t.Fatalf("Len = %d on a drained quiet queue", n)
 	}
 }
