@@ -104,7 +104,12 @@
 // closest cases (10 rounds) gave medians 0.98x to 1.00x. Single samples
 // scatter from 0.5x to 1.9x either way with the host's placement of the two
 // vCPUs, so measure your workload with BenchmarkLayout if the last 10%
-// matters; Padded removes all contention between different slots.
+// matters; Padded removes all contention between different slots. A later
+// run on a quiet host (4 rounds, both vCPUs taking turns) agreed: remap
+// 0.92x to 1.11x of padded, Compact 1.36x to 1.43x at 2x2 and 8x8 near empty
+// and near full. Free-running, Compact took about half the time of both
+// (a lagging consumer reads several packed elements per cache-line
+// transfer), so choose Compact for pipelines that run saturated.
 //
 // # Capacity guide
 //
@@ -169,27 +174,27 @@
 //
 // Choose LockFree when no goroutine may wait for another. With one
 // goroutine stopped for 100 ms in the middle of a push (BenchmarkLFStall,
-// build tag lfkit_stall), the other goroutines kept 86–105% of their
-// unstopped throughput with LockFree (three rounds) and dropped to 0.04% with
+// build tag lfkit_stall), the other goroutines kept 97–99% of their
+// unstopped throughput with LockFree (three rounds) and dropped to 0.05% with
 // Queue, which waits for the stopped slot once the ring laps onto it. Under
 // oversubscription (32 goroutines at GOMAXPROCS 2,
 // BenchmarkOversubscribedLatency in internal/peerbench) its per-call tail
-// stayed close to Queue's and beat a channel's from p99 up (medians of three
-// rounds, p99 / p99.9: LockFree 0.8 / 3.8 µs, Queue 0.4 / 2.8 µs, channel
-// 2.2 / 13 µs, mutex ring 360 / 590 µs; an empty call measured the same way,
-// the caller's own preemption, 0.04 / 0.2 µs). Its slots are packed:
-// sizeof(T) plus 32 to 64 bytes each.
+// stayed within a small factor of Queue's and beat a channel's from p99 up
+// (medians of three rounds, p99 / p99.9: LockFree 0.9 / 4.1 µs, Queue
+// 0.4 / 2.8 µs, channel 1.8 / 31 µs, mutex ring 330 / 520 µs; an empty call
+// measured the same way, the caller's own preemption, 0.04 / 0.2 µs). Its
+// slots are packed: sizeof(T) plus 32 to 64 bytes each.
 //
 // Choose Queue otherwise. Each LockFree operation goes through two rings
-// (free indices and element indices), twice the locked instructions and
-// shared cache lines of Queue's, so it costs two to ten times as much. In the
-// README's benchmark run (shared 2-vCPU x86-64 host, Go 1.26, the two vCPUs
-// taking turns): an uncontended push+pop took 60 ns against Queue's 19,
-// parallel pairs 341 against 35 ns, and the blocking handoff 123 against
-// 41 ns (1 producer, 1 consumer) and 243 against 51 ns (2×2), where a
-// channel took 50 and 68. Queue also has ForcePush, batches and
-// TryPush/TryPop that fail only when the queue is truly full or empty;
-// LockFree's TryPush can also fail while pops in progress still hold free
-// indices (see LockFree's documentation). Rerun the figures with the
-// commands in internal/peerbench/README.md.
+// (free indices and element indices) plus an element count, more than twice
+// the locked instructions and shared cache lines of Queue's, so it costs
+// about three to eleven times as much. In the README's benchmark run (shared
+// 2-vCPU x86-64 host, Go 1.26, the two vCPUs taking turns): an uncontended
+// push+pop took 72 ns against Queue's 19, parallel pairs 390 against 36 ns,
+// and the blocking handoff 160 against 48 ns (1 producer, 1 consumer) and
+// 311 against 62 ns (2×2), where a channel took 50 and 67. Queue also has
+// ForcePush, batches and TryPush/TryPop that fail only when the queue is
+// truly full or empty; LockFree's TryPush can also fail while pops in
+// progress still hold free indices (see LockFree's documentation). Rerun the
+// figures with the commands in internal/peerbench/README.md.
 package lfqueue
