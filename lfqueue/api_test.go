@@ -84,3 +84,15 @@ func checkNilContextPanics(t *testing.T, q blockingQueue[int]) {
 		t.Fatalf("Len %d after the panics, want 1", q.Len())
 	}
 }
+
+// checkPanics calls f and fails the test unless f panics with exactly want.
+func checkPanics(t *testing.T, what, want string, f func()) {
+	t.Helper()
+	defer func() {
+		t.Helper()
+		if s, _ := recover().(string); s != want {
+			t.Errorf("%s: panic %q, want %q", what, s, want)
+		}
+	}()
+	f()
+}

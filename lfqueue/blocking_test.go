@@ -297,14 +297,7 @@ func TestZeroValuePanics(t *testing.T) {
 		"Closed":       func() { q.Closed() },
 		"All":          func() { q.All(context.Background())(func(int) bool { return true }) },
 	} {
-		func() {
-			defer func() {
-				if s, _ := recover().(string); s != errNotNew {
-					t.Errorf("%s on a zero Queue: panic %q, want %q", name, s, errNotNew)
-				}
-			}()
-			f()
-		}()
+		checkPanics(t, name+" on a zero Queue", errNotNew, f)
 	}
 }
 

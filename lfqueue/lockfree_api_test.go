@@ -30,14 +30,7 @@ func TestLockFreeZeroValuePanics(t *testing.T) {
 		"Closed":    func() { q.Closed() },
 		"All":       func() { q.All(context.Background())(func(int) bool { return true }) },
 	} {
-		func() {
-			defer func() {
-				if s, _ := recover().(string); s != errNotNewLockFree {
-					t.Errorf("%s on a zero LockFree: panic %q, want %q", name, s, errNotNewLockFree)
-				}
-			}()
-			f()
-		}()
+		checkPanics(t, name+" on a zero LockFree", errNotNewLockFree, f)
 	}
 }
 

@@ -313,6 +313,25 @@ func TestStallQueueFails(t *testing.T) {
 	}
 }
 
+// stopFirstAt installs a stall hook that stops the first goroutine to reach
+// point p: stopped is closed once it is stopped, and it resumes when the
+// caller closes release. The hook is removed when the test ends.
+func stopFirstAt(t *testing.T, p stallPoint) (stopped <-chan struct{}, release chan struct{}) {
+	t.Helper()
+	stop := make(chan struct{})
+	release = make(chan struct{})
+	var armed atomic.Bool
+	armed.Store(true)
+	setStallHook(func(at stallPoint) {
+		if at == p && armed.CompareAndSwap(true, false) {
+			close(stop)
+			<-release
+		}
+	})
+	t.Cleanup(func() { setStallHook(nil) })
+	return stop, release
+}
+
 // TestStallLockFreeCloseRetract: a push stopped after writing its entry,
 // before its finalize check, resumes after Close has returned; it must
 // report failure and leave nothing behind (no push succeeds after Close
@@ -321,17 +340,7 @@ func TestStallQueueFails(t *testing.T) {
 func TestStallLockFreeCloseRetract(t *testing.T) {
 	q := NewLockFree[uint64](4)
 	q.TryPush(1)
-	stopped := make(chan struct{})
-	release := make(chan struct{})
-	var armed atomic.Bool
-	armed.Store(true)
-	setStallHook(func(at stallPoint) {
-		if at == stallLFAllocEnqPlaced && armed.CompareAndSwap(true, false) {
-			close(stopped)
-			<-release
-		}
-	})
-	defer func() { setStallHook(nil) }()
+	stopped, release := stopFirstAt(t, stallLFAllocEnqPlaced)
 	result := make(chan bool)
 	go func() { result <- q.TryPush(2) }()
 	<-stopped
@@ -358,17 +367,7 @@ func TestStallLockFreeCloseRetract(t *testing.T) {
 // then reports success.
 func TestStallLockFreeCloseFindable(t *testing.T) {
 	q := NewLockFree[uint64](4) // fresh: the threshold is negative
-	stopped := make(chan struct{})
-	release := make(chan struct{})
-	var armed atomic.Bool
-	armed.Store(true)
-	setStallHook(func(at stallPoint) {
-		if at == stallLFAllocEnqFindable && armed.CompareAndSwap(true, false) {
-			close(stopped)
-			<-release
-		}
-	})
-	defer func() { setStallHook(nil) }()
+	stopped, release := stopFirstAt(t, stallLFAllocEnqFindable)
 	result := make(chan bool)
 	go func() { result <- q.TryPush(7) }()
 	<-stopped
@@ -394,17 +393,7 @@ func TestStallLockFreeLenAfterSkip(t *testing.T) {
 	const capacity = 3
 	q := NewLockFree[uint64](capacity)
 	q.TryPush(1)
-	stopped := make(chan struct{})
-	release := make(chan struct{})
-	var armed atomic.Bool
-	armed.Store(true)
-	setStallHook(func(at stallPoint) {
-		if at == stallLFAllocDeqClaimed && armed.CompareAndSwap(true, false) {
-			close(stopped)
-			<-release
-		}
-	})
-	defer func() { setStallHook(nil) }()
+	stopped, release := stopFirstAt(t, stallLFAllocDeqClaimed)
 	got := make(chan uint64)
 	go func() {
 		v, _ := q.TryPop()
