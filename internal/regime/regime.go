@@ -98,6 +98,7 @@ const (
 	probeMinBatches = 3
 	probeMinWall    = time.Millisecond
 	probeBudget     = 5 * time.Millisecond
+	probeYieldAfter = 100 * time.Microsecond
 )
 
 // probeStop is the value that tells the probe's peer goroutine to return.
@@ -134,9 +135,19 @@ func ProbeNow() Probe {
 func probe(budget time.Duration) (Probe, int) {
 	var word atomic.Int64
 	oneP := runtime.GOMAXPROCS(0) == 1
-	// wait spins until word holds v or probeStop, yielding now and then
-	// so that a peer sharing our P (or descheduled by the host) runs.
+	// wait spins until word holds v or probeStop. With one P it yields at
+	// every turn, so that the peer runs. With more it yields only once a
+	// wait has lasted probeYieldAfter (a peer that lost its P to another
+	// goroutine then gets one): both goroutines are locked to their
+	// threads, and a locked goroutine that yields hands its P to another
+	// thread and sleeps until the P is handed back, tens of microseconds
+	// off the CPU. Yielding every 1024 spins, as the probe once did, made
+	// it measure those handoffs: on an idle 2-vCPU host where two
+	// spinning threads got 2.0 CPU seconds per second, the probe reported
+	// 0.5 to 1.2 and median round trips of 15 to 160 µs in many samples,
+	// and so classified near placements as turns.
 	wait := func(v int64) bool {
+		var start time.Time
 		for spins := 1; ; spins++ {
 			switch word.Load() {
 			case v:
@@ -144,7 +155,13 @@ func probe(budget time.Duration) (Probe, int) {
 			case probeStop:
 				return false
 			}
-			if oneP || spins%1024 == 0 {
+			switch {
+			case oneP:
+				runtime.Gosched()
+			case spins%1024 != 0:
+			case start.IsZero():
+				start = time.Now()
+			case time.Since(start) >= probeYieldAfter:
 				runtime.Gosched()
 			}
 		}
