@@ -27,7 +27,8 @@ const (
 // once, without spinning).
 var spinTest atomic.Int32
 
-// wait spins while stamp == old, up to the budget, and reports whether the
+// wait spins while stamp == old, up to the budget (each spin a cpuRelax hint
+// and one load), and reports whether the
 // stamp changed (the caller should retry its claim) or the budget ran out
 // (the caller should decide, and park). pos is the waiter's position, used
 // to pick the sampling waits.
@@ -41,6 +42,7 @@ func (l *spinLimit) wait(stamp *atomic.Uint64, old, pos uint64) bool {
 		limit = uint32(max(t, 0))
 	}
 	for n := uint32(0); n < limit; n++ {
+		cpuRelax()
 		if stamp.Load() != old {
 			if sample {
 				l.update(min(2*(n+1), maxSpin))

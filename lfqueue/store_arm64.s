@@ -9,3 +9,8 @@ TEXT ·storeRelease64(SB), NOSPLIT, $0-16
 	MOVD v+8(FP), R1
 	STLR R1, (R0)
 	RET
+
+// func cpuRelax()
+TEXT ·cpuRelax(SB), NOSPLIT, $0-0
+	YIELD
+	RET
