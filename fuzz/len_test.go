@@ -9,26 +9,26 @@ import (
 	"github.com/lfkit/lfkit/lfqueue"
 )
 
-// layout names one of Queue's slot layouts: the default (packed with a
-// cache remap), Compact (packed in order) or Padded.
+// layout names one of Queue's slot layouts: the default (Compact: packed in
+// position order), Remap (packed with a cache remap) or Padded.
 type layout int
 
 const (
 	layoutDefault layout = iota
-	layoutCompact
+	layoutRemap
 	layoutPadded
 	numLayouts
 )
 
 func (l layout) String() string {
-	return [...]string{"default", "compact", "padded"}[l]
+	return [...]string{"default", "remap", "padded"}[l]
 }
 
 // newQueue returns a queue of the given capacity and slot layout.
 func newQueue[T any](capacity int, l layout) *lfqueue.Queue[T] {
 	switch l {
-	case layoutCompact:
-		return lfqueue.New[T](capacity, lfqueue.Compact())
+	case layoutRemap:
+		return lfqueue.New[T](capacity, lfqueue.Remap())
 	case layoutPadded:
 		return lfqueue.New[T](capacity, lfqueue.Padded())
 	}

@@ -55,8 +55,8 @@ func (op concOp) String() string {
 }
 
 // decodeConcPlan reads byte 0 as capacity-1 (mod 8), byte 1 as the number
-// of goroutines-2 (mod 3, bits 0-1), Compact (bit 2) and Padded (bit 3,
-// when bit 2 is clear; neither: the default layout), then (kind, arg)
+// of goroutines-2 (mod 3, bits 0-1), Remap (bit 2) and Padded (bit 3,
+// when bit 2 is clear; neither: the default layout, Compact), then (kind, arg)
 // byte pairs dealt to the goroutines in turn, at most maxConcOps each.
 func decodeConcPlan(data []byte) concPlan {
 	r := &input{b: data}
@@ -64,7 +64,7 @@ func decodeConcPlan(data []byte) concPlan {
 	flags := r.byte()
 	switch {
 	case flags&4 != 0:
-		p.layout = layoutCompact
+		p.layout = layoutRemap
 	case flags&8 != 0:
 		p.layout = layoutPadded
 	}
@@ -80,7 +80,7 @@ func decodeConcPlan(data []byte) concPlan {
 func (p concPlan) encode() []byte {
 	b := []byte{byte(p.capacity - 1), byte(len(p.ops) - 2)}
 	switch p.layout {
-	case layoutCompact:
+	case layoutRemap:
 		b[1] |= 4
 	case layoutPadded:
 		b[1] |= 8

@@ -61,7 +61,8 @@
 // processor, then sleeping 20µs at a time (so that the operating system can
 // run a peer whose thread it descheduled); only Push and Pop park.
 // A Push on a full queue or a Pop on an empty one first watches the one slot
-// it needs (an atomic load per iteration, no writes), for an adaptive number
+// it needs (a spin-wait hint, PAUSE on amd64, and an atomic load per
+// iteration; no writes), for an adaptive number
 // of iterations: the budget follows twice the wait that recently ended while
 // spinning and falls to a minimum when spinning does not pay (for example
 // when the host gives the process one core's worth of time), as folly's
@@ -78,47 +79,51 @@
 //
 // # Memory layout and padding
 //
-// By default (the Remap layout) slots are packed, each taking its stamp and
-// T rounded up to a power of two g, in an order that puts consecutive
-// positions in different false-sharing ranges (128 bytes on amd64, arm64 and
-// ppc64, 256 on s390x, 64 elsewhere): with S = range/g slots per range and
-// R ranges (R a power of two), position index i lives in range i mod R at
-// offset i div R, as in the SCQ queue. So neighbouring operations do not
-// contend for one line unless the capacity fits in one range (or at the wrap
-// from the last index to the first, when R divides capacity-1), while a
-// consumer that lags finds S elements per line transfer. For T whose stamp
-// and value exceed half a range (T over 56 bytes on amd64) the default is
-// the padded layout. The Padded option gives every slot its own range for
-// any T, including zero-size T and T larger than a range; the Compact option
-// packs slots back to back in position order. head and tail always sit on
-// ranges of their own. The slot array is allocated as a real Go array of a
-// struct type built with reflect, so the garbage collector sees every
-// pointer inside T.
+// By default (the Compact layout) slots are packed back to back in position
+// order, each taking its stamp and T rounded up to 8 bytes (16 bytes for
+// int on amd64). A consumer that trails the producers reads several
+// published slots per cache-line transfer, and producers that trail the
+// consumers refill several freed slots per transfer, as the plain slice of a
+// mutex-guarded ring does; the price is that operations on neighbouring
+// positions running at the same moment contend for one line. The Remap
+// option packs slots too, each taking its stamp and T rounded up to a power
+// of two g, in an order that puts consecutive positions in different
+// false-sharing ranges (128 bytes on amd64, arm64 and ppc64, 256 on s390x,
+// 64 elsewhere): with S = range/g slots per range and R ranges (R a power of
+// two), position index i lives in range i mod R at offset i div R, as in the
+// SCQ queue. For T whose stamp and value exceed half a range (T over 56
+// bytes on amd64) Remap is the padded layout. The Padded option gives every
+// slot its own range for any T, including zero-size T and T larger than a
+// range. head and tail always sit on ranges of their own. The slot array is
+// allocated as a real Go array of a struct type built with reflect, so the
+// garbage collector sees every pointer inside T.
 //
-// Why the default: in one interleaved run on a shared 2-vCPU host (capacity
-// 1024, int, -cpu 2, 8 rounds, BenchmarkLayout), the remapped layout's
-// median time per item was within 0.92x to 1.09x of the padded layout's on
-// every shape (1x1, 2x2, 8x8 producers x consumers; queue near empty, near
-// full and free-running), at an eighth of the memory, while Compact was up
-// to 1.23x (2x2 near empty) and 1.14x (2x2 near full). A second run of the
-// closest cases (10 rounds) gave medians 0.98x to 1.00x. Single samples
-// scatter from 0.5x to 1.9x either way with the host's placement of the two
-// vCPUs, so measure your workload with BenchmarkLayout if the last 10%
-// matters; Padded removes all contention between different slots. A later
-// run on a quiet host (4 rounds, both vCPUs taking turns) agreed: remap
-// 0.92x to 1.11x of padded, Compact 1.36x to 1.43x at 2x2 and 8x8 near empty
-// and near full. Free-running, Compact took about half the time of both
-// (a lagging consumer reads several packed elements per cache-line
-// transfer), so choose Compact for pipelines that run saturated.
+// Why the default: the handoff a queue exists for, producers and consumers
+// moving items as fast as they can, is where a queue's own speed decides
+// throughput, and there packing in order wins by about 2x. In one
+// interleaved run on a shared 2-vCPU host (BenchmarkLayout: capacity 1024,
+// int, -cpu 2, 6 rounds; ratios taken within a round and a placement
+// regime, nearly all samples in the "near" regime), Compact's time per item
+// was 0.43x to 0.51x the padded layout's free-running at 1x1, 2x2 and 8x8
+// producers x consumers, where Remap's was 0.82x to 0.94x. With the queue
+// kept nearly empty or nearly full (60 ns of work per item on one side),
+// where every waiter watches its own slot and neighbours share a line,
+// Compact took 1.02x to 1.16x the padded time at 1x1 and 1.26x to 1.38x
+// at 2x2 and 8x8, while Remap took 0.88x to 1.02x. So the default is the
+// layout that wins the saturated handoff, at an eighth of the padded memory;
+// Remap is the choice for several producers and consumers on a queue that
+// rarely fills or drains in bursts, at the same memory; Padded removes all
+// contention between different slots. Single samples move with the host's
+// placement of the two vCPUs; measure your shape with BenchmarkLayout.
 //
 // # Capacity guide
 //
 // With hot = 8 + sizeof(T) rounded up to 8 (16 for zero-size T), a slot
 // takes, for every capacity,
 //
-//	Remap() (default): hot rounded up to a power of two g  (16 for int, 32 for string on amd64)
-//	Padded():          hot rounded up to the range size    (128 on amd64 for T up to 120 bytes)
-//	Compact():         hot
+//	Compact() (default): hot
+//	Padded():            hot rounded up to the range size    (128 on amd64 for T up to 120 bytes)
+//	Remap():             hot rounded up to a power of two g  (16 for int, 32 for string on amd64)
 //
 // bytes. A remapped array holds S = range/g slots per range in
 // ceil(capacity/S) ranges rounded up to a power of two, so it takes between
@@ -128,7 +133,7 @@
 // The slot array of a padded queue of pointer-holding T that would be
 // smaller than 32 KiB may be allocated as 32 KiB, to keep that stride despite
 // the header Go's allocator puts in front of such objects. The Queue itself
-// adds at most 8 ranges and 64 bytes (952 bytes on amd64). On amd64, padded / compact / remap (default):
+// adds at most 8 ranges and 64 bytes (952 bytes on amd64). On amd64, padded / compact (default) / remap:
 //
 //	T                   per slot        1e3 slots            1e4                1e5                1e6
 //	int, *X, zero-size  128 / 16 / 16   125 / 15.6 / 16 KiB  1.22 / 0.15 / 0.25  12.2 / 1.53 / 2   122 / 15.3 / 16 MiB
@@ -156,19 +161,17 @@
 //
 // Prefer a mutex-guarded slice ring when only a few goroutines on few cores
 // touch the queue and its critical sections are tiny: one lock word moves
-// between cores where Queue moves head, tail and slot lines, and a lagging
-// consumer of a plain slice reads several elements per cache-line transfer.
-// Queue's case is that no operation holds a lock (a descheduled mutex holder
-// stalls every caller; here only the partners of one slot wait), blocking
-// with context and Close built in, and a slot layout (the cache remap, or
-// padding) that keeps neighbouring positions off one cache line as cores are
-// added.
+// between cores where Queue moves head, tail and slot lines. Queue's case is
+// that no operation holds a lock (a descheduled mutex holder stalls every
+// caller; here only the partners of one slot wait), blocking with context
+// and Close built in, and a choice of slot layouts.
 //
-// The default and Compact slots use an eighth of the padded memory for
-// small T. Both read several elements per cache line when the consumer lags;
-// Compact also makes neighbouring operations contend for one line when the
-// queue is nearly empty, which the default's remap avoids. Measure with the
-// Layout benchmark before choosing another layout.
+// The default (Compact) and Remap slots use an eighth of the padded memory
+// for small T. Choose Remap or Padded when several producers and several
+// consumers meet a queue that stays nearly empty or nearly full (each
+// waiting on its own slot, neighbours on one line); keep the default for
+// pipelines that run saturated. Measure your shape with the Layout
+// benchmark before choosing another layout.
 //
 // # Queue or LockFree?
 //

@@ -241,6 +241,16 @@ func TestPaddedStrideExact(t *testing.T) {
 // TestCompactPlacement checks the compact layout by address: slots are back
 // to back at the documented stride, every stamp 8-byte aligned.
 func TestCompactPlacement(t *testing.T) {
+	// Compact is the default layout.
+	for _, c := range []int{1, 9, 1000} {
+		d, r := New[int](c).ring, New[int](c, Compact()).ring
+		if d.stride != r.stride || d.rmask != r.rmask || d.gshift != r.gshift || d.rshift != r.rshift {
+			t.Fatalf("cap %d: default layout %+v, Compact %+v", c, d, r)
+		}
+		if d := New[sz64](c).ring; d.stride != compactStride(64) {
+			t.Fatalf("cap %d: default layout of [64]byte has stride %d, Compact's is %d", c, d.stride, compactStride(64))
+		}
+	}
 	check := func(name string, size uintptr, stamps []uintptr, stride uintptr) {
 		t.Helper()
 		if want := compactStride(size); stride != want {
@@ -287,7 +297,7 @@ func TestMemoryPerSlot(t *testing.T) {
 		opts   []Option
 		stride uintptr
 	}{
-		{"default", nil, remapStrideFor(unsafe.Sizeof(0))},
+		{"default", nil, compactStride(unsafe.Sizeof(0))},
 		{"padded", []Option{Padded()}, paddedStride(unsafe.Sizeof(0))},
 		{"compact", []Option{Compact()}, compactStride(unsafe.Sizeof(0))},
 		{"remap", []Option{Remap()}, remapStrideFor(unsafe.Sizeof(0))},
@@ -389,13 +399,6 @@ func checkRemap[T any](t *testing.T, capacity int) {
 }
 
 func TestRemapPlacement(t *testing.T) {
-	// Remap is the default layout.
-	for _, c := range []int{1, 9, 1000} {
-		d, r := New[int](c).ring, New[int](c, Remap()).ring
-		if d.stride != r.stride || d.rmask != r.rmask || d.gshift != r.gshift || d.rshift != r.rshift {
-			t.Fatalf("cap %d: default layout %+v, Remap %+v", c, d, r)
-		}
-	}
 	caps := []int{1, 2, 3, 7, 8, 9, 15, 16, 17, 31, 33, 63, 64, 65, 100, 127, 129, 257, 1000, 1024, 1025, 4097}
 	for _, c := range caps {
 		checkRemap[struct{}](t, c)

@@ -85,21 +85,25 @@ type options struct {
 // package documentation.
 func Padded() Option { return func(o *options) { o.layout = layoutPadded } }
 
-// Compact lays slots out back to back, 8-byte aligned, in position order. It
-// takes the least memory (for int, 16 bytes per slot on amd64) at the price
-// of producers and consumers that work on neighbouring positions contending
-// for the same cache line. See the package documentation for when it pays.
+// Compact selects the default layout: slots back to back, 8-byte aligned,
+// in position order, each taking its stamp and T (16 bytes for int on
+// amd64). It takes the least memory, and a consumer that trails the producers
+// (or producers that trail the consumers) takes several slots per cache-line
+// transfer, which is why it moves items fastest through a busy queue; the
+// price is that operations on neighbouring positions, running at the same
+// moment, contend for one cache line. See the package documentation for the
+// figures and for when Remap or Padded pays.
 func Compact() Option { return func(o *options) { o.layout = layoutCompact } }
 
-// Remap selects the default layout: slots packed like Compact, but
-// consecutive positions placed in different false-sharing ranges (a cache
-// remap, as in the SCQ queue), so that producers and consumers working on
-// neighbouring positions do not contend for one cache line while the memory
-// stays close to Compact's. Each slot takes the stamp and T rounded up to a
-// power of two (16 bytes for int on amd64), and the slot array is rounded up
-// to a power-of-two number of ranges, so a queue takes at most twice that
-// per slot. Consecutive positions share a range only when the capacity fits
-// in one range, or at the wrap from the last index to the first when the
+// Remap packs slots like Compact but places consecutive positions in
+// different false-sharing ranges (a cache remap, as in the SCQ queue), so
+// that producers and consumers working on neighbouring positions at the same
+// moment do not contend for one cache line, while the memory stays close to
+// Compact's. Each slot takes the stamp and T rounded up to a power of two
+// (16 bytes for int on amd64), and the slot array is rounded up to a
+// power-of-two number of ranges, so a queue takes at most twice that per
+// slot. Consecutive positions share a range only when the capacity fits in
+// one range, or at the wrap from the last index to the first when the
 // number of ranges divides capacity-1. For T larger than 56 bytes on amd64
 // (stamp and T over half a range) Remap is the Padded layout.
 //
@@ -111,9 +115,9 @@ func Remap() Option { return func(o *options) { o.layout = layoutRemap } }
 // New panics if capacity < 1 or if the slot memory for capacity elements of
 // T would overflow an int, as make does for a channel of an impossible size.
 //
-// By default slots are laid out as Remap describes; Padded and Compact
+// By default slots are laid out as Compact describes; Padded and Remap
 // select the alternatives, and the package documentation gives the memory
-// each needs.
+// each needs and when each pays.
 func New[T any](capacity int, opts ...Option) *Queue[T] {
 	return newAt[T](capacity, 0, opts...)
 }
@@ -122,7 +126,7 @@ func New[T any](capacity int, opts ...Option) *Queue[T] {
 // (start must be a valid position: its index below capacity, mark bit
 // clear). Tests use it to run a queue across the 2^64 wrap of positions.
 func newAt[T any](capacity int, start uint64, opts ...Option) *Queue[T] {
-	o := options{layout: layoutRemap}
+	o := options{layout: layoutCompact}
 	for _, opt := range opts {
 		opt(&o)
 	}

@@ -1,7 +1,7 @@
 package lfqueue
 
 // Benchmarks of the five workloads in internal/peerbench/README.md, for
-// lfqueue (impl=lfqueue is the default, remapped layout; padded and compact
+// lfqueue (impl=lfqueue is the default, Compact layout; padded and remap
 // are the other layouts), a buffered channel and a mutex-guarded ring,
 // all in one file so a `go test -bench` run interleaves them. Names:
 // Benchmark<Workload>/<elem>/<impl>. Contended benchmarks report the
@@ -171,12 +171,12 @@ func pairMutex[T any](b *testing.B) {
 
 func BenchmarkPair(b *testing.B) {
 	b.Run("T=int/impl=lfqueue", func(b *testing.B) { pairLF[int](b) })
-	b.Run("T=int/impl=compact", func(b *testing.B) { pairLF[int](b, Compact()) })
+	b.Run("T=int/impl=remap", func(b *testing.B) { pairLF[int](b, Remap()) })
 	b.Run("T=int/impl=padded", func(b *testing.B) { pairLF[int](b, Padded()) })
 	b.Run("T=int/impl=chan", func(b *testing.B) { pairChan[int](b) })
 	b.Run("T=int/impl=mutex", func(b *testing.B) { pairMutex[int](b) })
 	b.Run("T=e64/impl=lfqueue", func(b *testing.B) { pairLF[elem64](b) })
-	b.Run("T=e64/impl=compact", func(b *testing.B) { pairLF[elem64](b, Compact()) })
+	b.Run("T=e64/impl=remap", func(b *testing.B) { pairLF[elem64](b, Remap()) })
 	b.Run("T=e64/impl=chan", func(b *testing.B) { pairChan[elem64](b) })
 	b.Run("T=e64/impl=mutex", func(b *testing.B) { pairMutex[elem64](b) })
 }
@@ -221,11 +221,11 @@ func parMutex[T any](b *testing.B) {
 
 func BenchmarkParallelPairs(b *testing.B) {
 	b.Run("T=int/impl=lfqueue", func(b *testing.B) { parLF[int](b) })
-	b.Run("T=int/impl=compact", func(b *testing.B) { parLF[int](b, Compact()) })
+	b.Run("T=int/impl=remap", func(b *testing.B) { parLF[int](b, Remap()) })
 	b.Run("T=int/impl=chan", func(b *testing.B) { parChan[int](b) })
 	b.Run("T=int/impl=mutex", func(b *testing.B) { parMutex[int](b) })
 	b.Run("T=e64/impl=lfqueue", func(b *testing.B) { parLF[elem64](b) })
-	b.Run("T=e64/impl=compact", func(b *testing.B) { parLF[elem64](b, Compact()) })
+	b.Run("T=e64/impl=remap", func(b *testing.B) { parLF[elem64](b, Remap()) })
 	b.Run("T=e64/impl=chan", func(b *testing.B) { parChan[elem64](b) })
 	b.Run("T=e64/impl=mutex", func(b *testing.B) { parMutex[elem64](b) })
 }
@@ -316,31 +316,31 @@ func handoffMutex[T any](b *testing.B, P, C int) {
 
 func BenchmarkSPSC(b *testing.B) {
 	b.Run("T=int/impl=lfqueue", func(b *testing.B) { handoffLF[int](b, 1, 1) })
-	b.Run("T=int/impl=compact", func(b *testing.B) { handoffLF[int](b, 1, 1, Compact()) })
+	b.Run("T=int/impl=remap", func(b *testing.B) { handoffLF[int](b, 1, 1, Remap()) })
 	b.Run("T=int/impl=padded", func(b *testing.B) { handoffLF[int](b, 1, 1, Padded()) })
 	b.Run("T=int/impl=chan", func(b *testing.B) { handoffChan[int](b, 1, 1) })
 	b.Run("T=int/impl=mutex", func(b *testing.B) { handoffMutex[int](b, 1, 1) })
 	b.Run("T=e64/impl=lfqueue", func(b *testing.B) { handoffLF[elem64](b, 1, 1) })
-	b.Run("T=e64/impl=compact", func(b *testing.B) { handoffLF[elem64](b, 1, 1, Compact()) })
+	b.Run("T=e64/impl=remap", func(b *testing.B) { handoffLF[elem64](b, 1, 1, Remap()) })
 	b.Run("T=e64/impl=chan", func(b *testing.B) { handoffChan[elem64](b, 1, 1) })
 	b.Run("T=e64/impl=mutex", func(b *testing.B) { handoffMutex[elem64](b, 1, 1) })
 }
 
 func BenchmarkMPMC2x2(b *testing.B) {
 	b.Run("T=int/impl=lfqueue", func(b *testing.B) { handoffLF[int](b, 2, 2) })
-	b.Run("T=int/impl=compact", func(b *testing.B) { handoffLF[int](b, 2, 2, Compact()) })
+	b.Run("T=int/impl=remap", func(b *testing.B) { handoffLF[int](b, 2, 2, Remap()) })
 	b.Run("T=int/impl=padded", func(b *testing.B) { handoffLF[int](b, 2, 2, Padded()) })
 	b.Run("T=int/impl=chan", func(b *testing.B) { handoffChan[int](b, 2, 2) })
 	b.Run("T=int/impl=mutex", func(b *testing.B) { handoffMutex[int](b, 2, 2) })
 	b.Run("T=e64/impl=lfqueue", func(b *testing.B) { handoffLF[elem64](b, 2, 2) })
-	b.Run("T=e64/impl=compact", func(b *testing.B) { handoffLF[elem64](b, 2, 2, Compact()) })
+	b.Run("T=e64/impl=remap", func(b *testing.B) { handoffLF[elem64](b, 2, 2, Remap()) })
 	b.Run("T=e64/impl=chan", func(b *testing.B) { handoffChan[elem64](b, 2, 2) })
 	b.Run("T=e64/impl=mutex", func(b *testing.B) { handoffMutex[elem64](b, 2, 2) })
 }
 
 func BenchmarkMPMC8x8(b *testing.B) {
 	b.Run("T=int/impl=lfqueue", func(b *testing.B) { handoffLF[int](b, 8, 8) })
-	b.Run("T=int/impl=compact", func(b *testing.B) { handoffLF[int](b, 8, 8, Compact()) })
+	b.Run("T=int/impl=remap", func(b *testing.B) { handoffLF[int](b, 8, 8, Remap()) })
 	b.Run("T=int/impl=padded", func(b *testing.B) { handoffLF[int](b, 8, 8, Padded()) })
 	b.Run("T=int/impl=chan", func(b *testing.B) { handoffChan[int](b, 8, 8) })
 	b.Run("T=int/impl=mutex", func(b *testing.B) { handoffMutex[int](b, 8, 8) })
@@ -432,13 +432,13 @@ func burstMutex[T any](b *testing.B, batch bool) {
 func BenchmarkBurst64(b *testing.B) {
 	b.Run("T=int/impl=lfqueue", func(b *testing.B) { burstLF[int](b, false) })
 	b.Run("T=int/impl=lfqueue-batch", func(b *testing.B) { burstLF[int](b, true) })
-	b.Run("T=int/impl=compact-batch", func(b *testing.B) { burstLF[int](b, true, Compact()) })
+	b.Run("T=int/impl=remap-batch", func(b *testing.B) { burstLF[int](b, true, Remap()) })
 	b.Run("T=int/impl=chan", func(b *testing.B) { burstChan[int](b) })
 	b.Run("T=int/impl=mutex", func(b *testing.B) { burstMutex[int](b, false) })
 	b.Run("T=int/impl=mutex-batch", func(b *testing.B) { burstMutex[int](b, true) })
 	b.Run("T=e64/impl=lfqueue", func(b *testing.B) { burstLF[elem64](b, false) })
 	b.Run("T=e64/impl=lfqueue-batch", func(b *testing.B) { burstLF[elem64](b, true) })
-	b.Run("T=e64/impl=compact-batch", func(b *testing.B) { burstLF[elem64](b, true, Compact()) })
+	b.Run("T=e64/impl=remap-batch", func(b *testing.B) { burstLF[elem64](b, true, Remap()) })
 	b.Run("T=e64/impl=chan", func(b *testing.B) { burstChan[elem64](b) })
 	b.Run("T=e64/impl=mutex", func(b *testing.B) { burstMutex[elem64](b, false) })
 	b.Run("T=e64/impl=mutex-batch", func(b *testing.B) { burstMutex[elem64](b, true) })

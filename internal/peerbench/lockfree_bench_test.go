@@ -25,7 +25,7 @@ import (
 func BenchmarkOversubscribedLatency(b *testing.B) {
 	impls := []impl[int]{
 		{"lockfree", func() Queue[int] { return NewLFLockFree[int](capacity) }},
-		{"lfqueue", func() Queue[int] { return NewLFQueue[int](capacity, false) }},
+		{"lfqueue", func() Queue[int] { return NewLFQueue[int](capacity) }},
 		{"chan", func() Queue[int] { return NewChan[int](capacity) }},
 		{"mutexring", func() Queue[int] { return NewMutexRing[int](capacity) }},
 		{"none", nil},

@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/lfkit/lfkit/internal/regime"
+	"github.com/lfkit/lfkit/lfqueue"
 )
 
 // capacity is the capacity of every queue in the benchmarks: a power of
@@ -25,8 +26,8 @@ type impl[T any] struct {
 // TestHandoff and TestZeroAllocs). A new queue is one entry here.
 func mpmcImpls[T any]() []impl[T] {
 	return []impl[T]{
-		{"lfqueue", func() Queue[T] { return NewLFQueue[T](capacity, false) }},
-		{"lfqueue-compact", func() Queue[T] { return NewLFQueue[T](capacity, true) }},
+		{"lfqueue", func() Queue[T] { return NewLFQueue[T](capacity) }},
+		{"lfqueue-remap", func() Queue[T] { return NewLFQueue[T](capacity, lfqueue.Remap()) }},
 		{"lfqueue-lockfree", func() Queue[T] { return NewLFLockFree[T](capacity) }},
 		{"xsync-mpmc", func() Queue[T] { return NewXsyncMPMC[T](capacity) }},
 		{"chan", func() Queue[T] { return NewChan[T](capacity) }},
@@ -194,8 +195,8 @@ func burst[T any](b *testing.B) {
 		name string
 		make func() BatchQueue[T]
 	}{
-		{"lfqueue-batch", func() BatchQueue[T] { return NewLFQueue[T](capacity, false) }},
-		{"lfqueue-compact-batch", func() BatchQueue[T] { return NewLFQueue[T](capacity, true) }},
+		{"lfqueue-batch", func() BatchQueue[T] { return NewLFQueue[T](capacity) }},
+		{"lfqueue-remap-batch", func() BatchQueue[T] { return NewLFQueue[T](capacity, lfqueue.Remap()) }},
 		{"mutexring-batch", func() BatchQueue[T] { return NewMutexRing[T](capacity) }},
 	} {
 		b.Run("impl="+im.name, func(b *testing.B) {

@@ -40,13 +40,12 @@ type BatchQueue[T any] interface {
 // (Push/Pop with a context that is never done).
 type LFQueue[T any] struct{ Q *lfqueue.Queue[T] }
 
-// NewLFQueue returns an lfqueue of the capacity with padded slots, or
-// compact ones when compact is set.
-func NewLFQueue[T any](capacity int, compact bool) LFQueue[T] {
-	if compact {
-		return LFQueue[T]{lfqueue.New[T](capacity, lfqueue.Compact())}
-	}
-	return LFQueue[T]{lfqueue.New[T](capacity)}
+// NewLFQueue returns an lfqueue of the capacity built with opts: with none,
+// New's default layout (Compact: slots packed in position order, 16 bytes
+// per int slot on amd64); lfqueue.Remap() or lfqueue.Padded() select the
+// others.
+func NewLFQueue[T any](capacity int, opts ...lfqueue.Option) LFQueue[T] {
+	return LFQueue[T]{lfqueue.New[T](capacity, opts...)}
 }
 
 func (a LFQueue[T]) TryPush(v T) bool        { return a.Q.TryPush(v) }

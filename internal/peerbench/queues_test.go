@@ -7,6 +7,7 @@ import (
 
 	"github.com/lfkit/lfkit/atomicx"
 	"github.com/lfkit/lfkit/lfmetrics"
+	"github.com/lfkit/lfkit/lfqueue"
 )
 
 // The adapters are checked before they are measured: a benchmark of a
@@ -40,9 +41,9 @@ func TestFIFO(t *testing.T) {
 
 func TestBatch(t *testing.T) {
 	for name, q := range map[string]BatchQueue[int]{
-		"lfqueue":         NewLFQueue[int](capacity, false),
-		"lfqueue-compact": NewLFQueue[int](capacity, true),
-		"mutexring":       NewMutexRing[int](capacity),
+		"lfqueue":       NewLFQueue[int](capacity),
+		"lfqueue-remap": NewLFQueue[int](capacity, lfqueue.Remap()),
+		"mutexring":     NewMutexRing[int](capacity),
 	} {
 		t.Run(name, func(t *testing.T) {
 			next, want := 0, 0
@@ -146,7 +147,7 @@ func TestZeroAllocs(t *testing.T) {
 		check("pair "+im.name, func() { q.TryPush(Big{}); q.TryPop() })
 		check("blocking pair "+im.name, func() { q.Push(Big{}); q.Pop() })
 	}
-	bq := NewLFQueue[Big](capacity, false)
+	bq := NewLFQueue[Big](capacity)
 	buf := make([]Big, batch)
 	check("lfqueue batch", func() { bq.TryPushBatch(buf); bq.TryPopBatch(buf) })
 	var c atomicx.Counter

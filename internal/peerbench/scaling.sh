@@ -11,7 +11,7 @@
 # metrics_bench_test.go):
 #
 #   ScaleHandoff  n producers → n consumers through one queue at GOMAXPROCS n:
-#                 lfqueue, lfqueue-compact, xsync MPMCQueue, channel, mutex ring
+#                 lfqueue, lfqueue-remap, xsync MPMCQueue, channel, mutex ring
 #   Counter       n goroutines increment one counter: atomic.Int64,
 #                 atomicx.Counter (and a per-goroutine handle), lfmetrics,
 #                 a mutex-guarded int64, xsync.Counter, client_golang

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"runtime"
 	"strings"
 	"sync"
@@ -40,7 +41,7 @@ type transport interface {
 type impl struct {
 	name string
 	desc string
-	make func(capacity int, compact bool) transport
+	make func(capacity int, layout string) transport
 }
 
 // impls are the implementations lfbench knows, in the order it runs them
@@ -82,12 +83,46 @@ type lfBlocking interface {
 	Close()
 }
 
-// queueOpts returns lfqueue's options for the -compact flag.
-func queueOpts(compact bool) []lfqueue.Option {
-	if compact {
-		return []lfqueue.Option{lfqueue.Compact()}
+// layouts are the values of the -layout flag, each with the lfqueue option
+// it selects; the first is the default, the layout lfqueue.New gives
+// without options.
+var layouts = []struct {
+	name string
+	opt  func() lfqueue.Option
+}{
+	{"compact", lfqueue.Compact},
+	{"remap", lfqueue.Remap},
+	{"padded", lfqueue.Padded},
+}
+
+// layoutNames lists the valid -layout values, comma-separated.
+func layoutNames() string {
+	names := make([]string, len(layouts))
+	for i, l := range layouts {
+		names[i] = l.name
+	}
+	return strings.Join(names, ", ")
+}
+
+// layoutOption returns the lfqueue option of the named layout, or nil if
+// name is not in layouts.
+func layoutOption(name string) lfqueue.Option {
+	for _, l := range layouts {
+		if l.name == name {
+			return l.opt()
+		}
 	}
 	return nil
+}
+
+// queueOpts returns lfqueue's options for the -layout value (one of
+// layouts; parseFlags rejects the others).
+func queueOpts(layout string) []lfqueue.Option {
+	opt := layoutOption(layout)
+	if opt == nil {
+		panic(fmt.Sprintf("lfbench: unknown layout %q", layout))
+	}
+	return []lfqueue.Option{opt}
 }
 
 // backoff is the waiting policy of the try-based consumer and producer:
@@ -112,8 +147,8 @@ func (b *backoff) wait() {
 // lfTry is an lfkit queue with the non-blocking operations and backoff.
 type lfTry[Q lfQueue] struct{ q Q }
 
-func newLFTry(capacity int, compact bool) transport {
-	return lfTry[*lfqueue.Queue[Event]]{lfqueue.New[Event](capacity, queueOpts(compact)...)}
+func newLFTry(capacity int, layout string) transport {
+	return lfTry[*lfqueue.Queue[Event]]{lfqueue.New[Event](capacity, queueOpts(layout)...)}
 }
 
 func (t lfTry[Q]) push(e Event) bool {
@@ -152,11 +187,11 @@ func (t lfTry[Q]) close() { t.q.Close() }
 // attempt.
 type lfBlock[Q lfBlocking] struct{ q Q }
 
-func newLFBlock(capacity int, compact bool) transport {
-	return lfBlock[*lfqueue.Queue[Event]]{lfqueue.New[Event](capacity, queueOpts(compact)...)}
+func newLFBlock(capacity int, layout string) transport {
+	return lfBlock[*lfqueue.Queue[Event]]{lfqueue.New[Event](capacity, queueOpts(layout)...)}
 }
 
-func newLockFree(capacity int, _ bool) transport {
+func newLockFree(capacity int, _ string) transport {
 	return lfBlock[*lfqueue.LockFree[Event]]{lfqueue.NewLockFree[Event](capacity)}
 }
 
@@ -180,7 +215,7 @@ func (t lfBlock[Q]) close() { t.q.Close() }
 // chanT is a buffered channel.
 type chanT chan Event
 
-func newChan(capacity int, _ bool) transport { return chanT(make(chan Event, capacity)) }
+func newChan(capacity int, _ string) transport { return chanT(make(chan Event, capacity)) }
 
 func (c chanT) push(e Event) bool {
 	select {
@@ -211,7 +246,7 @@ type mutexRing struct {
 	closed            bool
 }
 
-func newMutexRing(capacity int, _ bool) transport {
+func newMutexRing(capacity int, _ string) transport {
 	r := &mutexRing{buf: make([]Event, capacity)}
 	r.notEmpty.L = &r.mu
 	r.notFull.L = &r.mu

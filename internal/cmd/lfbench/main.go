@@ -78,7 +78,9 @@
 //	-saturation    run the saturation phase (default true)
 //	-impl list     comma-separated implementations (default: all)
 //	-rounds n      rounds (default 4)
-//	-compact       use lfqueue.Compact() (unpadded slots) for the lfqueue forms
+//	-layout name   lfqueue slot layout of the lfqueue forms: compact (the
+//	               default, what lfqueue.New gives: slots packed in position
+//	               order), remap (lfqueue.Remap()) or padded (lfqueue.Padded())
 //	-json          print a JSON report instead of the tables
 //	-progress      show progress on stderr (default true)
 //
@@ -217,7 +219,7 @@ func parseFlags(args []string, stderr io.Writer) (*config, error) {
 	fs.BoolVar(&cfg.saturation, "saturation", true, "run the saturation phase")
 	implList := fs.String("impl", implNames(), "comma-separated `list` of implementations")
 	fs.IntVar(&cfg.rounds, "rounds", 4, "`rounds` of every implementation, in alternation")
-	fs.BoolVar(&cfg.compact, "compact", false, "use lfqueue.Compact() (unpadded slots)")
+	fs.StringVar(&cfg.layout, "layout", layouts[0].name, "lfqueue slot `layout` of the lfqueue forms: "+layoutNames())
 	fs.BoolVar(&cfg.json, "json", false, "print a JSON report instead of the tables")
 	fs.BoolVar(&cfg.progress, "progress", true, "show progress on stderr")
 	fs.Usage = func() {
@@ -264,6 +266,8 @@ func parseFlags(args []string, stderr io.Writer) (*config, error) {
 		return nil, fmt.Errorf("-sample must be at least 1, got %d", cfg.sample)
 	case !cfg.saturation && cfg.rate == 0:
 		return nil, errors.New("nothing to run: -saturation=false and -rate 0")
+	case layoutOption(cfg.layout) == nil:
+		return nil, fmt.Errorf("-layout: unknown layout %q (valid: %s)", cfg.layout, layoutNames())
 	}
 	seen := map[string]bool{}
 	for name := range strings.SplitSeq(*implList, ",") {
@@ -314,7 +318,7 @@ type reportConfig struct {
 	Rate      float64 `json:"rate,omitempty"`  // events/s offered in the rate phase
 	Sample    int     `json:"sample,omitempty"`
 	Rounds    int     `json:"rounds"`
-	Compact   bool    `json:"compact"`
+	Layout    string  `json:"layout"` // lfqueue slot layout of the lfqueue forms
 }
 
 type machine struct {
@@ -459,7 +463,7 @@ func newReport(cfg *config, sat, rate []*result) *report {
 			Items:     cfg.items,
 			Rate:      cfg.rate,
 			Rounds:    cfg.rounds,
-			Compact:   cfg.compact,
+			Layout:    cfg.layout,
 		},
 		Machine: machine{
 			GoVersion:  runtime.Version(),

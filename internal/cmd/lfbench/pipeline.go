@@ -28,7 +28,7 @@ type config struct {
 	items                int           // per saturation run, when > 0
 	rounds               int
 	impls                []impl
-	compact              bool
+	layout               string  // lfqueue slot layout of the lfqueue forms: a name in layouts
 	saturation           bool    // run the saturation phase
 	rate                 float64 // events/s offered in the rate phase; 0: no rate phase
 	sample               int     // every sample-th event of a producer carries a timestamp (rate phase)
@@ -97,7 +97,7 @@ type pace struct {
 // watch, if not nil, is called with a function that reports the events
 // popped so far, and its result is called when the run ends.
 func runOnce(cfg *config, im impl, ph phase, watch func(popped func() uint64) (done func())) runResult {
-	t := im.make(cfg.capacity, cfg.compact)
+	t := im.make(cfg.capacity, cfg.layout)
 	m := lfmetrics.New()          // counts popped events (Ingested)
 	lat := new(lfmetrics.Latency) // handoff latency of the stamped events
 	var stop atomic.Bool

@@ -31,7 +31,7 @@ func TestRunDurationJSON(t *testing.T) {
 	if !rep.OK {
 		t.Fatalf("report not OK: %+v", rep)
 	}
-	if rep.Config.Capacity != 7 || rep.Config.Rounds != 2 || rep.Config.Duration != "50ms" || rep.Config.Rate != 20000 || rep.Config.Sample != 16 {
+	if rep.Config.Capacity != 7 || rep.Config.Rounds != 2 || rep.Config.Duration != "50ms" || rep.Config.Rate != 20000 || rep.Config.Sample != 16 || rep.Config.Layout != "compact" {
 		t.Errorf("config = %+v", rep.Config)
 	}
 	for _, phase := range []struct {
@@ -134,8 +134,8 @@ func TestRateHeld(t *testing.T) {
 func TestRunItemsExact(t *testing.T) {
 	// A capacity of 1 under 3 producers forces backpressure.
 	rep, _ := runJSON(t, "-items=5000", "-rounds=3", "-capacity=1", "-producers=3", "-consumers=3",
-		"-impl=lfqueue-block,lfqueue-try,mutex-ring", "-compact", "-progress=false", "-rate=0")
-	if !rep.OK || len(rep.Saturation) != 3 || len(rep.Rate) != 0 {
+		"-impl=lfqueue-block,lfqueue-try,mutex-ring", "-layout=remap", "-progress=false", "-rate=0")
+	if !rep.OK || len(rep.Saturation) != 3 || len(rep.Rate) != 0 || rep.Config.Layout != "remap" {
 		t.Fatalf("report: %+v", rep)
 	}
 	for _, r := range rep.Saturation {
@@ -182,6 +182,7 @@ func TestBadFlags(t *testing.T) {
 		{[]string{"-rate=-1"}, "-rate must be between"},
 		{[]string{"-sample=0"}, "-sample must be at least 1"},
 		{[]string{"-rate=0", "-saturation=false"}, "nothing to run"},
+		{[]string{"-layout=bogus"}, `-layout: unknown layout "bogus" (valid: compact, remap, padded)`},
 		{[]string{"-impl=chan,nope"}, `unknown implementation "nope"`},
 		{[]string{"-impl=chan,chan"}, "given twice"},
 		{[]string{"-impl="}, "empty name"},
@@ -229,8 +230,8 @@ func (l *lossy) push(e Event) bool {
 func TestSelfCheckFails(t *testing.T) {
 	saved := impls
 	t.Cleanup(func() { impls = saved })
-	impls = append(impls[:len(impls):len(impls)], impl{"lossy", "drops events", func(c int, compact bool) transport {
-		return &lossy{transport: newChan(c, compact)}
+	impls = append(impls[:len(impls):len(impls)], impl{"lossy", "drops events", func(c int, layout string) transport {
+		return &lossy{transport: newChan(c, layout)}
 	}})
 	var out, errb bytes.Buffer
 	code := run([]string{"-json", "-impl=chan,lossy", "-items=1000", "-rounds=1", "-producers=1", "-progress=false", "-rate=0"}, &out, &errb)
