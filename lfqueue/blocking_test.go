@@ -328,3 +328,24 @@ func TestLenAcrossWrap(t *testing.T) {
 		t.Fatalf("Len %d after draining", q.Len())
 	}
 }
+
+// TestSpinOneP: a sampling wait records whether GOMAXPROCS is 1, and while
+// it is, waits do not spin (nothing can publish into the slot while its
+// waiter spins on the only P): the wait returns at once, having seen no
+// change, and the flag clears once GOMAXPROCS is raised again.
+func TestSpinOneP(t *testing.T) {
+	var l spinLimit
+	var stamp atomic.Uint64
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(1))
+	if l.wait(&stamp, 0, 0) {
+		t.Fatal("wait reported a change of a stamp nobody wrote")
+	}
+	if !l.oneP.Load() {
+		t.Fatal("a sampling wait at GOMAXPROCS 1 did not record it")
+	}
+	runtime.GOMAXPROCS(2)
+	l.wait(&stamp, 0, spinSample)
+	if l.oneP.Load() {
+		t.Fatal("a sampling wait at GOMAXPROCS 2 left the GOMAXPROCS-1 flag set")
+	}
+}
