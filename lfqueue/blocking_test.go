@@ -11,6 +11,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/lfkit/lfkit/internal/pad"
 )
 
 // TestWakeOrdering is the stress test of the wake protocol (claim.go). In
@@ -348,4 +350,69 @@ func TestSpinOneP(t *testing.T) {
 	if l.oneP.Load() {
 		t.Fatal("a sampling wait at GOMAXPROCS 2 left the GOMAXPROCS-1 flag set")
 	}
+}
+
+// TestPushWatch: a Push blocked on a full Compact queue watches the last
+// position of its run of slots sharing a range (clamped to the ring's end);
+// Padded and Remap, whose consecutive positions never share a range, watch
+// the position itself.
+func TestPushWatch(t *testing.T) {
+	q := New[int](20) // Compact, 16-byte slots: runs of pad.Size/16
+	run := uint64(pad.Size / 16)
+	if q.run != run {
+		t.Fatalf("run of a Compact int queue = %d, want %d", q.run, run)
+	}
+	if r := New[string](20).run; r != 4 && pad.Size == 128 {
+		t.Errorf("run of a Compact string queue = %d, want 4 (24-byte slots in 128 bytes)", r)
+	}
+	for _, lap := range []uint64{0, 1, 5} {
+		for index := uint64(0); index < 20; index++ {
+			pos := lap*q.oneLap | index
+			want := min(index/run*run+run-1, 19)
+			if got := q.pushWatch(pos); got != lap*q.oneLap|want {
+				t.Errorf("pushWatch(lap %d, index %d) = index %d, want %d", lap, index, got&(q.mark-1), want)
+			}
+		}
+	}
+	for _, opt := range []Option{Padded(), Remap()} {
+		q := New[int](20, opt)
+		for index := uint64(0); index < 20; index++ {
+			if got := q.pushWatch(q.oneLap | index); got != q.oneLap|index {
+				t.Errorf("%+v: pushWatch(index %d) = %d, want the position itself", q.ring, index, got&(q.mark-1))
+			}
+		}
+	}
+}
+
+// TestPushTakesFreedSlotWhileRunHeld: a Push blocked on a full Compact queue
+// watches the end of its run, but a single pop that frees only its own slot
+// must still let it through (after the spin budget, the exact try claim
+// takes the slot; or the pop's wakeup does). The consumer pops exactly one
+// element, so the watched slot is never freed.
+func TestPushTakesFreedSlotWhileRunHeld(t *testing.T) {
+	for _, spin := range []int32{0, -1, 4096} {
+		spinTest.Store(spin)
+		q := New[int](64)
+		for i := range 64 {
+			q.TryPush(i)
+		}
+		done := make(chan error, 1)
+		go func() { done <- q.Push(context.Background(), 64) }()
+		time.Sleep(time.Millisecond)
+		if v, ok := q.TryPop(); !ok || v != 0 {
+			t.Fatalf("spin %d: TryPop = %d, %v, want 0, true", spin, v, ok)
+		}
+		select {
+		case err := <-done:
+			if err != nil {
+				t.Fatalf("spin %d: Push: %v", spin, err)
+			}
+		case <-time.After(10 * time.Second):
+			t.Fatalf("spin %d: Push still blocked 10 s after a pop freed its slot", spin)
+		}
+		if n := q.Len(); n != 64 {
+			t.Fatalf("spin %d: Len = %d, want 64", spin, n)
+		}
+	}
+	spinTest.Store(0)
 }

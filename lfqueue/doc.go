@@ -60,10 +60,13 @@
 // Waiting for a peer in the middle of a step is spinning, then yielding the
 // processor, then sleeping 20µs at a time (so that the operating system can
 // run a peer whose thread it descheduled); only Push and Pop park.
-// A Push on a full queue or a Pop on an empty one first watches the one slot
-// it needs (a spin-wait hint, PAUSE on amd64, and an atomic load per
-// iteration; no writes), for an adaptive number
-// of iterations: the budget follows twice the wait that recently ended while
+// A Push on a full queue or a Pop on an empty one first watches a slot: a
+// Pop the one it needs, a Push the one it needs or, with the Compact layout,
+// the last slot of the run that shares its cache-line range (so that it
+// refills the range after the consumers have left it rather than after each
+// pop). Each iteration is a spin-wait hint (PAUSE on amd64) and an atomic
+// load, no writes; there are none at GOMAXPROCS 1, and otherwise an adaptive
+// number of iterations: the budget follows twice the wait that recently ended while
 // spinning and falls to a minimum when spinning does not pay (for example
 // when the host gives the process one core's worth of time), as folly's
 // TurnSequencer does. Then the goroutine parks and uses no CPU until a pop

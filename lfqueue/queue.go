@@ -56,6 +56,7 @@ type Queue[T any] struct {
 	cap    uint64
 	mark   uint64 // closed bit in tail; also the index mask + 1
 	oneLap uint64 // 2*mark
+	run    uint64 // consecutive positions a blocked Push lets free first, see pushWatch
 	_      pad.Line
 
 	// Written only when goroutines park; Any() is read after every claim.
@@ -144,6 +145,7 @@ func newAt[T any](capacity int, start uint64, opts ...Option) *Queue[T] {
 		mark:   mark,
 		oneLap: 2 * mark,
 	}
+	q.run = runLength(q.ring, o.layout)
 	if start&(mark|(mark-1)) >= q.cap {
 		panic("lfqueue: internal error: bad start position")
 	}

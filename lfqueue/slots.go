@@ -281,3 +281,18 @@ func newLinearRing(t reflect.Type, n int, compact bool) ring {
 // largeObject is the runtime's largest small-object size (maxSmallSize,
 // 32 KiB): larger objects get pages of their own.
 const largeObject = 32 << 10
+
+// runLength is how many consecutive positions share a false-sharing range in
+// the layout: for Compact the largest power of two of slots that fits in a
+// range (8 for int on amd64), else 1 (Padded and Remap put consecutive
+// positions in different ranges).
+func runLength(r ring, lay layout) uint64 {
+	if lay != layoutCompact || r.stride == 0 {
+		return 1
+	}
+	n := uint64(pad.Size / r.stride)
+	if n < 1 {
+		return 1
+	}
+	return uint64(1) << (bits.Len64(n) - 1)
+}
