@@ -106,18 +106,20 @@
 // throughput, and there packing in order wins by about 2x. In one
 // interleaved run on a shared 2-vCPU host (BenchmarkLayout: capacity 1024,
 // int, -cpu 2, 6 rounds; ratios taken within a round and a placement
-// regime, nearly all samples in the "near" regime), Compact's time per item
-// was 0.43x to 0.51x the padded layout's free-running at 1x1, 2x2 and 8x8
-// producers x consumers, where Remap's was 0.82x to 0.94x. With the queue
-// kept nearly empty or nearly full (60 ns of work per item on one side),
-// where every waiter watches its own slot and neighbours share a line,
-// Compact took 1.02x to 1.16x the padded time at 1x1 and 1.26x to 1.38x
-// at 2x2 and 8x8, while Remap took 0.88x to 1.02x. So the default is the
-// layout that wins the saturated handoff, at an eighth of the padded memory;
-// Remap is the choice for several producers and consumers on a queue that
-// rarely fills or drains in bursts, at the same memory; Padded removes all
-// contention between different slots. Single samples move with the host's
-// placement of the two vCPUs; measure your shape with BenchmarkLayout.
+// regime, most samples in the "near" regime), Compact's time per item was
+// 0.43x to 0.46x the padded layout's free-running at 1x1, 2x2 and 8x8
+// producers x consumers (medians of the paired rounds), where Remap's was
+// 0.91x to 1.12x. With the queue kept nearly full (60 ns of work per item on
+// the consumers' side) Compact took 0.94x to 1.11x the padded time and Remap
+// 0.94x to 0.98x. Kept nearly empty (the work on the producers' side), where
+// every consumer watches its own slot and neighbouring slots share a line,
+// Compact took 1.33x to 1.45x the padded time at 2x2 and 8x8, while Remap
+// took 1.00x to 1.06x. So the default is the layout that wins the saturated
+// handoff, at an eighth of the padded memory; Remap is the choice for
+// several producers and consumers on a queue that is usually nearly empty,
+// at the same memory; Padded removes all contention between different slots.
+// Single samples move with the host's placement of the two vCPUs; measure
+// your shape with BenchmarkLayout.
 //
 // # Capacity guide
 //
@@ -171,9 +173,9 @@
 //
 // The default (Compact) and Remap slots use an eighth of the padded memory
 // for small T. Choose Remap or Padded when several producers and several
-// consumers meet a queue that stays nearly empty or nearly full (each
-// waiting on its own slot, neighbours on one line); keep the default for
-// pipelines that run saturated. Measure your shape with the Layout
+// consumers share a queue that usually stays nearly empty (each consumer
+// waiting on its own slot, neighbouring slots on one line); keep the default
+// for pipelines that run saturated or nearly full. Measure your shape with the Layout
 // benchmark before choosing another layout.
 //
 // # Queue or LockFree?
