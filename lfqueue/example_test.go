@@ -123,9 +123,12 @@ func ExampleQueue_TryPushBatch() {
 	// [1 2 3] 1
 }
 
-func ExampleCompact() {
-	// One million small elements: 16 bytes a slot instead of 128 on amd64.
-	q := lfqueue.New[int64](1_000_000, lfqueue.Compact())
+func ExampleRemap() {
+	// Many producers and consumers on a queue that usually stays nearly
+	// empty: packed slots (16 bytes for an int64, as by default), with
+	// consecutive positions on different cache-line ranges so that
+	// neighbouring operations do not contend for one line.
+	q := lfqueue.New[int64](1_000_000, lfqueue.Remap())
 	fmt.Println(q.Cap())
 	// Output: 1000000
 }
