@@ -16,7 +16,9 @@
 #      samples of one benchmark back to back) would not give. Every
 #      contended benchmark probes its regime first (internal/regime).
 #      cmd/benchtable turns out.txt into table.md: a row per regime, and
-#      ratios only between samples of one round and one regime.
+#      ratios only between samples of one round and one regime; and into
+#      vs.md: every lfkit ratio to the channel, the mutex ring and xsync's
+#      MPMCQueue (not only to the best peer), under the same rule.
 #   2. lfbench (LFBENCH=1): the default run and -producers 8 -consumers 8
 #      (lfbench.txt, lfbench-8x8.txt).
 #   3. The scaling sweep (SCALING=1): scaling.sh, GOMAXPROCS 1, 2, 4, … up
@@ -78,6 +80,7 @@ ncpu=$(getconf _NPROCESSORS_ONLN 2>/dev/null || nproc)
 machine="$cpu, $ncpu CPUs, $(go env GOVERSION) $(go env GOOS)/$(go env GOARCH)"
 cmd="ROUNDS=$ROUNDS BENCHTIME=$BENCHTIME internal/peerbench/run.sh"
 go run ./cmd/benchtable -machine "$machine" -cmd "$cmd" -ncpu "$ncpu" < "$out" > "$OUT/table.md"
+go run ./cmd/benchtable -vs chan,mutexring,xsync-mpmc -ncpu "$ncpu" < "$out" > "$OUT/vs.md"
 
 if [ "$LFBENCH" = 1 ]; then
 	echo "lfbench: default run, then 8 producers × 8 consumers" >&2
@@ -135,4 +138,4 @@ if [ -n "$README" ]; then
 fi
 echo "end: $(date -u '+%H:%M:%S UTC') load:$(uptime | sed 's/.*load average[s]*://')" >> "$prov"
 echo "machine: $machine" >&2
-echo "wrote $OUT: out.txt table.md perf.md provenance.txt$([ "$LFBENCH" = 1 ] && echo ' lfbench.txt lfbench-8x8.txt')$([ "$SCALING" = 1 ] && echo ' scaling.*')" >&2
+echo "wrote $OUT: out.txt table.md vs.md perf.md provenance.txt$([ "$LFBENCH" = 1 ] && echo ' lfbench.txt lfbench-8x8.txt')$([ "$SCALING" = 1 ] && echo ' scaling.*')" >&2

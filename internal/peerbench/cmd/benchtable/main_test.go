@@ -103,3 +103,36 @@ func TestTable(t *testing.T) {
 		}
 	}
 }
+
+// TestVs: -vs divides each lfkit sample by the named peer's of the same round
+// and regime only. In the input, SPSC lfqueue is near in rounds 1 and 3
+// (50, 30 ns) and far in round 2; chan is far in round 1, near in round 2
+// and turns in round 3 (probe share 0.9), so it never pairs with lfqueue;
+// mutexring is near in rounds 1 and 3 and far in round 2.
+func TestVs(t *testing.T) {
+	samples, err := benchfile.Parse(strings.NewReader(input), 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var b strings.Builder
+	if err := writeVs(&b, samples, []string{"chan", "mutexring"}); err != nil {
+		t.Fatal(err)
+	}
+	got := b.String()
+	// Round 1: lfqueue near 50 vs mutexring near 40 = 1.25; round 3: 30/45
+	// = 0.67; median of two is their mean, 0.96. chan: round 1 is far,
+	// round 3 turns (probe share 0.9): never paired with lfqueue's near.
+	for _, want := range []string{
+		"| benchmark | elem | -cpu | regime | impl | chan | mutexring |",
+		"| SPSC | int | 2 | near | lfqueue | – | 0.96× (0.67–1.25, 2) |",
+		"| Pair | int | 1 | uncontended | lfqueue | 0.43× (0.39–0.47, 3) | – |",
+		"| SPSC | int | 2 | far | lfqueue | – | 0.50× (0.50–0.50, 1) |",
+	} {
+		if !strings.Contains(got, want) {
+			t.Errorf("missing %q in:\n%s", want, got)
+		}
+	}
+	if err := writeVs(&b, samples, []string{"chna"}); err == nil || !strings.Contains(err.Error(), "chna") {
+		t.Errorf("a misspelt peer: err = %v, want one naming it", err)
+	}
+}
