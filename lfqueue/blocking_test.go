@@ -161,14 +161,7 @@ func TestBlockedPushIdle(t *testing.T) {
 	}
 	waitRegistered(t, &q.pushers)
 	time.Sleep(100 * time.Millisecond)
-	const window = 500 * time.Millisecond
-	before := cpuTime(t)
-	time.Sleep(window)
-	used := cpuTime(t) - before
-	t.Logf("%d parked Pushes used %v CPU in %v", waiters, used, window)
-	if used > window/20 {
-		t.Errorf("%d parked Pushes used %v of CPU in %v (> 5%% of one CPU)", waiters, used, window)
-	}
+	checkParkedIdle(t, waiters, "Pushes")
 	seen := map[int]bool{}
 	for range waiters + 2 {
 		v, err := q.Pop(context.Background())

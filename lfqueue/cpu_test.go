@@ -20,6 +20,21 @@ func waitRegistered(t *testing.T, l *wait.List) {
 	}
 }
 
+// checkParkedIdle fails if the process uses more than 5% of one CPU over
+// 500 ms while waiters goroutines are parked in the operation named by what
+// ("Pops", "Pushes").
+func checkParkedIdle(t *testing.T, waiters int, what string) {
+	t.Helper()
+	const window = 500 * time.Millisecond
+	before := cpuTime(t)
+	time.Sleep(window)
+	used := cpuTime(t) - before
+	t.Logf("%d parked %s used %v CPU in %v", waiters, what, used, window)
+	if used > window/20 {
+		t.Errorf("%d parked %s used %v of CPU in %v (> 5%% of one CPU)", waiters, what, used, window)
+	}
+}
+
 func cpuTime(t *testing.T) time.Duration {
 	var ru syscall.Rusage
 	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
@@ -48,14 +63,7 @@ func TestBlockedPopIdle(t *testing.T) {
 	// budget is microseconds, so 100 ms later all four have parked.
 	waitRegistered(t, &q.poppers)
 	time.Sleep(100 * time.Millisecond)
-	const window = 500 * time.Millisecond
-	before := cpuTime(t)
-	time.Sleep(window)
-	used := cpuTime(t) - before
-	t.Logf("%d parked Pops used %v CPU in %v", waiters, used, window)
-	if used > window/20 {
-		t.Errorf("%d parked Pops used %v of CPU in %v (> 5%% of one CPU)", waiters, used, window)
-	}
+	checkParkedIdle(t, waiters, "Pops")
 	for i := 0; i < waiters; i++ {
 		if err := q.Push(context.Background(), i); err != nil {
 			t.Fatal(err)

@@ -8,7 +8,6 @@ import (
 	"runtime"
 	"sync"
 	"sync/atomic"
-	"syscall"
 	"testing"
 	"time"
 	"unsafe"
@@ -16,14 +15,6 @@ import (
 	"github.com/lfkit/lfkit/internal/pad"
 	"pgregory.net/rapid"
 )
-
-// lfCanceled is a context that is already done: blocking calls made with it
-// return at once when they would have to wait.
-var lfCanceled = func() context.Context {
-	ctx, cancel := context.WithCancel(context.Background())
-	cancel()
-	return ctx
-}()
 
 // nearWrap is a starting position a few laps before positions wrap (they
 // wrap modulo 2^63: the counters hold them doubled).
@@ -38,127 +29,30 @@ func lockFreeMachine(t *rapid.T) {
 		start = nearWrap(capacity) + rapid.Uint64Range(0, 200).Draw(t, "offset")
 	}
 	q := newLockFreeAt[int](capacity, start)
-	var model []int
-	closed := false
-	next := 0
-	fresh := func() int { next++; return next }
-	wantPop := func(got int, ok bool, what string) {
-		if len(model) == 0 {
-			if ok {
-				t.Fatalf("%s: got %d from empty queue", what, got)
+	m := &fifoModel{q: q, capacity: capacity}
+	acts := m.actions()
+	acts["Fill"] = func(t *rapid.T) { // many pushes: laps go by faster
+		for !m.closed && len(m.items) < capacity {
+			v := m.fresh()
+			if !q.TryPush(v) {
+				t.Fatalf("TryPush failed at len %d of %d", len(m.items), capacity)
 			}
-			return
+			m.items = append(m.items, v)
 		}
-		if !ok || got != model[0] {
-			t.Fatalf("%s: got %d, %v; want %d", what, got, ok, model[0])
-		}
-		model = model[1:]
 	}
-	t.Repeat(map[string]func(*rapid.T){
-		"TryPush": func(t *rapid.T) {
-			v := fresh()
-			want := !closed && len(model) < capacity
-			if got := q.TryPush(v); got != want {
-				t.Fatalf("TryPush = %v, want %v (len %d, closed %v)", got, want, len(model), closed)
-			}
-			if want {
-				model = append(model, v)
-			}
-		},
-		"Fill": func(t *rapid.T) { // many pushes: laps go by faster
-			for !closed && len(model) < capacity {
-				v := fresh()
-				if !q.TryPush(v) {
-					t.Fatalf("TryPush failed at len %d of %d", len(model), capacity)
-				}
-				model = append(model, v)
-			}
-		},
-		"Drain": func(t *rapid.T) {
-			for len(model) > 0 {
-				v, ok := q.TryPop()
-				wantPop(v, ok, "TryPop in Drain")
-			}
-		},
-		"TryPop": func(t *rapid.T) {
+	acts["Drain"] = func(t *rapid.T) {
+		for len(m.items) > 0 {
 			v, ok := q.TryPop()
-			wantPop(v, ok, "TryPop")
-		},
-		"Push": func(t *rapid.T) {
-			v := fresh()
-			err := q.Push(lfCanceled, v)
-			switch {
-			case closed:
-				if !errors.Is(err, ErrClosed) {
-					t.Fatalf("Push on closed = %v", err)
-				}
-			case len(model) == capacity:
-				if !errors.Is(err, context.Canceled) {
-					t.Fatalf("Push on full = %v", err)
-				}
-			default:
-				if err != nil {
-					t.Fatalf("Push = %v", err)
-				}
-				model = append(model, v)
-			}
-		},
-		"Pop": func(t *rapid.T) {
-			v, err := q.Pop(lfCanceled)
-			switch {
-			case len(model) > 0:
-				wantPop(v, err == nil, "Pop")
-			case closed:
-				if !errors.Is(err, ErrClosed) {
-					t.Fatalf("Pop on closed empty = %v, %v", v, err)
-				}
-			default:
-				if !errors.Is(err, context.Canceled) {
-					t.Fatalf("Pop on empty = %v, %v", v, err)
-				}
-			}
-		},
-		"All": func(t *rapid.T) {
-			// A done ctx ends All before the first element.
-			for v := range q.All(lfCanceled) {
-				t.Fatalf("All(done ctx) yielded %d", v)
-			}
-			k := rapid.IntRange(0, capacity+1).Draw(t, "k")
-			if !closed {
-				k = min(k, len(model)) // All would block for more
-			}
-			if k == 0 {
-				return
-			}
-			i := 0
-			for v := range q.All(context.Background()) {
-				wantPop(v, true, "All")
-				if i++; i == k {
-					break
-				}
-			}
-			if i < k && len(model) != 0 {
-				t.Fatalf("All stopped after %d with %d left", i, len(model))
-			}
-		},
-		"Close": func(t *rapid.T) {
-			if rapid.IntRange(0, 9).Draw(t, "close?") == 0 { // rarely: it ends pushing
-				q.Close()
-				closed = true
-			}
-		},
-		"": func(t *rapid.T) {
-			if got := q.Len(); got != len(model) {
-				t.Fatalf("Len = %d, want %d", got, len(model))
-			}
-			if q.Cap() != capacity || q.Closed() != closed ||
-				q.IsEmpty() != (len(model) == 0) || q.IsFull() != (len(model) == capacity) ||
-				q.FillRatio() != float64(len(model))/float64(capacity) {
-				t.Fatalf("Cap %d Closed %v IsEmpty %v IsFull %v FillRatio %v; model len %d cap %d closed %v",
-					q.Cap(), q.Closed(), q.IsEmpty(), q.IsFull(), q.FillRatio(), len(model), capacity, closed)
-			}
-		},
-	})
+			m.wantPop(t, v, ok, "TryPop in Drain")
+		}
+	}
+	acts["Close"] = func(t *rapid.T) {
+		if rapid.IntRange(0, 9).Draw(t, "close?") == 0 { // rarely: it ends pushing
+			q.Close()
+			m.closed = true
+		}
+	}
+	t.Repeat(acts)
 }
 
 func TestLockFreeStateMachine(t *testing.T) {
@@ -239,14 +133,6 @@ func lockFreeWrap(t *testing.T) {
 	}
 }
 
-func lfCPUTime(t *testing.T) time.Duration {
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-		t.Skipf("getrusage: %v", err)
-	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
-}
-
 // TestLockFreeBlockedIdle checks that goroutines blocked in Pop and Push
 // park instead of spinning (4 of them use < 5% of one CPU over 500 ms), and
 // that Push wakes a parked Pop, Pop a parked Push.
@@ -264,14 +150,7 @@ func TestLockFreeBlockedIdle(t *testing.T) {
 		}()
 	}
 	waitFor(t, func() bool { return q.poppers.Len() == waiters }, "poppers to park")
-	const window = 500 * time.Millisecond
-	before := lfCPUTime(t)
-	time.Sleep(window)
-	used := lfCPUTime(t) - before
-	t.Logf("%d parked Pops used %v CPU in %v", waiters, used, window)
-	if used > window/20 {
-		t.Errorf("%d parked Pops used %v of CPU in %v (> 5%% of one CPU)", waiters, used, window)
-	}
+	checkParkedIdle(t, waiters, "Pops")
 	for i := range waiters {
 		if err := q.Push(context.Background(), i); err != nil {
 			t.Fatal(err)
@@ -298,13 +177,7 @@ func TestLockFreeBlockedIdle(t *testing.T) {
 		go func() { done <- q.Push(context.Background(), 200+i) }()
 	}
 	waitFor(t, func() bool { return q.pushers.Len() == waiters }, "pushers to park")
-	before = lfCPUTime(t)
-	time.Sleep(window)
-	used = lfCPUTime(t) - before
-	t.Logf("%d parked Pushes used %v CPU in %v", waiters, used, window)
-	if used > window/20 {
-		t.Errorf("%d parked Pushes used %v of CPU in %v (> 5%% of one CPU)", waiters, used, window)
-	}
+	checkParkedIdle(t, waiters, "Pushes")
 	popped := 0
 	for range waiters {
 		for {
