@@ -132,6 +132,32 @@ type rowKey struct {
 	regime regime.Regime
 }
 
+// compare orders rows: int before 64B, then GOMAXPROCS, then regime in
+// the order of regime.Regimes.
+func (a rowKey) compare(b rowKey) int {
+	if c := strings.Compare(elemRank(a.elem), elemRank(b.elem)); c != 0 {
+		return c
+	}
+	if a.procs != b.procs {
+		return a.procs - b.procs
+	}
+	return slices.Index(regime.Regimes, a.regime) - slices.Index(regime.Regimes, b.regime)
+}
+
+// ratioCell formats the per-round ratios of an lfkit cell to a peer:
+// median (min–max, rounds paired), or "" if no round paired.
+func ratioCell(lf, peer []regime.Point) (string, error) {
+	ratios, _, err := regime.Ratios(lf, peer)
+	if err != nil {
+		return "", err
+	}
+	sp := regime.RatioSpread(ratios)
+	if sp.N == 0 {
+		return "", nil
+	}
+	return fmt.Sprintf("%.2f× (%.2f–%.2f, %d)", sp.Median, sp.Min, sp.Max, sp.N), nil
+}
+
 // cellData is the samples of one implementation in one row.
 type cellData struct {
 	points []regime.Point // Value: ns/op
@@ -203,15 +229,7 @@ func write(w io.Writer, samples []benchfile.Sample, machine, cmd string) error {
 				c.median = regime.SpreadOf(xs).Median
 			}
 		}
-		slices.SortStableFunc(rows, func(a, b rowKey) int {
-			if c := strings.Compare(elemRank(a.elem), elemRank(b.elem)); c != 0 {
-				return c
-			}
-			if a.procs != b.procs {
-				return a.procs - b.procs
-			}
-			return slices.Index(regime.Regimes, a.regime) - slices.Index(regime.Regimes, b.regime)
-		})
+		slices.SortStableFunc(rows, rowKey.compare)
 		fmt.Fprintf(bw, "\n**%s** — %s\n\n", fam, families[fam])
 		hasElem := rows[0].elem != ""
 		hdr := []string{}
@@ -251,15 +269,14 @@ func write(w io.Writer, samples []benchfile.Sample, machine, cmd string) error {
 				case im == b:
 					cell = fmt.Sprintf("**%s** (n=%d)", fmtNs(c.median), len(c.points))
 				case isLFKit(im) && b != "":
-					ratios, _, err := regime.Ratios(c.points, row[b].points)
+					rc, err := ratioCell(c.points, row[b].points)
 					if err != nil {
 						return fmt.Errorf("%s/%s: %v", fam, im, err)
 					}
-					if sp := regime.RatioSpread(ratios); sp.N > 0 {
-						cell += fmt.Sprintf(" %.2f× (%.2f–%.2f, %d)", sp.Median, sp.Min, sp.Max, sp.N)
-					} else {
-						cell += " (no round paired)"
+					if rc == "" {
+						rc = "(no round paired)"
 					}
+					cell += " " + rc
 				}
 				out = append(out, cell)
 			}
@@ -305,17 +322,16 @@ func elemRank(e string) string {
 // sample at all, so a misspelt name is not read as "never paired".
 func writeVs(w io.Writer, samples []benchfile.Sample, peers []string) error {
 	type key struct {
-		fam, elem string
-		procs     int
-		reg       regime.Regime
-		impl      string
+		fam string
+		rowKey
+		impl string
 	}
 	points := map[key][]regime.Point{}
 	var order []key
 	seen := map[string]bool{}
 	for _, s := range samples {
 		seen[s.Impl] = true
-		k := key{s.Family, s.Elem, s.Procs, s.Regime, s.Impl}
+		k := key{s.Family, rowKey{s.Elem, s.Procs, s.Regime}, s.Impl}
 		if _, ok := points[k]; !ok {
 			order = append(order, k)
 		}
@@ -326,8 +342,8 @@ func writeVs(w io.Writer, samples []benchfile.Sample, peers []string) error {
 			return fmt.Errorf("-vs: no samples of %q", p)
 		}
 	}
-	// Rows in table order: family and implementation as they first appear,
-	// then element type, GOMAXPROCS and regime.
+	// Rows in table order: family as it first appears, then the row order
+	// of the tables, then implementation as it first appears.
 	var fams, impls []string
 	for _, k := range order {
 		if !slices.Contains(fams, k.fam) {
@@ -341,13 +357,7 @@ func writeVs(w io.Writer, samples []benchfile.Sample, peers []string) error {
 		if c := slices.Index(fams, a.fam) - slices.Index(fams, b.fam); c != 0 {
 			return c
 		}
-		if c := strings.Compare(elemRank(a.elem), elemRank(b.elem)); c != 0 {
-			return c
-		}
-		if a.procs != b.procs {
-			return a.procs - b.procs
-		}
-		if c := slices.Index(regime.Regimes, a.reg) - slices.Index(regime.Regimes, b.reg); c != 0 {
+		if c := a.rowKey.compare(b.rowKey); c != 0 {
 			return c
 		}
 		return slices.Index(impls, a.impl) - slices.Index(impls, b.impl)
@@ -369,17 +379,16 @@ func writeVs(w io.Writer, samples []benchfile.Sample, peers []string) error {
 			if class(p) != class(k.impl) || len(points[pk]) == 0 {
 				continue
 			}
-			ratios, _, err := regime.Ratios(points[k], points[pk])
+			rc, err := ratioCell(points[k], points[pk])
 			if err != nil {
 				return fmt.Errorf("%s/%s vs %s: %v", k.fam, k.impl, p, err)
 			}
-			if sp := regime.RatioSpread(ratios); sp.N > 0 {
-				cells[i] = fmt.Sprintf("%.2f× (%.2f–%.2f, %d)", sp.Median, sp.Min, sp.Max, sp.N)
-				paired = true
+			if rc != "" {
+				cells[i], paired = rc, true
 			}
 		}
 		if paired {
-			fmt.Fprintf(bw, "| %s | %s | %d | %s | %s | %s |\n", k.fam, k.elem, k.procs, k.reg, k.impl, strings.Join(cells, " | "))
+			fmt.Fprintf(bw, "| %s | %s | %d | %s | %s | %s |\n", k.fam, k.elem, k.procs, k.regime, k.impl, strings.Join(cells, " | "))
 		}
 	}
 	return bw.Flush()
