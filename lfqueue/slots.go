@@ -287,12 +287,8 @@ const largeObject = 32 << 10
 // range (8 for int on amd64), else 1 (Padded and Remap put consecutive
 // positions in different ranges).
 func runLength(r ring, lay layout) uint64 {
-	if lay != layoutCompact || r.stride == 0 {
+	if lay != layoutCompact || r.stride > pad.Size {
 		return 1
 	}
-	n := uint64(pad.Size / r.stride)
-	if n < 1 {
-		return 1
-	}
-	return uint64(1) << (bits.Len64(n) - 1)
+	return uint64(1) << (bits.Len64(uint64(pad.Size/r.stride)) - 1)
 }
