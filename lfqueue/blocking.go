@@ -22,6 +22,30 @@ func (q *Queue[T]) Push(ctx context.Context, v T) error {
 	if ctx == nil {
 		panic("lfqueue: Push called with nil Context")
 	}
+	// Fast path: claim tail and publish, written out as in TryPush (the
+	// compiler inlines neither claimPushFast nor publish). Against the same
+	// code going through claimPush and publish, in 4 interleaved rounds
+	// (saturated handoff of int, -cpu 2, 2-vCPU host), it took 1x1 from
+	// 22.2-23.8 to 18.9-22.3 ns per item, 2x2 from 26.1-27.0 to 19.5-21.2
+	// and 8x8 from 21.8-22.8 to 18.2-21.4.
+	tail := q.tail.Load()
+	stamp, val := q.slot(tail & (q.mark - 1))
+	if q.base != nil && stamp.Load() == tail && q.tail.CompareAndSwap(tail, q.next(tail, 1)) {
+		stall(stallQueuePushClaimed)
+		wake := q.poppers.Any() // ordered by the CAS, see claim.go
+		*val = v
+		storeRelease(stamp, tail+1)
+		if wake {
+			q.poppers.WakeN(1)
+		}
+		return nil
+	}
+	return q.pushSlow(ctx, v)
+}
+
+// pushSlow is Push after its fast path could not claim: it retries, watches
+// the slot, and parks.
+func (q *Queue[T]) pushSlow(ctx context.Context, v T) error {
 	for {
 		pos, _, st := q.claimPush(1, claimWait)
 		if st == claimFull {
@@ -70,6 +94,26 @@ func (q *Queue[T]) Pop(ctx context.Context) (v T, err error) {
 	if ctx == nil {
 		panic("lfqueue: Pop called with nil Context")
 	}
+	// Fast path: claim head and release, written out as in TryPop.
+	head := q.head.Load()
+	stamp, val := q.slot(head & (q.mark - 1))
+	if q.base != nil && stamp.Load() == head+1 && q.head.CompareAndSwap(head, q.next(head, 1)) {
+		stall(stallQueuePopClaimed)
+		wake := q.pushers.Any() // ordered by the CAS, see claim.go
+		v = *val
+		var zero T
+		*val = zero
+		storeRelease(stamp, head+q.oneLap)
+		if wake {
+			q.pushers.WakeN(1)
+		}
+		return v, nil
+	}
+	return q.popSlow(ctx)
+}
+
+// popSlow is Pop after its fast path could not claim.
+func (q *Queue[T]) popSlow(ctx context.Context) (v T, err error) {
 	for {
 		pos, _, st := q.claimPop(1, claimWait)
 		if st == claimEmpty {

@@ -345,6 +345,32 @@ func TestSpinOneP(t *testing.T) {
 	}
 }
 
+// TestSpinYield: when its spin budget runs out, a wait yields its P before
+// it gives up, so that a partner it readied onto that P (the Go scheduler
+// runs a goroutine readied by a channel send, or just started, on the
+// current P) can publish first. At GOMAXPROCS 1 the wait does not spin at
+// all, so the yield is the only way the writer started just before it can
+// run: the wait must see its store; and with the yield turned off, it must
+// not (the control that shows the test depends on the yield).
+func TestSpinYield(t *testing.T) {
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(1))
+	defer func() { yieldBeforePark = true }()
+	for _, yield := range []bool{true, false} {
+		yieldBeforePark = yield
+		var l spinLimit
+		var stamp atomic.Uint64
+		wrote := make(chan struct{})
+		go func() {
+			stamp.Store(1)
+			close(wrote)
+		}()
+		if got := l.wait(&stamp, 0, 0); got != yield {
+			t.Errorf("yield %v: wait reported a change: %v, want %v", yield, got, yield)
+		}
+		<-wrote
+	}
+}
+
 // TestPushWatch: a Push blocked on a full Compact queue watches the last
 // position of its run of slots sharing a range (clamped to the ring's end);
 // Padded and Remap, whose consecutive positions never share a range, watch
