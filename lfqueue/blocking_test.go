@@ -345,29 +345,56 @@ func TestSpinOneP(t *testing.T) {
 	}
 }
 
-// TestSpinYield: when its spin budget runs out, a wait yields its P before
-// it gives up, so that a partner it readied onto that P (the Go scheduler
-// runs a goroutine readied by a channel send, or just started, on the
-// current P) can publish first. At GOMAXPROCS 1 the wait does not spin at
-// all, so the yield is the only way the writer started just before it can
-// run: the wait must see its store; and with the yield turned off, it must
-// not (the control that shows the test depends on the yield).
-func TestSpinYield(t *testing.T) {
+// TestPopYieldsBeforePark: end to end, for Queue and LockFree, a Pop on an
+// empty queue yields its P before it registers to park, so that a producer
+// waiting to run on that P pushes first and the Pop takes the element
+// without parking. At GOMAXPROCS 1 the producer, started just before the
+// Pop, can run only when the Pop yields or parks; it records how many Pops
+// were registered to park when it ran: none with the yield, one without it
+// (the control). The scheduler sometimes resumes the yielding goroutine
+// first (every 61st schedule takes from the global run queue), so with the
+// yield most runs, not all, must see none.
+func TestPopYieldsBeforePark(t *testing.T) {
 	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(1))
 	defer func() { yieldBeforePark = true }()
-	for _, yield := range []bool{true, false} {
-		yieldBeforePark = yield
-		var l spinLimit
-		var stamp atomic.Uint64
-		wrote := make(chan struct{})
-		go func() {
-			stamp.Store(1)
-			close(wrote)
-		}()
-		if got := l.wait(&stamp, 0, 0); got != yield {
-			t.Errorf("yield %v: wait reported a change: %v, want %v", yield, got, yield)
+	ctx := context.Background()
+	type popper struct {
+		name  string
+		setup func() (pop func() (int, error), push func(int) bool, parked func() int)
+	}
+	poppers := []popper{
+		{"Queue", func() (func() (int, error), func(int) bool, func() int) {
+			q := New[int](4)
+			return func() (int, error) { return q.Pop(ctx) }, q.TryPush, q.poppers.Len
+		}},
+		{"LockFree", func() (func() (int, error), func(int) bool, func() int) {
+			q := NewLockFree[int](4)
+			return func() (int, error) { return q.Pop(ctx) }, q.TryPush, q.poppers.Len
+		}},
+	}
+	const runs = 20
+	for _, p := range poppers {
+		for _, yield := range []bool{true, false} {
+			yieldBeforePark = yield
+			unparked := 0
+			for range runs {
+				pop, push, parked := p.setup()
+				n := make(chan int, 1)
+				go func() {
+					n <- parked()
+					push(7)
+				}()
+				if v, err := pop(); v != 7 || err != nil {
+					t.Fatalf("%s, yield %v: Pop = %d, %v", p.name, yield, v, err)
+				}
+				if <-n == 0 {
+					unparked++
+				}
+			}
+			if yield && unparked < runs*3/4 || !yield && unparked != 0 {
+				t.Errorf("%s, yield %v: the producer ran before the Pop registered to park in %d of %d runs", p.name, yield, unparked, runs)
+			}
 		}
-		<-wrote
 	}
 }
 

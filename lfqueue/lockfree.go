@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"iter"
 	"math/bits"
+	"runtime"
 	"sync/atomic"
 	"unsafe"
 
@@ -190,19 +191,27 @@ const lfBlockSpins = 16
 
 // lfSpinner spins a little before a blocked Push or Pop parks.
 type lfSpinner struct {
-	b     wait.Backoff
-	spins int
+	b       wait.Backoff
+	spins   int
+	yielded bool
 }
 
-// again spins once and reports true while the caller should retry, and
-// reports false once lfBlockSpins spins are used up and it should park.
+// again spins once and reports true while the caller should retry, then
+// yields the P once (for the partner the caller woke, queued on this P; see
+// spinLimit) and reports true once more, and reports false after that: the
+// caller should park.
 func (s *lfSpinner) again() bool {
-	if s.spins >= lfBlockSpins {
-		return false
+	if s.spins < lfBlockSpins {
+		s.spins++
+		s.b.Spin()
+		return true
 	}
-	s.spins++
-	s.b.Spin()
-	return true
+	if !s.yielded && yieldBeforePark {
+		s.yielded = true
+		runtime.Gosched()
+		return true
+	}
+	return false
 }
 
 // push is TryPush without the wakeup.
