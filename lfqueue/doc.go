@@ -69,7 +69,12 @@
 // number of iterations: the budget follows twice the wait that recently ended while
 // spinning and falls to a minimum when spinning does not pay (for example
 // when the host gives the process one core's worth of time), as folly's
-// TurnSequencer does. Then the goroutine parks and uses no CPU until a pop
+// TurnSequencer does. When the budget runs out, the goroutine yields its
+// processor once (runtime.Gosched) and looks again: the partner it woke
+// itself was queued by the Go scheduler on this very processor, and would
+// otherwise run only once the waiter parks, or once another processor's
+// thread wakes up and takes it, microseconds later. Then the goroutine parks
+// and uses no CPU until a pop
 // makes room (or a push arrives), or Close or ctx ends the wait. Parking and
 // waking go through a waiter list per side; the claim step of every
 // operation checks one atomic word ("is anyone waiting?") after its CAS, so

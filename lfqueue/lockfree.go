@@ -289,7 +289,8 @@ func (q *LockFree[T]) TryPop() (v T, ok bool) {
 // in the queue, ErrClosed if the queue is or becomes closed first, or
 // ctx.Err() if ctx is done first; in both error cases v was not pushed.
 //
-// A full queue is retried for about a microsecond; then the goroutine parks
+// A full queue is retried for about a microsecond, and once more after the
+// goroutine yields its processor; then the goroutine parks
 // until a pop frees a slot, and uses no CPU while parked. Push parks only
 // while TryPush would fail; it never waits for a goroutine stopped in the
 // middle of an operation, except that such a pop holds one slot (see "Full
@@ -349,7 +350,8 @@ func (q *LockFree[T]) popOrClosed(dst *T) lfStatus {
 // empty. It returns ErrClosed once the queue is closed and empty, or
 // ctx.Err() if ctx is done first; in both error cases nothing was removed.
 //
-// An empty queue is retried for about a microsecond; then the goroutine
+// An empty queue is retried for about a microsecond, and once more after
+// the goroutine yields its processor; then the goroutine
 // parks until a push arrives or the queue is closed, and uses no CPU while
 // parked. ctx is consulted only when Pop would park. It does not allocate
 // unless it parks. Pop panics if ctx is nil.
