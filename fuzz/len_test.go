@@ -9,8 +9,9 @@ import (
 	"github.com/lfkit/lfkit/lfqueue"
 )
 
-// layout names one of Queue's slot layouts: the default (Compact: packed in
-// position order), Remap (packed with a cache remap) or Padded.
+// layout names one of Queue's slot layouts: the default (Compact for the
+// fuzzed element types: packed in position order), Remap (packed with a
+// cache remap) or Padded.
 type layout int
 
 const (

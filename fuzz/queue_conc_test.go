@@ -56,7 +56,7 @@ func (op concOp) String() string {
 
 // decodeConcPlan reads byte 0 as capacity-1 (mod 8), byte 1 as the number
 // of goroutines-2 (mod 3, bits 0-1), Remap (bit 2) and Padded (bit 3,
-// when bit 2 is clear; neither: the default layout, Compact), then (kind, arg)
+// when bit 2 is clear; neither: the default layout, Compact for int), then (kind, arg)
 // byte pairs dealt to the goroutines in turn, at most maxConcOps each.
 func decodeConcPlan(data []byte) concPlan {
 	r := &input{b: data}

@@ -87,9 +87,11 @@
 //
 // # Memory layout and padding
 //
-// By default (the Compact layout) slots are packed back to back in position
-// order, each taking its stamp and T rounded up to 8 bytes (16 bytes for
-// int on amd64). A consumer that trails the producers reads several
+// By default, when two slots fit in a false-sharing range (the stamp and T
+// take at most half of it: T up to 56 bytes on amd64), slots are packed
+// back to back in position order (the Compact layout), each taking its
+// stamp and T rounded up to 8 bytes (16 bytes for int on amd64); larger
+// slots are padded (see "Why the default"). A consumer that trails the producers reads several
 // published slots per cache-line transfer, and producers that trail the
 // consumers refill several freed slots per transfer, as the plain slice of a
 // mutex-guarded ring does; the price is that operations on neighbouring
@@ -112,27 +114,36 @@
 // interleaved run on a shared 2-vCPU host (BenchmarkLayout: capacity 1024,
 // int, -cpu 2, 6 rounds; ratios taken within a round and a placement
 // regime, most samples in the "near" regime), Compact's time per item was
-// 0.43x to 0.46x the padded layout's free-running at 1x1, 2x2 and 8x8
-// producers x consumers (medians of the paired rounds), where Remap's was
-// 0.91x to 1.12x. With the queue kept nearly full (60 ns of work per item on
-// the consumers' side) Compact took 0.94x to 1.11x the padded time and Remap
-// 0.94x to 0.98x. Kept nearly empty (the work on the producers' side), where
-// every consumer watches its own slot and neighbouring slots share a line,
-// Compact took 1.33x to 1.45x the padded time at 2x2 and 8x8, while Remap
-// took 1.00x to 1.06x. So the default is the layout that wins the saturated
-// handoff, at an eighth of the padded memory; Remap is the choice for
-// several producers and consumers on a queue that is usually nearly empty,
-// at the same memory; Padded removes all contention between different slots.
+// 0.42x to 0.52x the padded layout's free-running at 1x1, 2x2 and 8x8
+// producers x consumers, where Remap's was 0.66x to 1.17x. With the queue
+// kept nearly full (60 ns of work per item on the consumers' side) Compact
+// took 1.05x to 1.17x the padded time and Remap 0.96x to 1.15x. Kept nearly
+// empty (the work on the producers' side), where every consumer watches its
+// own slot and neighbouring slots share a line, Compact took 1.11x to 1.21x
+// the padded time at 1x1 and 1.20x to 1.72x at 2x2 (8x8: 157 to 185 ns
+// against 117 to 128, no round paired), while Remap took 0.92x to 1.25x. So
+// the default is the layout that wins the saturated handoff, at an eighth
+// of the padded memory; Remap is the choice for several producers and
+// consumers on a queue that is usually nearly empty, at the same memory;
+// Padded removes all contention between different slots.
 // Single samples move with the host's placement of the two vCPUs; measure
 // your shape with BenchmarkLayout.
+//
+// Packing pays only while a range holds at least two slots. A larger
+// Compact slot still shares a range, and a cache line, with a neighbour,
+// but a side that trails the other no longer takes a second slot along
+// with each transfer; so New pads such slots. In the saturated 2x2
+// handoff at -cpu 2, 64-byte T took 69-80 ns per item packed and 49-57
+// padded; 48-byte T (two slots per range) 48-56 and 47-48, a tie; 32-byte
+// T 38-39 and 46-47 (3 interleaved rounds).
 //
 // # Capacity guide
 //
 // With hot = 8 + sizeof(T) rounded up to 8 (16 for zero-size T), a slot
 // takes, for every capacity,
 //
-//	Compact() (default): hot
-//	Padded():            hot rounded up to the range size    (128 on amd64 for T up to 120 bytes)
+//	Compact():           hot                                 (the default while hot <= range/2: 64 bytes on amd64)
+//	Padded():            hot rounded up to the range size    (the default above; 128 on amd64 for T up to 120 bytes)
 //	Remap():             hot rounded up to a power of two g  (16 for int, 32 for string on amd64)
 //
 // bytes. A remapped array holds S = range/g slots per range in
@@ -143,7 +154,8 @@
 // The slot array of a padded queue of pointer-holding T that would be
 // smaller than 32 KiB may be allocated as 32 KiB, to keep that stride despite
 // the header Go's allocator puts in front of such objects. The Queue itself
-// adds at most 8 ranges and 64 bytes (952 bytes on amd64). On amd64, padded / compact (default) / remap:
+// adds at most 8 ranges and 64 bytes (952 bytes on amd64). On amd64, padded / compact / remap (the
+// default is compact for int and string, padded for [64]byte and [200]byte):
 //
 //	T                   per slot        1e3 slots            1e4                1e5                1e6
 //	int, *X, zero-size  128 / 16 / 16   125 / 15.6 / 16 KiB  1.22 / 0.15 / 0.25  12.2 / 1.53 / 2   122 / 15.3 / 16 MiB
@@ -176,8 +188,8 @@
 // caller; here only the partners of one slot wait), blocking with context
 // and Close built in, and a choice of slot layouts.
 //
-// The default (Compact) and Remap slots use an eighth of the padded memory
-// for small T. Choose Remap or Padded when several producers and several
+// The Compact slots (the default for small T) and Remap slots use an eighth
+// of the padded memory for 8-byte T. Choose Remap or Padded when several producers and several
 // consumers share a queue that usually stays nearly empty (each consumer
 // waiting on its own slot, neighbouring slots on one line); keep the default
 // for pipelines that run saturated or nearly full. Measure your shape with the Layout

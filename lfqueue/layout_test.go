@@ -241,14 +241,26 @@ func TestPaddedStrideExact(t *testing.T) {
 // TestCompactPlacement checks the compact layout by address: slots are back
 // to back at the documented stride, every stamp 8-byte aligned.
 func TestCompactPlacement(t *testing.T) {
-	// Compact is the default layout.
+	// Compact is the default layout while two slots fit in a range, and
+	// Padded above that.
+	same := func(a, b ring) bool {
+		return a.stride == b.stride && a.valOff == b.valOff && a.rmask == b.rmask && a.gshift == b.gshift && a.rshift == b.rshift
+	}
 	for _, c := range []int{1, 9, 1000} {
-		d, r := New[int](c).ring, New[int](c, Compact()).ring
-		if d.stride != r.stride || d.rmask != r.rmask || d.gshift != r.gshift || d.rshift != r.rshift {
-			t.Fatalf("cap %d: default layout %+v, Compact %+v", c, d, r)
+		if d, r := New[int](c).ring, New[int](c, Compact()).ring; !same(d, r) {
+			t.Fatalf("cap %d: default layout of int %+v, Compact %+v", c, d, r)
 		}
-		if d := New[sz64](c).ring; d.stride != compactStride(64) {
-			t.Fatalf("cap %d: default layout of [64]byte has stride %d, Compact's is %d", c, d.stride, compactStride(64))
+		if d, r := New[[pad.Size/2 - 8]byte](c).ring, New[[pad.Size/2 - 8]byte](c, Compact()).ring; !same(d, r) {
+			t.Fatalf("cap %d: default layout of [%d]byte (two slots per range) %+v, Compact %+v", c, pad.Size/2-8, d, r)
+		}
+		if d, r := New[[pad.Size/2 - 7]byte](c).ring, New[[pad.Size/2 - 7]byte](c, Padded()).ring; !same(d, r) {
+			t.Fatalf("cap %d: default layout of [%d]byte (one slot per range) %+v, Padded %+v", c, pad.Size/2-7, d, r)
+		}
+		if d, r := New[sz64](c).ring, New[sz64](c, Padded()).ring; !same(d, r) {
+			t.Fatalf("cap %d: default layout of [64]byte %+v, Padded %+v", c, d, r)
+		}
+		if d, r := New[sz64](c).run, New[sz64](c, Padded()).run; d != r {
+			t.Fatalf("cap %d: default pushWatch run of [64]byte %d, Padded's %d", c, d, r)
 		}
 	}
 	check := func(name string, size uintptr, stamps []uintptr, stride uintptr) {

@@ -86,14 +86,17 @@ type options struct {
 // package documentation.
 func Padded() Option { return func(o *options) { o.layout = layoutPadded } }
 
-// Compact selects the default layout: slots back to back, 8-byte aligned,
-// in position order, each taking its stamp and T (16 bytes for int on
-// amd64). It takes the least memory, and a consumer that trails the producers
-// (or producers that trail the consumers) takes several slots per cache-line
-// transfer, which is why it moves items fastest through a busy queue; the
-// price is that operations on neighbouring positions, running at the same
-// moment, contend for one cache line. See the package documentation for the
-// figures and for when Remap or Padded pays.
+// Compact lays slots back to back, 8-byte aligned, in position order, each
+// taking its stamp and T (16 bytes for int on amd64). It takes the least
+// memory, and a consumer that trails the producers (or producers that trail
+// the consumers) takes several slots per cache-line transfer, which is why
+// it moves items fastest through a busy queue; the price is that operations
+// on neighbouring positions, running at the same moment, contend for one
+// cache line. New uses it by default when at least two slots fit in a
+// false-sharing range (the stamp and T take at most 64 bytes on amd64, so
+// T up to 56 bytes): a larger slot shares its range with a neighbour but
+// takes no second slot along per transfer, and New pads it instead. See the
+// package documentation for the figures and for when Remap or Padded pays.
 func Compact() Option { return func(o *options) { o.layout = layoutCompact } }
 
 // Remap packs slots like Compact but places consecutive positions in
@@ -116,9 +119,11 @@ func Remap() Option { return func(o *options) { o.layout = layoutRemap } }
 // New panics if capacity < 1 or if the slot memory for capacity elements of
 // T would overflow an int, as make does for a channel of an impossible size.
 //
-// By default slots are laid out as Compact describes; Padded and Remap
-// select the alternatives, and the package documentation gives the memory
-// each needs and when each pays.
+// By default slots are laid out as Compact describes when at least two fit
+// in a false-sharing range (T up to 56 bytes on amd64), and as Padded
+// describes otherwise; the options Compact, Padded and Remap choose a
+// layout for any T, and the package documentation gives the memory each
+// needs and when each pays.
 func New[T any](capacity int, opts ...Option) *Queue[T] {
 	return newAt[T](capacity, 0, opts...)
 }
@@ -127,9 +132,12 @@ func New[T any](capacity int, opts ...Option) *Queue[T] {
 // (start must be a valid position: its index below capacity, mark bit
 // clear). Tests use it to run a queue across the 2^64 wrap of positions.
 func newAt[T any](capacity int, start uint64, opts ...Option) *Queue[T] {
-	o := options{layout: layoutCompact}
+	o := options{layout: layoutDefault}
 	for _, opt := range opts {
 		opt(&o)
+	}
+	if o.layout == layoutDefault {
+		o.layout = defaultLayout(reflect.TypeFor[T]())
 	}
 	if capacity < 1 {
 		panic(fmt.Sprintf("lfqueue: New: capacity %d out of range (want >= 1)", capacity))

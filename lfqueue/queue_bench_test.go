@@ -1,8 +1,9 @@
 package lfqueue
 
 // Benchmarks of the five workloads in internal/peerbench/README.md, for
-// lfqueue (impl=lfqueue is the default, Compact layout; padded and remap
-// are the other layouts), a buffered channel and a mutex-guarded ring,
+// lfqueue (impl=lfqueue is New's default: Compact for int, Padded for
+// elem64, whose slot does not fit twice in a range; padded and remap are
+// the other layouts), a buffered channel and a mutex-guarded ring,
 // all in one file so a `go test -bench` run interleaves them. Names:
 // Benchmark<Workload>/<elem>/<impl>. Contended benchmarks report the
 // placement regime of each sample (internal/regime: "rt-ns", the probed

@@ -41,9 +41,9 @@ type BatchQueue[T any] interface {
 type LFQueue[T any] struct{ Q *lfqueue.Queue[T] }
 
 // NewLFQueue returns an lfqueue of the capacity built with opts: with none,
-// New's default layout (Compact: slots packed in position order, 16 bytes
-// per int slot on amd64); lfqueue.Remap() or lfqueue.Padded() select the
-// others.
+// New's default layout (Compact for int: slots packed in position order, 16
+// bytes per slot on amd64; Padded for Big, whose slot does not fit twice in
+// a 128-byte range); lfqueue.Remap() or lfqueue.Padded() select the others.
 func NewLFQueue[T any](capacity int, opts ...lfqueue.Option) LFQueue[T] {
 	return LFQueue[T]{lfqueue.New[T](capacity, opts...)}
 }

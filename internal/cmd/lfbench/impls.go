@@ -84,8 +84,8 @@ type lfBlocking interface {
 }
 
 // layouts are the values of the -layout flag, each with the lfqueue option
-// it selects; the first is the default, the layout lfqueue.New gives
-// without options.
+// it selects; the first is the default, the layout lfqueue.New gives an
+// Event (48 bytes: two slots fit in a 128-byte range) without options.
 var layouts = []struct {
 	name string
 	opt  func() lfqueue.Option
