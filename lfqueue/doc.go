@@ -213,11 +213,11 @@
 // Choose Queue otherwise. Each LockFree operation goes through two rings
 // (free indices and element indices) plus an element count, more than twice
 // the locked instructions and shared cache lines of Queue's, so it costs
-// about three to eleven times as much. In the README's benchmark run (shared
-// 2-vCPU x86-64 host, Go 1.26, the two vCPUs taking turns): an uncontended
-// push+pop took 72 ns against Queue's 19, parallel pairs 390 against 36 ns,
-// and the blocking handoff 160 against 48 ns (1 producer, 1 consumer) and
-// 311 against 62 ns (2×2), where a channel took 50 and 67. Queue also has
+// about four to sixteen times as much. In the README's benchmark run (shared
+// 2-vCPU x86-64 host, Go 1.26, most samples in the "near" regime): an
+// uncontended push+pop took 69 ns against Queue's 19, parallel pairs 428
+// against 30 ns, and the blocking handoff 191 against 20 ns (1 producer, 1
+// consumer) and 297 against 20 ns (2×2), where a channel took 49 and 68. Queue also has
 // ForcePush, batches and TryPush/TryPop that fail only when the queue is
 // truly full or empty; LockFree's TryPush can also fail while pops in
 // progress still hold free indices (see LockFree's documentation). Rerun the
