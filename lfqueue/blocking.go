@@ -32,7 +32,7 @@ func (q *Queue[T]) Push(ctx context.Context, v T) error {
 	stamp, val := q.slot(tail & (q.mark - 1))
 	if q.base != nil && stamp.Load() == tail && q.tail.CompareAndSwap(tail, q.next(tail, 1)) {
 		stall(stallQueuePushClaimed)
-		wake := q.poppers.Any() // ordered by the CAS, see claim.go
+		wake := q.poppers.Waiting.Load() != 0 // ordered by the CAS, see claim.go
 		*val = v
 		storeRelease(stamp, tail+1)
 		if wake {
@@ -99,7 +99,7 @@ func (q *Queue[T]) Pop(ctx context.Context) (v T, err error) {
 	stamp, val := q.slot(head & (q.mark - 1))
 	if q.base != nil && stamp.Load() == head+1 && q.head.CompareAndSwap(head, q.next(head, 1)) {
 		stall(stallQueuePopClaimed)
-		wake := q.pushers.Any() // ordered by the CAS, see claim.go
+		wake := q.pushers.Waiting.Load() != 0 // ordered by the CAS, see claim.go
 		v = *val
 		var zero T
 		*val = zero

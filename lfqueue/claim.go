@@ -248,7 +248,7 @@ func (q *Queue[T]) publish(pos uint64, vs []T) {
 		*val = vs[j]
 		storeRelease(stamp, pos+uint64(j)+1)
 	}
-	if q.poppers.Any() { // ordered by the claiming CAS, see above
+	if q.poppers.Waiting.Load() != 0 { // ordered by the claiming CAS, see above
 		q.poppers.WakeN(len(vs))
 	}
 }
@@ -266,7 +266,7 @@ func (q *Queue[T]) release(pos uint64, dst []T) {
 		*val = zero
 		storeRelease(stamp, pos+uint64(j)+q.oneLap)
 	}
-	if q.pushers.Any() { // ordered by the claiming CAS, see above
+	if q.pushers.Waiting.Load() != 0 { // ordered by the claiming CAS, see above
 		q.pushers.WakeN(len(dst))
 	}
 }

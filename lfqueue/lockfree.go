@@ -264,7 +264,7 @@ func (q *LockFree[T]) TryPush(v T) bool {
 	if q.push(&v) != lfOK {
 		return false
 	}
-	if q.poppers.Any() {
+	if q.poppers.Waiting.Load() != 0 {
 		q.poppers.WakeOne()
 	}
 	return true
@@ -279,7 +279,7 @@ func (q *LockFree[T]) TryPop() (v T, ok bool) {
 	if q.pop(&v) != lfOK {
 		return v, false
 	}
-	if q.pushers.Any() {
+	if q.pushers.Waiting.Load() != 0 {
 		q.pushers.WakeOne()
 	}
 	return v, true
@@ -305,7 +305,7 @@ func (q *LockFree[T]) Push(ctx context.Context, v T) error {
 	for {
 		switch q.push(&v) {
 		case lfOK:
-			if q.poppers.Any() {
+			if q.poppers.Waiting.Load() != 0 {
 				q.poppers.WakeOne()
 			}
 			return nil
@@ -321,7 +321,7 @@ func (q *LockFree[T]) Push(ctx context.Context, v T) error {
 		switch q.push(&v) {
 		case lfOK:
 			q.pushers.Cancel(w)
-			if q.poppers.Any() {
+			if q.poppers.Waiting.Load() != 0 {
 				q.poppers.WakeOne()
 			}
 			return nil
@@ -364,7 +364,7 @@ func (q *LockFree[T]) Pop(ctx context.Context) (T, error) {
 		var v T
 		switch q.popOrClosed(&v) {
 		case lfOK:
-			if q.pushers.Any() {
+			if q.pushers.Waiting.Load() != 0 {
 				q.pushers.WakeOne()
 			}
 			return v, nil
@@ -378,7 +378,7 @@ func (q *LockFree[T]) Pop(ctx context.Context) (T, error) {
 		switch q.popOrClosed(&v) {
 		case lfOK:
 			q.poppers.Cancel(w)
-			if q.pushers.Any() {
+			if q.pushers.Waiting.Load() != 0 {
 				q.pushers.WakeOne()
 			}
 			return v, nil

@@ -208,7 +208,7 @@ func (q *Queue[T]) TryPush(v T) bool {
 		return true
 	}
 	stall(stallQueuePushClaimed)
-	wake := q.poppers.Any() // ordered by the CAS, see claim.go
+	wake := q.poppers.Waiting.Load() != 0 // ordered by the CAS, see claim.go
 	*val = v
 	storeRelease(stamp, tail+1)
 	if wake {
@@ -236,7 +236,7 @@ func (q *Queue[T]) TryPop() (v T, ok bool) {
 		return v, true
 	}
 	stall(stallQueuePopClaimed)
-	wake := q.pushers.Any() // ordered by the CAS, see claim.go
+	wake := q.pushers.Waiting.Load() != 0 // ordered by the CAS, see claim.go
 	v = *val
 	var zero T
 	*val = zero
