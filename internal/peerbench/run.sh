@@ -57,7 +57,10 @@ OUT=$(cd "$OUT" && pwd)
 prov=$OUT/provenance.txt
 # The commit, checked before this run writes anything: changes under OUT
 # (an earlier run's results) do not count as changes to the code measured.
-commit="$(git rev-parse --short HEAD 2>/dev/null || echo unknown)$(git diff --quiet HEAD -- "$(git rev-parse --show-toplevel 2>/dev/null || echo .)" ":(exclude)$OUT" 2>/dev/null || echo ' (with uncommitted changes)')"
+top=$(git rev-parse --show-toplevel 2>/dev/null || pwd)
+exclude=()
+case "$OUT/" in "$top"/*) exclude=(":(exclude)$OUT") ;; esac
+commit="$(git rev-parse --short HEAD 2>/dev/null || echo unknown)$(git diff --quiet HEAD -- "$top" "${exclude[@]}" 2>/dev/null || echo ' (with uncommitted changes)')"
 {
 	echo "commit: $commit"
 	echo "start: $(date -u '+%Y-%m-%d %H:%M:%S UTC') load:$(uptime | sed 's/.*load average[s]*://')"
