@@ -26,9 +26,9 @@ import (
 // keeps its partner from running. Yielding lets the partner run at once.
 // On the 2-vCPU host, in a saturated 1x1 handoff of int (20 million items),
 // parks fell from one per 3,000 items to one per 80,000, and in 3
-// interleaved rounds at -cpu 2 the time per item went from 25.6-28.5 to
-// 23.0-26.6 ns (1x1), 26.9-29.8 to 24.3-27.6 (2x2) and 24.7-26.4 to
-// 23.3-24.6 (8x8).
+// interleaved rounds at -cpu 2 the time per item went from 27.1-29.7 to
+// 24.2-25.0 ns (1x1), 26.2-30.8 to 26.0-29.6 (2x2) and 25.4-26.5 to
+// 24.3-25.6 (8x8), before Push and Pop had their fast path written out.
 //
 // Each spin is a cpuRelax hint and a load: about 15 ns on the 2-vCPU Xeon
 // lfkit is measured on (PAUSE), so the budget runs from about 0.25 to 15 µs
