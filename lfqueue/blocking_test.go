@@ -356,7 +356,7 @@ func TestSpinOneP(t *testing.T) {
 // yield most runs, not all, must see none.
 func TestPopYieldsBeforePark(t *testing.T) {
 	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(1))
-	defer func() { yieldBeforePark = true }()
+	defer yieldOff.Store(false)
 	ctx := context.Background()
 	type popper struct {
 		name  string
@@ -375,7 +375,7 @@ func TestPopYieldsBeforePark(t *testing.T) {
 	const runs = 20
 	for _, p := range poppers {
 		for _, yield := range []bool{true, false} {
-			yieldBeforePark = yield
+			yieldOff.Store(!yield)
 			unparked := 0
 			for range runs {
 				pop, push, parked := p.setup()

@@ -206,7 +206,7 @@ func (s *lfSpinner) again() bool {
 		s.b.Spin()
 		return true
 	}
-	if !s.yielded && yieldBeforePark {
+	if !s.yielded && !yieldOff.Load() {
 		s.yielded = true
 		runtime.Gosched()
 		return true

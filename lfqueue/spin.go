@@ -84,7 +84,7 @@ func (l *spinLimit) wait(stamp *atomic.Uint64, old, pos uint64) bool {
 			return true
 		}
 	}
-	if yieldBeforePark {
+	if !yieldOff.Load() {
 		// A wait that succeeds only after the yield says that spinning
 		// did not pay: its target is the minimum.
 		runtime.Gosched()
@@ -107,9 +107,9 @@ func (l *spinLimit) wait(stamp *atomic.Uint64, old, pos uint64) bool {
 	return false
 }
 
-// yieldBeforePark turns the yield step of spinLimit.wait on; tests turn it
-// off to compare.
-var yieldBeforePark = true
+// yieldOff turns the yield step of spinLimit.wait (and of LockFree's
+// lfSpinner) off; tests set it to compare, as spinTest replaces the budget.
+var yieldOff atomic.Bool
 
 func (l *spinLimit) update(target uint32) {
 	avg := l.avg.Load()
