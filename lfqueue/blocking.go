@@ -5,6 +5,8 @@ import (
 	"iter"
 	"sync/atomic"
 	"unsafe"
+
+	"github.com/lfkit/lfkit/internal/wait"
 )
 
 // Push appends v, waiting for room if the queue is full. It returns nil once
@@ -46,17 +48,40 @@ func (q *Queue[T]) Push(ctx context.Context, v T) error {
 // pushSlow is Push after its fast path could not claim: it retries, watches
 // the slot, and parks.
 func (q *Queue[T]) pushSlow(ctx context.Context, v T) error {
+	var b wait.Backoff
 	for {
 		pos, _, st := q.claimPush(1, claimWait)
 		if st == claimFull {
-			// The slot at pos still holds last lap's element. Watch it
-			// until its consumer releases it, for as long as the spin
-			// limit allows, unless ctx is already done.
-			if w := q.pushWatch(pos); ctx.Err() == nil && q.pushSpin.wait(q.stampOf(w), w+1-q.oneLap, pos) {
+			// The slot at pos still holds last lap's element: the queue
+			// is full, or the element's consumer is moving it out.
+			// Watch the slot (see pushWatch) for as long as the spin
+			// policy allows, unless ctx is already done.
+			if ctx.Err() == nil && q.pushSpin.wait(q.pushWatch(pos)) {
 				continue
 			}
-			// Decide exactly: full, or room after all.
-			pos, _, st = q.claimPush(1, claimTry)
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+			if !q.fullAt(pos) {
+				// A consumer has claimed the slot and not released it
+				// yet. It does not wake anyone when it does (its wake
+				// check came before), so poll, with ctx in view.
+				b.Snooze()
+				continue
+			}
+			// Register, then recheck. A pop that claims after the
+			// recheck (CAS of head) sees the registration and wakes a
+			// waiter.
+			q.pushers.Register()
+			if !q.fullNow() {
+				q.pushers.Cancel()
+				continue
+			}
+			if err := q.pushers.Park(ctx); err != nil {
+				return err
+			}
+			b = wait.Backoff{}
+			continue
 		}
 		switch st {
 		case claimOK:
@@ -64,19 +89,6 @@ func (q *Queue[T]) pushSlow(ctx context.Context, v T) error {
 			return nil
 		case claimClosed:
 			return ErrClosed
-		}
-		if err := ctx.Err(); err != nil {
-			return err
-		}
-		// Register, then recheck. A pop that claims after the recheck
-		// (CAS of head) sees the registration and wakes a waiter.
-		w := q.pushers.Register()
-		if !q.fullNow() {
-			q.pushers.Cancel(w)
-			continue
-		}
-		if err := q.pushers.Park(ctx, w); err != nil {
-			return err
 		}
 	}
 }
@@ -114,6 +126,7 @@ func (q *Queue[T]) Pop(ctx context.Context) (v T, err error) {
 
 // popSlow is Pop after its fast path could not claim.
 func (q *Queue[T]) popSlow(ctx context.Context) (v T, err error) {
+	var b wait.Backoff
 	for {
 		pos, _, st := q.claimPop(1, claimWait)
 		if st == claimEmpty {
@@ -122,8 +135,31 @@ func (q *Queue[T]) popSlow(ctx context.Context) (v T, err error) {
 			if ctx.Err() == nil && q.popSpin.wait(q.stampOf(pos), pos, pos) {
 				continue
 			}
-			// Decide exactly: empty, closed, or an element after all.
-			pos, _, st = q.claimPop(1, claimTry)
+			switch tail := q.tail.Load(); {
+			case tail == pos|q.mark:
+				return v, ErrClosed // closed, and nothing claimed beyond head
+			case tail != pos:
+				// A producer has claimed pos and not published it yet
+				// (or head moved on): retry, with ctx in view.
+				if err := ctx.Err(); err != nil {
+					return v, err
+				}
+				b.Snooze()
+				continue
+			}
+			if err := ctx.Err(); err != nil {
+				return v, err
+			}
+			q.poppers.Register()
+			if !q.emptyNow() {
+				q.poppers.Cancel()
+				continue
+			}
+			if err := q.poppers.Park(ctx); err != nil {
+				return v, err
+			}
+			b = wait.Backoff{}
+			continue
 		}
 		switch st {
 		case claimOK:
@@ -132,35 +168,38 @@ func (q *Queue[T]) popSlow(ctx context.Context) (v T, err error) {
 		case claimClosed:
 			return v, ErrClosed
 		}
-		if err := ctx.Err(); err != nil {
-			return v, err
-		}
-		w := q.poppers.Register()
-		if !q.emptyNow() {
-			q.poppers.Cancel(w)
-			continue
-		}
-		if err := q.poppers.Park(ctx, w); err != nil {
-			return v, err
-		}
 	}
 }
 
-// pushWatch returns the position whose slot a Push blocked at position pos
-// (full: pos's slot still holds last lap's element) watches while it spins:
-// the last position of pos's run of q.run consecutive positions (clamped to
-// the ring's end). With the Compact layout a run shares a cache line, so the
-// producer waits for the consumers to leave the line before it writes there,
-// instead of taking the line back after every pop (saturated 1x1 handoff of
-// int at -cpu 2: 24-27 ns per item instead of 29-32). It only delays the
-// spin phase: the
-// blocked Push then claims pos as soon as it is free, decides exactly with
-// the try claim before it parks, and a run of 1 watches pos itself.
-func (q *Queue[T]) pushWatch(pos uint64) uint64 {
+// pushWatch returns what a Push blocked at position pos (pos's slot still
+// holds last lap's element) watches while it spins, in the form
+// spinLimit.wait takes: a stamp, the value it holds while the Push should
+// keep waiting, and pos.
+//
+// It watches the last position of pos's run of q.run consecutive positions
+// (clamped to the ring's end), which with the Compact layout share a cache
+// line: the producer waits for the consumers to leave the line before it
+// writes there, instead of taking the line back after every pop. If that
+// slot has been released already (its consumer overtook the one of pos's
+// slot, which may be stopped in the middle of its release), it watches
+// pos's own slot instead, so that the wait cannot return at once, again and
+// again, without the slot it needs having changed. It only shapes the spin
+// phase: the Push claims pos as soon as it is free, and decides exactly
+// before it parks.
+func (q *Queue[T]) pushWatch(pos uint64) (*atomic.Uint64, uint64, uint64) {
 	index := pos & (q.mark - 1)
-	end := min(index|(q.run-1), q.cap-1)
-	return pos + (end - index)
+	end := pos + min(index|(q.run-1), q.cap-1) - index
+	if stamp := q.stampOf(end); stamp.Load() == end+1-q.oneLap {
+		return stamp, end + 1 - q.oneLap, pos
+	}
+	return q.stampOf(pos), pos + 1 - q.oneLap, pos
 }
+
+// fullAt reports whether a push that found position pos's slot holding last
+// lap's element found the queue full: head is a whole lap behind pos (head
+// is read after the slot, and tail cannot run further ahead of head). If
+// not, the slot's consumer has claimed it and is releasing it.
+func (q *Queue[T]) fullAt(pos uint64) bool { return q.head.Load()+q.oneLap == pos }
 
 // stampOf returns the stamp of position pos's slot.
 func (q *Queue[T]) stampOf(pos uint64) *atomic.Uint64 {

@@ -324,76 +324,143 @@ func TestLenAcrossWrap(t *testing.T) {
 	}
 }
 
-// TestSpinOneP: a sampling wait records whether GOMAXPROCS is 1, and while
-// it is, waits do not spin (nothing can publish into the slot while its
-// waiter spins on the only P): the wait returns at once, having seen no
-// change, and the flag clears once GOMAXPROCS is raised again.
+// refreshSched makes the next sampling wait read the scheduler's state
+// again, whatever the time since the last read.
+func refreshSched() { sched.last.Store(0) }
+
+// TestSpinOneP: with GOMAXPROCS 1 nothing can publish into a slot while its
+// waiter spins on the only P, so after a sampling wait has read the
+// scheduler's state, waits do not spin: they return at once, having seen no
+// change; with two idle Ps one wait per side may spin again.
 func TestSpinOneP(t *testing.T) {
 	var l spinLimit
 	var stamp atomic.Uint64
 	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(1))
+	refreshSched()
 	if l.wait(&stamp, 0, 0) {
 		t.Fatal("wait reported a change of a stamp nobody wrote")
 	}
-	if !l.oneP.Load() {
-		t.Fatal("a sampling wait at GOMAXPROCS 1 did not record it")
+	if n := sched.spinners.Load(); n != 0 {
+		t.Fatalf("at GOMAXPROCS 1, %d waits may spin, want 0", n)
 	}
 	runtime.GOMAXPROCS(2)
+	refreshSched()
 	l.wait(&stamp, 0, spinSample)
-	if l.oneP.Load() {
-		t.Fatal("a sampling wait at GOMAXPROCS 2 left the GOMAXPROCS-1 flag set")
+	if n := sched.spinners.Load(); n != 1 {
+		t.Fatalf("at GOMAXPROCS 2 on an idle process, %d waits may spin, want 1", n)
+	}
+	if n := l.spinners.Load(); n != 0 {
+		t.Fatalf("%d spinners counted after the waits returned", n)
 	}
 }
 
-// TestPopYieldsBeforePark: end to end, for Queue and LockFree, a Pop on an
-// empty queue yields its P before it registers to park, so that a producer
-// waiting to run on that P pushes first and the Pop takes the element
-// without parking. At GOMAXPROCS 1 the producer, started just before the
-// Pop, can run only when the Pop yields or parks; it records how many Pops
-// were registered to park when it ran: none with the yield, one without it
-// (the control). The scheduler sometimes resumes the yielding goroutine
-// first (every 61st schedule takes from the global run queue), so with the
-// yield most runs, not all, must see none.
-func TestPopYieldsBeforePark(t *testing.T) {
+// TestSpinBusy: while goroutines are waiting for a P, spinning would take
+// CPU they need, so a sampling wait turns spinning off; once they are gone
+// it turns it back on.
+func TestSpinBusy(t *testing.T) {
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(2))
+	var stop atomic.Bool
+	var wg sync.WaitGroup
+	for range 8 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for !stop.Load() {
+				busy(1000)
+			}
+		}()
+	}
+	var l spinLimit
+	var stamp atomic.Uint64
+	busy := false
+	for i := 0; i < 1000 && !busy; i++ {
+		refreshSched()
+		l.wait(&stamp, 0, 0)
+		busy = sched.spinners.Load() == 0
+	}
+	stop.Store(true)
+	wg.Wait()
+	if !busy {
+		t.Fatal("with 8 CPU-bound goroutines on 2 Ps, waits kept spinning")
+	}
+	for i := 0; i < 1000 && sched.spinners.Load() == 0; i++ {
+		time.Sleep(time.Millisecond)
+		refreshSched()
+		l.wait(&stamp, 0, 0)
+	}
+	if sched.spinners.Load() == 0 {
+		t.Fatal("once the CPU-bound goroutines ended, waits did not spin again")
+	}
+}
+
+// TestWaitingPopReachable: a goroutine waiting in Pop is always reachable by
+// the push that should wake it. At GOMAXPROCS 1, with N goroutines that
+// keep the only P busy (each does a little work per time slice and yields),
+// a consumer pops elements that a producer pushes one at a time. A consumer
+// that waits where a push cannot wake it (in the run queue, behind the busy
+// goroutines) takes its element only after all N of them have had a time
+// slice; a parked consumer is readied by the push, runs next, and takes it
+// before. Slices are counted, not timed.
+func TestWaitingPopReachable(t *testing.T) {
 	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(1))
-	defer yieldOff.Store(false)
 	ctx := context.Background()
-	type popper struct {
-		name  string
-		setup func() (pop func() (int, error), push func(int) bool, parked func() int)
+	type queue struct {
+		name string
+		make func() (pop func() (int, error), push func(int) bool)
 	}
-	poppers := []popper{
-		{"Queue", func() (func() (int, error), func(int) bool, func() int) {
+	queues := []queue{
+		{"Queue", func() (func() (int, error), func(int) bool) {
 			q := New[int](4)
-			return func() (int, error) { return q.Pop(ctx) }, q.TryPush, q.poppers.Len
+			return func() (int, error) { return q.Pop(ctx) }, q.TryPush
 		}},
-		{"LockFree", func() (func() (int, error), func(int) bool, func() int) {
+		{"LockFree", func() (func() (int, error), func(int) bool) {
 			q := NewLockFree[int](4)
-			return func() (int, error) { return q.Pop(ctx) }, q.TryPush, q.poppers.Len
+			return func() (int, error) { return q.Pop(ctx) }, q.TryPush
 		}},
 	}
-	const runs = 20
-	for _, p := range poppers {
-		for _, yield := range []bool{true, false} {
-			yieldOff.Store(!yield)
-			unparked := 0
-			for range runs {
-				pop, push, parked := p.setup()
-				n := make(chan int, 1)
-				go func() {
-					n <- parked()
-					push(7)
-				}()
-				if v, err := pop(); v != 7 || err != nil {
-					t.Fatalf("%s, yield %v: Pop = %d, %v", p.name, yield, v, err)
+	const (
+		nbusy = 8
+		items = 50
+	)
+	for _, qu := range queues {
+		pop, push := qu.make()
+		var slices atomic.Int64
+		var stop atomic.Bool
+		var wg sync.WaitGroup
+		for range nbusy {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for !stop.Load() {
+					slices.Add(1)
+					busy(200)
+					runtime.Gosched()
 				}
-				if <-n == 0 {
-					unparked++
+			}()
+		}
+		popped := make(chan int64)
+		go func() {
+			for range items {
+				if _, err := pop(); err != nil {
+					t.Error(err)
 				}
+				popped <- slices.Load()
 			}
-			if yield && unparked < runs*3/4 || !yield && unparked != 0 {
-				t.Errorf("%s, yield %v: the producer ran before the Pop registered to park in %d of %d runs", p.name, yield, unparked, runs)
+		}()
+		late := 0
+		for i := range items {
+			// The consumer has just popped the last element and gone
+			// back to Pop: it is waiting, or on its way to.
+			at := slices.Load()
+			push(i)
+			if <-popped-at >= nbusy {
+				late++
 			}
+		}
+		stop.Store(true)
+		wg.Wait()
+		if late > items/10 {
+			t.Errorf("%s: %d of %d elements were popped only after all %d busy goroutines had a time slice", qu.name, late, items, nbusy)
 		}
 	}
 }
@@ -411,20 +478,32 @@ func TestPushWatch(t *testing.T) {
 	if r := New[string](20).run; r != 4 && pad.Size == 128 {
 		t.Errorf("run of a Compact string queue = %d, want 4 (24-byte slots in 128 bytes)", r)
 	}
-	for _, lap := range []uint64{0, 1, 5} {
-		for index := uint64(0); index < 20; index++ {
-			pos := lap*q.oneLap | index
-			want := min(index/run*run+run-1, 19)
-			if got := q.pushWatch(pos); got != lap*q.oneLap|want {
-				t.Errorf("pushWatch(lap %d, index %d) = index %d, want %d", lap, index, got&(q.mark-1), want)
-			}
+	// Full: every slot holds lap 0's element, and a Push at lap 1 waits.
+	for i := range 20 {
+		q.TryPush(i)
+	}
+	for index := uint64(0); index < 20; index++ {
+		pos := q.oneLap | index
+		want := min(index/run*run+run-1, 19)
+		stamp, old, _ := q.pushWatch(pos)
+		if stamp != q.stampOf(want) || old != want+1 {
+			t.Errorf("pushWatch(index %d) does not watch index %d for its last lap's element", index, want)
 		}
+	}
+	// The end of the run released (its consumer overtook the one of
+	// index 0, which has not released yet): watch index 0 itself.
+	q.stampOf(run - 1).Store(run - 1 + q.oneLap)
+	if stamp, old, _ := q.pushWatch(q.oneLap); stamp != q.stampOf(0) || old != 1 {
+		t.Errorf("with the end of its run released, pushWatch(index 0) does not watch index 0")
 	}
 	for _, opt := range []Option{Padded(), Remap()} {
 		q := New[int](20, opt)
+		for i := range 20 {
+			q.TryPush(i)
+		}
 		for index := uint64(0); index < 20; index++ {
-			if got := q.pushWatch(q.oneLap | index); got != q.oneLap|index {
-				t.Errorf("%+v: pushWatch(index %d) = %d, want the position itself", q.ring, index, got&(q.mark-1))
+			if stamp, old, _ := q.pushWatch(q.oneLap | index); stamp != q.stampOf(index) || old != index+1 {
+				t.Errorf("%+v: pushWatch(index %d) does not watch the position itself", q.ring, index)
 			}
 		}
 	}

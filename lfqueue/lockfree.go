@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"iter"
 	"math/bits"
-	"runtime"
 	"sync/atomic"
 	"unsafe"
 
@@ -115,6 +114,9 @@ type LockFree[T any] struct {
 	pushers wait.List // goroutines blocked in Push: waiting for a free index
 	poppers wait.List // goroutines blocked in Pop: waiting for an element
 	_       pad.Line
+	// Written only by blocked Push and Pop: how long to spin before parking.
+	pushSpin, popSpin spinLimit
+	_                 pad.Line
 }
 
 // NewLockFree returns an empty LockFree queue that holds exactly capacity
@@ -185,35 +187,6 @@ const (
 	lfClosed
 )
 
-// lfBlockSpins is how many growing spins (wait.Backoff.Spin, about a
-// microsecond in all) Push and Pop try before they park.
-const lfBlockSpins = 16
-
-// lfSpinner spins a little before a blocked Push or Pop parks.
-type lfSpinner struct {
-	b       wait.Backoff
-	spins   int
-	yielded bool
-}
-
-// again spins once and reports true while the caller should retry, then
-// yields the P once (for the partner the caller woke, queued on this P; see
-// spinLimit) and reports true once more, and reports false after that: the
-// caller should park.
-func (s *lfSpinner) again() bool {
-	if s.spins < lfBlockSpins {
-		s.spins++
-		s.b.Spin()
-		return true
-	}
-	if !s.yielded && !yieldOff.Load() {
-		s.yielded = true
-		runtime.Gosched()
-		return true
-	}
-	return false
-}
-
 // push is TryPush without the wakeup.
 func (q *LockFree[T]) push(v *T) lfStatus {
 	q.mustBeNew()
@@ -264,9 +237,7 @@ func (q *LockFree[T]) TryPush(v T) bool {
 	if q.push(&v) != lfOK {
 		return false
 	}
-	if q.poppers.Waiting.Load() != 0 {
-		q.poppers.WakeOne()
-	}
+	q.wakePopper()
 	return true
 }
 
@@ -279,9 +250,7 @@ func (q *LockFree[T]) TryPop() (v T, ok bool) {
 	if q.pop(&v) != lfOK {
 		return v, false
 	}
-	if q.pushers.Waiting.Load() != 0 {
-		q.pushers.WakeOne()
-	}
+	q.wakePusher()
 	return v, true
 }
 
@@ -301,37 +270,52 @@ func (q *LockFree[T]) Push(ctx context.Context, v T) error {
 	if ctx == nil {
 		panic("lfqueue: Push called with nil Context")
 	}
-	var sp lfSpinner
 	for {
+		// Every index a pop frees moves the free ring's tail: a change
+		// after this load is worth another attempt.
+		watch := q.fq.tail.Load()
 		switch q.push(&v) {
 		case lfOK:
-			if q.poppers.Waiting.Load() != 0 {
-				q.poppers.WakeOne()
-			}
+			q.wakePopper()
 			return nil
 		case lfClosed:
 			return ErrClosed
 		}
-		if sp.again() {
+		if ctx.Err() == nil && q.pushSpin.wait(&q.fq.tail, watch, watch>>1) {
 			continue
+		}
+		if err := ctx.Err(); err != nil {
+			return err
 		}
 		// Register, then recheck: a pop that frees a slot after the
 		// recheck sees the registration and wakes a waiter.
-		w := q.pushers.Register()
+		q.pushers.Register()
 		switch q.push(&v) {
 		case lfOK:
-			q.pushers.Cancel(w)
-			if q.poppers.Waiting.Load() != 0 {
-				q.poppers.WakeOne()
-			}
+			q.pushers.Cancel()
+			q.wakePopper()
 			return nil
 		case lfClosed:
-			q.pushers.Cancel(w)
+			q.pushers.Cancel()
 			return ErrClosed
 		}
-		if err := q.pushers.Park(ctx, w); err != nil {
+		if err := q.pushers.Park(ctx); err != nil {
 			return err
 		}
+	}
+}
+
+// wakePopper wakes a goroutine parked in Pop, if any, after a push.
+func (q *LockFree[T]) wakePopper() {
+	if q.poppers.Waiting.Load() != 0 {
+		q.poppers.WakeOne()
+	}
+}
+
+// wakePusher wakes a goroutine parked in Push, if any, after a pop.
+func (q *LockFree[T]) wakePusher() {
+	if q.pushers.Waiting.Load() != 0 {
+		q.pushers.WakeOne()
 	}
 }
 
@@ -359,34 +343,34 @@ func (q *LockFree[T]) Pop(ctx context.Context) (T, error) {
 	if ctx == nil {
 		panic("lfqueue: Pop called with nil Context")
 	}
-	var sp lfSpinner
 	for {
+		// Every push, and Close, moves the element ring's tail.
+		watch := q.aq.tail.Load()
 		var v T
 		switch q.popOrClosed(&v) {
 		case lfOK:
-			if q.pushers.Waiting.Load() != 0 {
-				q.pushers.WakeOne()
-			}
+			q.wakePusher()
 			return v, nil
 		case lfClosed:
 			return v, ErrClosed
 		}
-		if sp.again() {
+		if ctx.Err() == nil && q.popSpin.wait(&q.aq.tail, watch, watch>>1) {
 			continue
 		}
-		w := q.poppers.Register()
+		if err := ctx.Err(); err != nil {
+			return v, err
+		}
+		q.poppers.Register()
 		switch q.popOrClosed(&v) {
 		case lfOK:
-			q.poppers.Cancel(w)
-			if q.pushers.Waiting.Load() != 0 {
-				q.pushers.WakeOne()
-			}
+			q.poppers.Cancel()
+			q.wakePusher()
 			return v, nil
 		case lfClosed:
-			q.poppers.Cancel(w)
+			q.poppers.Cancel()
 			return v, ErrClosed
 		}
-		if err := q.poppers.Park(ctx, w); err != nil {
+		if err := q.poppers.Park(ctx); err != nil {
 			return v, err
 		}
 	}

@@ -1,44 +1,34 @@
 package lfqueue
 
 import (
-	"runtime"
+	"runtime/metrics"
 	"sync/atomic"
+	"time"
 )
 
-// spinLimit is the adaptive spin budget of one side's blocked operations
-// (the idea of folly's TurnSequencer): a blocked Push or Pop watches its slot
-// for up to limit loads before it parks. After a wait that ended while
-// spinning after n loads, the target is 2n; after one that ran out, it is
-// the minimum, so spinning stops paying nothing when the partner is not
-// running (for example when the host gives the process one core's worth of
-// time). The budget follows the targets as a moving average with weight 1/8,
-// updated by one wait in spinSample (chosen by position, so that waiters do
-// not share a counter), and that wait spins to the maximum regardless, so a
-// budget that has dropped can grow again. Lost updates between racing
-// waiters only delay the average.
+// spinLimit is the waiting policy of one side (pushes or pops) of a queue,
+// shared by Queue and LockFree: how long a blocked Push or Pop watches for
+// the change it waits for before it registers and parks. Its rules:
 //
-// When the budget runs out, a wait yields its P once (runtime.Gosched) and
-// watches for minSpin more spins before it gives up. This is for the
-// partner that the waiter itself woke: the Go scheduler puts a goroutine
-// readied by a channel send on the sender's own P, and another P takes it
-// from there only after its thread has been woken, microseconds later on a
-// virtual machine; until then a waiter that spins and then parks is what
-// keeps its partner from running. Yielding lets the partner run at once.
-// On the 2-vCPU host, in a saturated 1x1 handoff of int (20 million items),
-// parks fell from one per 3,000 items to one per 80,000, and in 3
-// interleaved rounds at -cpu 2 the time per item went from 27.1-29.7 to
-// 24.2-25.0 ns (1x1), 26.2-30.8 to 26.0-29.6 (2x2) and 25.4-26.5 to
-// 24.3-25.6 (8x8), before Push and Pop had their fast path written out.
-//
-// Each spin is a cpuRelax hint and a load: about 15 ns on the 2-vCPU Xeon
-// lfkit is measured on (PAUSE), so the budget runs from about 0.25 to 15 µs
-// there. With GOMAXPROCS 1 nothing can publish into the slot while its
-// waiter spins, so waits do not spin at all (they still yield once, for the
-// partner that may be waiting to run on the only P); the sampling wait reads
-// GOMAXPROCS and keeps the answer in oneP.
+//   - A waiter is always reachable: it is either spinning on the word it
+//     waits for, or registered on the side's wait.List and parked. It never
+//     yields its processor in between, where it would sit in the run queue
+//     unseen by the push or pop that should wake it.
+//   - It spins only while spinning can pay without taking CPU from the rest
+//     of the program: the process has more than one P, no goroutine was
+//     waiting for a P at the last look (sched), and fewer than half the Ps
+//     are already spinning on this side. Otherwise it parks at once, as a
+//     channel receive does.
+//   - The spin budget adapts (the idea of folly's TurnSequencer): a wait
+//     that ended while spinning after n loads sets a target of 2n, one that
+//     ran out sets the minimum. The budget follows the targets as a moving
+//     average with weight 1/8, updated by one wait in spinSample (chosen by
+//     position, so that waiters do not share a counter), and that wait spins
+//     to the maximum regardless, so a budget that has dropped can grow
+//     again. Lost updates between racing waiters only delay the average.
 type spinLimit struct {
-	avg  atomic.Uint32 // moving average of the target, in spins
-	oneP atomic.Bool   // GOMAXPROCS was 1 at the last sampling wait
+	avg      atomic.Uint32 // moving average of the target, in spins
+	spinners atomic.Int32  // waits of this side spinning now
 }
 
 const (
@@ -48,68 +38,63 @@ const (
 )
 
 // spinTest, when nonzero, replaces the budget in tests (negative: park at
-// once, without spinning).
+// once, without spinning), regardless of sched.
 var spinTest atomic.Int32
 
-// wait spins while stamp == old, up to the budget (each spin a cpuRelax hint
-// and one load), and reports whether the
-// stamp changed (the caller should retry its claim) or the budget ran out
-// (the caller should decide, and park). pos is the waiter's position, used
-// to pick the sampling waits.
-func (l *spinLimit) wait(stamp *atomic.Uint64, old, pos uint64) bool {
-	limit := max(l.avg.Load(), minSpin)
+// wait spins while word == old, within the policy above (each spin a
+// cpuRelax hint and one load), and reports whether the word changed (the
+// caller should retry its claim) or the wait should park (false). pos is
+// the waiter's position, used to pick the sampling waits.
+func (l *spinLimit) wait(word *atomic.Uint64, old, pos uint64) bool {
 	sample := pos%spinSample == 0
 	if sample {
-		if one := runtime.GOMAXPROCS(0) == 1; one != l.oneP.Load() {
-			l.oneP.Store(one)
-		}
-		limit = maxSpin
+		sched.refresh()
 	}
-	after := uint32(minSpin) // spins after the yield
-	if l.oneP.Load() {
-		limit, after = 0, 0
+	limit := max(l.avg.Load(), minSpin)
+	if sample {
+		limit = maxSpin
 	}
 	if t := spinTest.Load(); t != 0 {
 		if t < 0 {
 			return false
 		}
 		limit = uint32(t)
+	} else if !l.enter() {
+		return word.Load() != old
 	}
+	changed := false
 	for n := uint32(0); n < limit; n++ {
 		cpuRelax()
-		if stamp.Load() != old {
+		if word.Load() != old {
 			if sample {
 				l.update(min(2*(n+1), maxSpin))
 			}
-			return true
+			changed = true
+			break
 		}
 	}
-	if !yieldOff.Load() {
-		// A wait that succeeds only after the yield says that spinning
-		// did not pay: its target is the minimum.
-		runtime.Gosched()
-		for n := uint32(0); ; n++ {
-			if stamp.Load() != old {
-				if sample {
-					l.update(minSpin)
-				}
-				return true
-			}
-			if n == after {
-				break
-			}
-			cpuRelax()
-		}
-	}
-	if sample {
+	if !changed && sample {
 		l.update(minSpin)
 	}
-	return false
+	if spinTest.Load() == 0 {
+		l.spinners.Add(-1)
+	}
+	return changed
 }
 
-// yieldOff turns the yield step of spinLimit.wait (and of LockFree's
-// lfSpinner) off; tests set it to compare, as spinTest replaces the budget.
-var yieldOff atomic.Bool
+// enter counts the caller as a spinner of this side and reports true, or
+// reports false (counting nothing) when it should not spin now.
+func (l *spinLimit) enter() bool {
+	most := sched.spinners.Load()
+	if most == 0 {
+		return false
+	}
+	if l.spinners.Add(1) > most {
+		l.spinners.Add(-1)
+		return false
+	}
+	return true
+}
 
 func (l *spinLimit) update(target uint32) {
 	avg := l.avg.Load()
@@ -118,4 +103,61 @@ func (l *spinLimit) update(target uint32) {
 		return
 	}
 	l.avg.Store(uint32(int32(avg) + (int32(target)-int32(avg))/8))
+}
+
+// sched is what the waiting policy knows of the process's scheduler, shared
+// by every queue: it describes the process, not one queue. A sampling wait
+// refreshes it at most once per schedEvery, from runtime/metrics; there is
+// no background goroutine.
+var sched schedState
+
+// schedEvery is the longest a sampling wait trusts sched before it reads
+// the runtime's metrics again.
+const schedEvery = time.Millisecond
+
+type schedState struct {
+	// spinners is how many waits of one queue side may spin at once: half
+	// the Ps (at least one), or none when the process has one P or a
+	// goroutine was waiting for a P at the last look. The zero value
+	// (before the first sample) spins nobody.
+	spinners atomic.Int32
+	last     atomic.Int64 // when the last refresh started, in ns since epoch
+	busy     atomic.Bool  // one refresh at a time: it owns samples
+	samples  [2]metrics.Sample
+}
+
+// schedMetrics names the two metrics sched reads: the number of Ps and the
+// goroutines ready to run but waiting for a P. A toolchain that lacks the
+// second reports it as metrics.KindBad, and the process counts as never
+// busy.
+var schedMetrics = [2]string{"/sched/gomaxprocs:threads", "/sched/goroutines/runnable:goroutines"}
+
+// refresh rereads the scheduler's state if the last read is older than
+// schedEvery and no other wait is reading it.
+func (s *schedState) refresh() {
+	now := time.Now().UnixNano()
+	last := s.last.Load()
+	if now-last < int64(schedEvery) || !s.last.CompareAndSwap(last, now) || !s.busy.CompareAndSwap(false, true) {
+		return
+	}
+	defer s.busy.Store(false)
+	if s.samples[0].Name == "" {
+		for i, name := range schedMetrics {
+			s.samples[i].Name = name
+		}
+	}
+	metrics.Read(s.samples[:])
+	procs := int32(1)
+	if v := s.samples[0].Value; v.Kind() == metrics.KindUint64 {
+		procs = int32(v.Uint64())
+	}
+	waitingForP := false
+	if v := s.samples[1].Value; v.Kind() == metrics.KindUint64 {
+		waitingForP = v.Uint64() > 0
+	}
+	spinners := max(procs/2, 1)
+	if procs <= 1 || waitingForP {
+		spinners = 0
+	}
+	s.spinners.Store(spinners)
 }

@@ -18,12 +18,12 @@ func Example() {
 	)
 	go func() {
 		for !ready.Load() {
-			w := l.Register()
+			l.Register()
 			if ready.Load() {
-				l.Cancel(w)
+				l.Cancel()
 				break
 			}
-			_ = l.Park(context.Background(), w)
+			_ = l.Park(context.Background())
 		}
 		close(done)
 	}()

@@ -1,160 +1,172 @@
 // Package wait parks goroutines that wait for a condition another goroutine
-// will make true, in three stages: spin, yield, park.
+// will make true, and paces retry loops that wait for a peer's short step.
 //
-// A Backoff spins, then yields the processor, then sleeps briefly, while a
-// peer is expected to finish within a few hundred nanoseconds. A List parks goroutines that wait
-// longer: a parked goroutine sleeps on a channel and burns no CPU.
+// A List parks goroutines: a parked goroutine sleeps in a channel receive
+// and burns no CPU. A Backoff spins, then yields the processor, then sleeps
+// briefly, while a peer is expected to finish within moments.
 //
 // The protocol that rules out lost wakeups is Dekker-style and relies on the
 // sequential consistency of sync/atomic:
 //
-//	waiter                          waker
-//	w := l.Register()               make the condition true (atomic write)
-//	if condition() { l.Cancel(w) }  if l.Any() { l.WakeOne() }
-//	else l.Park(ctx, w)
+//	waiter                       waker
+//	l.Register()                 make the condition true (atomic write)
+//	if condition() { l.Cancel() } if l.Any() { l.WakeOne() }
+//	else l.Park(ctx)
 //
-// Either the waiter's recheck sees the waker's write, or the waker's Any sees
-// the waiter's registration and wakes a registered waiter. A waiter that
-// leaves without consuming a wakeup it was given (its context ended, or its
-// recheck succeeded) passes the wakeup on to the next waiter, so a wakeup is
-// never absorbed by a goroutine that no longer waits.
+// Either the waiter's recheck sees the waker's write, or the waker's Any
+// sees the waiter's registration and wakes a registered waiter.
+//
+// # How a List works
+//
+// A List is a count and a channel of wakeup tokens, an event count in the
+// manner of Vyukov's. Waiting is the number of registered waiters that no
+// waker has claimed yet. A waker claims one by decrementing Waiting with a
+// compare-and-swap while it is positive, and then sends one token; a parked
+// waiter receives one. Tokens are anonymous: any waiter may take any token,
+// and the channel hands them to parked receivers in the order they parked.
+// The invariant is
+//
+//	registered waiters = Waiting + tokens claimed but not yet received
+//
+// so every registered waiter either still counts in Waiting, where the next
+// waker finds it, or has a token on its way. A waiter that leaves without
+// parking (Cancel, or Park whose context ended) takes itself out of Waiting
+// if it still counts there; otherwise a token was claimed while it was
+// registered, and it receives that token and passes the wakeup on to the
+// next waiter, so that no wakeup is absorbed by a goroutine that no longer
+// waits.
+//
+// No waker or waiter holds a lock that another goroutine of the program can
+// be made to wait for: claiming is a compare-and-swap loop that fails only
+// when another goroutine's claim or registration succeeded, and the token
+// channel's capacity exceeds any number of goroutines, so a send never
+// blocks. The channel's own lock is internal to the Go runtime and is held
+// only inside runtime code that the scheduler does not preempt.
 package wait
 
 import (
 	"context"
+	"math"
 	"runtime"
-	"sync"
 	"sync/atomic"
 	"time"
 )
 
-// List is a FIFO list of parked goroutines. The zero value is an empty list
-// ready to use. A List must not be copied after first use.
+// List is a set of parked goroutines, woken in the order they parked. The
+// zero value is an empty list ready to use. A List must not be copied after
+// first use.
 type List struct {
-	// Waiting counts registered waiters. It is the "anyone waiting?" word:
-	// Any reads it with one atomic load, so wakers pay nothing while nobody
-	// waits. It is written only by the List, under mu; callers only Load it.
-	// It is exported for generic code: Go does not inline Any into a generic
-	// function instantiated in another package (lfqueue's Queue[T] in a
-	// user's program), where a Load of the field is inlined, saving about
-	// 0.5 ns per operation.
+	// Waiting counts registered waiters that no waker has claimed. It is
+	// the "anyone waiting?" word: wakers load it once and do nothing more
+	// while it is zero. Callers only load it; the List alone writes it.
+	// It is exported for generic code: Go does not inline a method call
+	// into a generic function instantiated in another package, where a
+	// load of the field is inlined.
 	Waiting atomic.Int64
-	mu      sync.Mutex
-	first   *Waiter
-	last    *Waiter
+	tokens  atomic.Pointer[chan struct{}] // made on first use
 }
 
-// A Waiter is one registration on a List, from Register until Park returns
-// or Cancel is called. It is owned by the goroutine that registered it.
-type Waiter struct {
-	ch         chan struct{} // capacity 1: a wakeup token
-	next, prev *Waiter
-	listed     bool // on the list; guarded by the List's mu
+// maxTokens is the token channel's capacity. Tokens in the channel never
+// outnumber registered waiters, so a send never blocks; the elements take
+// no memory.
+const maxTokens = math.MaxInt32
+
+// channel returns the token channel, making it on first use.
+func (l *List) channel() chan struct{} {
+	if p := l.tokens.Load(); p != nil {
+		return *p
+	}
+	c := make(chan struct{}, maxTokens)
+	if l.tokens.CompareAndSwap(nil, &c) {
+		return c
+	}
+	return *l.tokens.Load()
 }
 
-var waiterPool = sync.Pool{New: func() any { return &Waiter{ch: make(chan struct{}, 1)} }}
-
-// Any reports whether any goroutine is registered. It is a single atomic load.
+// Any reports whether a registered waiter remains unclaimed. It is a single
+// atomic load.
 func (l *List) Any() bool { return l.Waiting.Load() != 0 }
 
-// Len returns the number of registered waiters: a snapshot, for tests that
-// wait until goroutines have parked.
+// Len returns the number of registered waiters that no waker has claimed:
+// a snapshot, for tests that wait until goroutines have parked.
 func (l *List) Len() int { return int(l.Waiting.Load()) }
 
-// Register adds the calling goroutine to the end of the list. The caller must
-// then recheck its condition and either Cancel the registration (condition
-// true) or Park.
-func (l *List) Register() *Waiter {
-	w := waiterPool.Get().(*Waiter)
-	l.mu.Lock()
-	w.listed = true
-	w.prev = l.last
-	if l.last == nil {
-		l.first = w
-	} else {
-		l.last.next = w
-	}
-	l.last = w
+// Register counts the calling goroutine as a waiter. The caller must then
+// recheck its condition and either Cancel (condition true) or Park.
+func (l *List) Register() {
+	l.channel() // before counting: a waker that claims us finds the channel
 	l.Waiting.Add(1)
-	l.mu.Unlock()
-	return w
 }
 
-// unlink removes w from the list; l.mu must be held and w listed.
-func (l *List) unlink(w *Waiter) {
-	if w.prev == nil {
-		l.first = w.next
-	} else {
-		w.prev.next = w.next
+// unregister takes one waiter out of Waiting if any remains unclaimed, and
+// reports whether it did.
+func (l *List) unregister() bool {
+	for {
+		n := l.Waiting.Load()
+		if n <= 0 {
+			return false
+		}
+		if l.Waiting.CompareAndSwap(n, n-1) {
+			return true
+		}
 	}
-	if w.next == nil {
-		l.last = w.prev
-	} else {
-		w.next.prev = w.prev
-	}
-	w.next, w.prev, w.listed = nil, nil, false
-	l.Waiting.Add(-1)
 }
 
-// Cancel ends a registration without parking. If a waker had already chosen
-// w, its wakeup is passed on to the next registered waiter. w must not be used
-// after Cancel.
-func (l *List) Cancel(w *Waiter) {
-	l.mu.Lock()
-	if w.listed {
-		l.unlink(w)
-		l.mu.Unlock()
-	} else {
-		l.mu.Unlock()
-		<-w.ch // the token was sent under mu before listed was cleared
-		l.WakeOne()
+// Cancel ends a registration without parking. If a waker had claimed a
+// waiter while this one was registered, its token is taken and the wakeup
+// passed on to the next registered waiter.
+func (l *List) Cancel() {
+	if l.unregister() {
+		return
 	}
-	waiterPool.Put(w)
+	// Every registered waiter has a token claimed for it: one is ours to
+	// take. Its waker has decremented Waiting and is about to send it.
+	<-l.channel()
+	l.WakeOne()
 }
 
-// Park blocks until w is woken or ctx is done. It returns nil when woken and
-// ctx.Err() when ctx ended first; in the latter case a wakeup that raced with
-// the cancellation is passed on. w must not be used after Park.
-func (l *List) Park(ctx context.Context, w *Waiter) error {
+// Park blocks until a wakeup token arrives or ctx is done. It returns nil
+// when woken and ctx.Err() when ctx ended first; in the latter case it ends
+// the registration as Cancel does. A nil error is a wakeup, not a promise
+// that the condition holds: the caller rechecks it.
+func (l *List) Park(ctx context.Context) error {
+	c := l.channel()
 	done := ctx.Done()
 	if done == nil { // a context that is never done: a plain receive is cheaper than select
-		<-w.ch
-		waiterPool.Put(w)
+		<-c
 		return nil
 	}
 	select {
-	case <-w.ch:
-		waiterPool.Put(w)
+	case <-c:
 		return nil
 	case <-done:
-		l.Cancel(w)
+		l.Cancel()
 		return ctx.Err()
 	}
 }
 
-// WakeOne wakes the longest-registered waiter, if any.
-func (l *List) WakeOne() { l.WakeN(1) }
-
-// WakeN wakes up to n waiters, oldest first.
-func (l *List) WakeN(n int) {
-	l.mu.Lock()
-	for ; n > 0 && l.first != nil; n-- {
-		w := l.first
-		l.unlink(w)
-		w.ch <- struct{}{} // never blocks: one token per registration
+// WakeOne wakes one registered waiter, if any remains unclaimed.
+func (l *List) WakeOne() {
+	if l.unregister() {
+		l.channel() <- struct{}{}
 	}
-	l.mu.Unlock()
+}
+
+// WakeN wakes up to n registered waiters.
+func (l *List) WakeN(n int) {
+	for ; n > 0; n-- {
+		if !l.unregister() {
+			return
+		}
+		l.channel() <- struct{}{}
+	}
 }
 
 // WakeAll wakes every registered waiter.
 func (l *List) WakeAll() {
-	l.mu.Lock()
-	for l.first != nil {
-		w := l.first
-		l.unlink(w)
-		w.ch <- struct{}{}
+	for l.unregister() {
+		l.channel() <- struct{}{}
 	}
-	l.mu.Unlock()
 }
 
 // Backoff paces a retry loop that waits for a peer to finish a short step:

@@ -14,40 +14,43 @@ func TestRegisterCancel(t *testing.T) {
 	if l.Any() {
 		t.Fatal("empty list reports waiters")
 	}
-	w := l.Register()
+	l.Register()
 	if !l.Any() {
 		t.Fatal("registration not visible")
 	}
-	l.Cancel(w)
+	l.Cancel()
 	if l.Any() {
 		t.Fatal("cancel left a waiter")
 	}
 }
 
+// TestWakeOrderAndCount: parked waiters are woken in the order they
+// parked, as many as asked for.
 func TestWakeOrderAndCount(t *testing.T) {
 	var l List
 	const n = 5
 	order := make(chan int, n)
 	for i := 0; i < n; i++ {
-		w := l.Register()
+		l.Register()
 		go func() {
-			if err := l.Park(context.Background(), w); err != nil {
+			if err := l.Park(context.Background()); err != nil {
 				t.Error(err)
 			}
 			order <- i
 		}()
+		waitParked(t, &l, i+1)
 	}
 	l.WakeOne()
 	if got := <-order; got != 0 {
-		t.Fatalf("WakeOne woke %d, want the oldest (0)", got)
+		t.Fatalf("WakeOne woke %d, want the first parked (0)", got)
 	}
 	l.WakeN(2)
 	a, b := <-order, <-order
 	if a+b != 3 {
 		t.Fatalf("WakeN(2) woke %d and %d, want 1 and 2", a, b)
 	}
-	if !l.Any() {
-		t.Fatal("no waiters left after 3 wakeups of 5")
+	if l.Len() != 2 {
+		t.Fatalf("%d waiters left after 3 wakeups of 5, want 2", l.Len())
 	}
 	l.WakeAll()
 	<-order
@@ -57,16 +60,30 @@ func TestWakeOrderAndCount(t *testing.T) {
 	}
 }
 
+// waitParked waits until n goroutines are blocked receiving on l's token
+// channel (its length does not show them; the runtime's goroutine states
+// do not either, so it watches for Len == n and then gives the last one
+// time to reach its receive).
+func waitParked(t *testing.T, l *List, n int) {
+	t.Helper()
+	for deadline := time.Now().Add(10 * time.Second); l.Len() < n; time.Sleep(time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("%d waiters registered, want %d", l.Len(), n)
+		}
+	}
+	time.Sleep(10 * time.Millisecond)
+}
+
 // TestCancelForwardsWakeup: a waiter chosen by WakeOne that cancels instead
 // of consuming the wakeup passes it to the next waiter.
 func TestCancelForwardsWakeup(t *testing.T) {
 	var l List
-	w1 := l.Register()
-	w2 := l.Register()
-	l.WakeOne() // chooses w1
-	l.Cancel(w1)
+	l.Register() // w1
+	l.Register() // w2
+	l.WakeN(2)   // claims both: a token each
+	l.Cancel()   // w1 leaves: it takes a token and passes the wakeup on (to nobody)
 	done := make(chan error)
-	go func() { done <- l.Park(context.Background(), w2) }()
+	go func() { done <- l.Park(context.Background()) }() // w2
 	select {
 	case err := <-done:
 		if err != nil {
@@ -75,14 +92,39 @@ func TestCancelForwardsWakeup(t *testing.T) {
 	case <-time.After(5 * time.Second):
 		t.Fatal("wakeup lost on cancel")
 	}
+	if c := len(l.channel()); c != 0 || l.Any() {
+		t.Fatalf("%d tokens and %d waiters left, want none", c, l.Len())
+	}
+}
+
+// TestCancelPassesClaimedWakeup: a waiter whose wakeup was claimed (all
+// registered waiters were) but that leaves without parking passes the
+// wakeup to a waiter that registered later, so that none is absorbed.
+func TestCancelPassesClaimedWakeup(t *testing.T) {
+	var l List
+	l.Register() // w1
+	l.WakeOne()  // claims w1's wakeup
+	l.Register() // w2, unclaimed
+	l.Cancel()   // w1: Waiting is 1 (w2's), so w1 takes itself out of it...
+	// ...and the token stays for w2, which must not block.
+	done := make(chan error)
+	go func() { done <- l.Park(context.Background()) }()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatal(err)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("wakeup absorbed by a cancelled waiter")
+	}
 }
 
 func TestParkContext(t *testing.T) {
 	var l List
 	ctx, cancel := context.WithCancel(context.Background())
-	w := l.Register()
+	l.Register()
 	done := make(chan error)
-	go func() { done <- l.Park(ctx, w) }()
+	go func() { done <- l.Park(ctx) }()
 	cancel()
 	if err := <-done; err != context.Canceled {
 		t.Fatalf("Park = %v", err)
@@ -117,12 +159,12 @@ func TestNoLostWakeup(t *testing.T) {
 				got++
 				continue
 			}
-			w := l.Register()
+			l.Register()
 			if items.Load() > 0 {
-				l.Cancel(w)
+				l.Cancel()
 				continue
 			}
-			if err := l.Park(context.Background(), w); err != nil {
+			if err := l.Park(context.Background()); err != nil {
 				t.Error(err)
 				return
 			}
