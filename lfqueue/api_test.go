@@ -2,7 +2,9 @@ package lfqueue
 
 import (
 	"context"
+	"errors"
 	"iter"
+	"reflect"
 	"strings"
 	"sync"
 	"testing"
@@ -95,4 +97,115 @@ func checkPanics(t *testing.T, what, want string, f func()) {
 		}
 	}()
 	f()
+}
+
+// sharedAPI is the whole method set that Queue and LockFree share: code
+// written against it switches between the two by changing its constructor.
+type sharedAPI[T any] interface {
+	TryPush(v T) bool
+	Offer(v T) error
+	TryPop() (T, bool)
+	Push(ctx context.Context, v T) error
+	Pop(ctx context.Context) (T, error)
+	All(ctx context.Context) iter.Seq[T]
+	Close()
+	Closed() bool
+	Len() int
+	Cap() int
+	IsEmpty() bool
+	IsFull() bool
+	FillRatio() float64
+}
+
+var (
+	_ sharedAPI[int] = (*Queue[int])(nil)
+	_ sharedAPI[int] = (*LockFree[int])(nil)
+)
+
+// TestSharedMethodSet: every exported method of LockFree is a method of
+// Queue with the same signature, and sharedAPI lists all of them, so that
+// the promise "switching is a one-line change" cannot silently break.
+func TestSharedMethodSet(t *testing.T) {
+	lf := reflect.TypeFor[*LockFree[int]]()
+	q := reflect.TypeFor[*Queue[int]]()
+	shared := reflect.TypeFor[sharedAPI[int]]()
+	for i := range lf.NumMethod() {
+		m := lf.Method(i)
+		qm, ok := q.MethodByName(m.Name)
+		if !ok {
+			t.Errorf("LockFree.%s has no Queue counterpart", m.Name)
+			continue
+		}
+		// Drop the receiver before comparing.
+		if a, b := signature(m.Type), signature(qm.Type); a != b {
+			t.Errorf("LockFree.%s is %s, Queue.%s is %s", m.Name, a, m.Name, b)
+		}
+		if _, ok := shared.MethodByName(m.Name); !ok {
+			t.Errorf("sharedAPI lacks %s", m.Name)
+		}
+	}
+}
+
+// signature renders a method type without its receiver.
+func signature(f reflect.Type) string {
+	var b strings.Builder
+	b.WriteString("func(")
+	for i := 1; i < f.NumIn(); i++ {
+		if i > 1 {
+			b.WriteString(", ")
+		}
+		b.WriteString(f.In(i).String())
+	}
+	b.WriteString(") (")
+	for i := range f.NumOut() {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteString(f.Out(i).String())
+	}
+	b.WriteString(")")
+	return b.String()
+}
+
+// checkOffer: Offer tells pushed, full and closed apart, with errors that
+// errors.Is matches, and stores nothing when it fails.
+func checkOffer(t *testing.T, q sharedAPI[int]) {
+	t.Helper()
+	for i := range q.Cap() {
+		if err := q.Offer(i); err != nil {
+			t.Fatalf("Offer(%d) on a queue with room = %v", i, err)
+		}
+	}
+	if err := q.Offer(-1); !errors.Is(err, ErrFull) || errors.Is(err, ErrClosed) {
+		t.Fatalf("Offer on a full queue = %v, want ErrFull", err)
+	}
+	if v, ok := q.TryPop(); !ok || v != 0 {
+		t.Fatalf("TryPop = %d, %v, want 0, true", v, ok)
+	}
+	if err := q.Offer(q.Cap()); err != nil {
+		t.Fatalf("Offer after a pop made room = %v", err)
+	}
+	q.Close()
+	if err := q.Offer(-2); !errors.Is(err, ErrClosed) || errors.Is(err, ErrFull) {
+		t.Fatalf("Offer on a closed full queue = %v, want ErrClosed", err)
+	}
+	for want := 1; want <= q.Cap(); want++ {
+		if v, ok := q.TryPop(); !ok || v != want {
+			t.Fatalf("drain: TryPop = %d, %v, want %d, true", v, ok, want)
+		}
+	}
+	if err := q.Offer(-3); !errors.Is(err, ErrClosed) {
+		t.Fatalf("Offer on a closed empty queue = %v, want ErrClosed", err)
+	}
+	if q.Len() != 0 {
+		t.Fatalf("Len = %d after failed Offers on a drained queue", q.Len())
+	}
+}
+
+func TestOffer(t *testing.T) {
+	for _, c := range []int{1, 3, 64} {
+		checkOffer(t, New[int](c))
+		checkOffer(t, New[int](c, Padded()))
+		checkOffer(t, NewLockFree[int](c))
+	}
 }

@@ -234,6 +234,9 @@ func (q *Queue[T]) All(ctx context.Context) iter.Seq[T] {
 	if ctx == nil {
 		panic("lfqueue: All called with nil Context")
 	}
+	if q.oneLap == 0 {
+		panic(errNotNew)
+	}
 	return popAll(ctx, q.Pop)
 }
 

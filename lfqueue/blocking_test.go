@@ -282,6 +282,8 @@ func TestZeroValuePanics(t *testing.T) {
 		"Pop":          func() { _, _ = q.Pop(context.Background()) },
 		"ForcePush":    func() { _, _, _ = q.ForcePush(1) },
 		"TryPushBatch": func() { q.TryPushBatch([]int{1}) },
+		"Offer":        func() { _ = q.Offer(1) },
+		"All":          func() { q.All(context.Background()) },
 		"TryPopBatch":  func() { q.TryPopBatch(make([]int, 1)) },
 		"Len":          func() { q.Len() },
 		"Cap":          func() { q.Cap() },
@@ -290,7 +292,6 @@ func TestZeroValuePanics(t *testing.T) {
 		"FillRatio":    func() { q.FillRatio() },
 		"Close":        func() { q.Close() },
 		"Closed":       func() { q.Closed() },
-		"All":          func() { q.All(context.Background())(func(int) bool { return true }) },
 	} {
 		checkPanics(t, name+" on a zero Queue", errNotNew, f)
 	}

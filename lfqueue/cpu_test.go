@@ -3,6 +3,7 @@ package lfqueue
 import (
 	"context"
 	"math"
+	"strings"
 	"syscall"
 	"testing"
 	"time"
@@ -148,5 +149,16 @@ func TestNewPanics(t *testing.T) {
 			}
 		}()
 		New[[200]byte](huge)
+	}()
+	// A nil option is named, not a nil dereference.
+	func() {
+		defer func() {
+			r := recover()
+			s, _ := r.(string)
+			if !strings.HasPrefix(s, "lfqueue: New: option 1 is nil") {
+				t.Errorf("New with a nil option: panic = %v", r)
+			}
+		}()
+		New[int](8, Padded(), nil)
 	}()
 }

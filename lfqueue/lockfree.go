@@ -241,6 +241,21 @@ func (q *LockFree[T]) TryPush(v T) bool {
 	return true
 }
 
+// Offer appends v if the queue has a free slot and is not closed. It
+// returns nil when v was pushed, ErrFull if no free slot was found (as for
+// TryPush, see "Full and empty"), and ErrClosed if the queue was closed. It
+// never waits for another goroutine. Lock-free; it does not allocate.
+func (q *LockFree[T]) Offer(v T) error {
+	switch q.push(&v) {
+	case lfFull:
+		return ErrFull
+	case lfClosed:
+		return ErrClosed
+	}
+	q.wakePopper()
+	return nil
+}
+
 // TryPop removes and returns the oldest element. It returns ok == false only
 // if the queue was empty at some instant during the call (a push still in
 // progress may be overtaken; see the type's documentation). It never waits

@@ -28,6 +28,7 @@ func TestLockFreeZeroValuePanics(t *testing.T) {
 		"FillRatio": func() { q.FillRatio() },
 		"Close":     func() { q.Close() },
 		"Closed":    func() { q.Closed() },
+		"Offer":     func() { _ = q.Offer(1) },
 		"All":       func() { q.All(context.Background())(func(int) bool { return true }) },
 	} {
 		checkPanics(t, name+" on a zero LockFree", errNotNewLockFree, f)

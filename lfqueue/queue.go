@@ -12,10 +12,15 @@ import (
 	"github.com/lfkit/lfkit/internal/wait"
 )
 
-// ErrClosed is returned by Push, Pop and ForcePush when the queue is closed:
-// for Push and ForcePush as soon as Close has been called, for Pop once the
-// queue is also empty.
+// ErrClosed is returned by Offer, Push, Pop and ForcePush when the queue is
+// closed: for Offer, Push and ForcePush as soon as Close has been called, for
+// Pop once the queue is also empty.
 var ErrClosed = errors.New("lfqueue: queue closed")
+
+// ErrFull is returned by Offer when the queue has no room. It is the error
+// to turn into backpressure (an HTTP 503, say); ErrClosed, from the same
+// call, means stop accepting.
+var ErrFull = errors.New("lfqueue: queue full")
 
 // Queue is a bounded multi-producer multi-consumer FIFO queue of T. Create one
 // with New; the zero value is not usable and its methods panic. All methods
@@ -116,7 +121,7 @@ func Remap() Option { return func(o *options) { o.layout = layoutRemap } }
 
 // New returns an empty queue that holds exactly capacity elements.
 //
-// New panics if capacity < 1 or if the slot memory for capacity elements of
+// New panics if capacity < 1, if an option is nil, or if the slot memory for capacity elements of
 // T would overflow an int, as make does for a channel of an impossible size.
 //
 // By default slots are laid out as Compact describes when at least two fit
@@ -133,7 +138,10 @@ func New[T any](capacity int, opts ...Option) *Queue[T] {
 // clear). Tests use it to run a queue across the 2^64 wrap of positions.
 func newAt[T any](capacity int, start uint64, opts ...Option) *Queue[T] {
 	o := options{layout: layoutDefault}
-	for _, opt := range opts {
+	for i, opt := range opts {
+		if opt == nil {
+			panic(fmt.Sprintf("lfqueue: New: option %d is nil", i))
+		}
 		opt(&o)
 	}
 	if o.layout == layoutDefault {
@@ -193,19 +201,14 @@ func (q *Queue[T]) next(p, k uint64) uint64 {
 // whether it did. It returns false only if the queue was full, or closed, at
 // some instant during the call: a CAS lost to another producer is retried,
 // and a consumer caught moving a value out of the needed slot is waited for.
+// Offer does the same and tells full and closed apart.
 func (q *Queue[T]) TryPush(v T) bool {
 	// Fast path: claimPushFast and publish for one uncontended position,
-	// written out here because the Go compiler does not inline them (a
-	// pair costs about half the instructions this way).
+	// written out here because the Go compiler does not inline them.
 	tail := q.tail.Load()
 	stamp, val := q.slot(tail & (q.mark - 1))
 	if q.base == nil || stamp.Load() != tail || !q.tail.CompareAndSwap(tail, q.next(tail, 1)) {
-		var st claimStatus
-		if tail, _, st = q.claimPushLoop(1, claimTry); st != claimOK {
-			return false
-		}
-		q.publish(tail, unsafe.Slice(&v, 1))
-		return true
+		return q.offerSlow(&v) == nil
 	}
 	stall(stallQueuePushClaimed)
 	wake := q.poppers.Waiting.Load() != 0 // ordered by the CAS, see claim.go
@@ -215,6 +218,40 @@ func (q *Queue[T]) TryPush(v T) bool {
 		q.poppers.WakeN(1)
 	}
 	return true
+}
+
+// Offer appends v if the queue has room and is not closed. It returns nil
+// when v was pushed, ErrFull if the queue was full at some instant during
+// the call, and ErrClosed if it was closed; it never waits for room. Like
+// TryPush, it does not fail because of a lost race or a peer in the middle
+// of a step. It does not allocate.
+func (q *Queue[T]) Offer(v T) error {
+	tail := q.tail.Load()
+	stamp, val := q.slot(tail & (q.mark - 1))
+	if q.base == nil || stamp.Load() != tail || !q.tail.CompareAndSwap(tail, q.next(tail, 1)) {
+		return q.offerSlow(&v)
+	}
+	stall(stallQueuePushClaimed)
+	wake := q.poppers.Waiting.Load() != 0 // ordered by the CAS, see claim.go
+	*val = v
+	storeRelease(stamp, tail+1)
+	if wake {
+		q.poppers.WakeN(1)
+	}
+	return nil
+}
+
+// offerSlow is Offer after its fast path could not claim.
+func (q *Queue[T]) offerSlow(v *T) error {
+	tail, _, st := q.claimPushLoop(1, claimTry)
+	switch st {
+	case claimFull:
+		return ErrFull
+	case claimClosed:
+		return ErrClosed
+	}
+	q.publish(tail, unsafe.Slice(v, 1))
+	return nil
 }
 
 // TryPop removes and returns the oldest element. It returns ok == false
