@@ -2,7 +2,11 @@
 
 package lfqueue
 
-import "sync/atomic"
+import (
+	"sync/atomic"
+
+	"github.com/lfkit/lfkit/internal/wait"
+)
 
 // stallHook, when set, is called at every stall point. It is set only by the
 // stall-injection tests (build tag lfkit_stall); the hook decides which
@@ -15,13 +19,23 @@ func stall(p stallPoint) {
 	}
 }
 
-// setStallHook installs f (nil removes the hook) and returns the previous one.
+// waitPoints maps the wake path's points to the queue's.
+var waitPoints = map[wait.Point]stallPoint{
+	wait.WakeClaimed:   stallWakeClaimed,
+	wait.CancelClaimed: stallCancelClaimed,
+}
+
+// setStallHook installs f (nil removes the hook) at the queue's stall points
+// and at the wake path's, and returns the previous one.
 func setStallHook(f func(stallPoint)) (prev func(stallPoint)) {
 	var old *func(stallPoint)
 	if f == nil {
 		old = stallHook.Swap(nil)
+		wait.StallHook.Store(nil)
 	} else {
 		old = stallHook.Swap(&f)
+		w := func(p wait.Point) { f(waitPoints[p]) }
+		wait.StallHook.Store(&w)
 	}
 	if old == nil {
 		return nil

@@ -121,6 +121,7 @@ func (l *List) Cancel() {
 	}
 	// Every registered waiter has a token claimed for it: one is ours to
 	// take. Its waker has decremented Waiting and is about to send it.
+	stall(CancelClaimed)
 	<-l.channel()
 	l.WakeOne()
 }
@@ -148,6 +149,7 @@ func (l *List) Park(ctx context.Context) error {
 // WakeOne wakes one registered waiter, if any remains unclaimed.
 func (l *List) WakeOne() {
 	if l.unregister() {
+		stall(WakeClaimed)
 		l.channel() <- struct{}{}
 	}
 }
@@ -158,6 +160,7 @@ func (l *List) WakeN(n int) {
 		if !l.unregister() {
 			return
 		}
+		stall(WakeClaimed)
 		l.channel() <- struct{}{}
 	}
 }
@@ -165,6 +168,7 @@ func (l *List) WakeN(n int) {
 // WakeAll wakes every registered waiter.
 func (l *List) WakeAll() {
 	for l.unregister() {
+		stall(WakeClaimed)
 		l.channel() <- struct{}{}
 	}
 }
