@@ -56,10 +56,11 @@
 // (the bucket index comes from bits.Len64), values below 64 ns get a
 // bucket each. A bucket is at most RelativeError = 1/32 = 3.125% of its
 // lower bound wide, from 1 ns up to MaxTrackable = 2^42−1 ns (about 73
-// minutes); larger durations share the top bucket. A quantile is reported
-// as a bucket's midpoint, within 1/64 (1.6%) of the exact quantile. Count, Sum,
-// Min and Max are exact, never bucket-rounded. A negative duration is
-// recorded as 0. The precision is fixed: 1216 buckets of 8 bytes each.
+// minutes); larger durations share the top bucket. A quantile is
+// reported as a bucket's midpoint, within 1/64 (1.6%) of the exact
+// quantile. Count, Sum, Min and Max are exact, never bucket-rounded. A
+// negative duration is recorded as 0. The precision is fixed: 1216
+// buckets of 8 bytes each.
 //
 // # Concurrency and progress
 //

@@ -71,9 +71,9 @@ type Names struct {
 }
 
 // DefaultNames are the metrics NewCollector exports when WithNames is not
-// given, listed there. Rejected is not among them, so that the default
-// exposition stays what it was before Metrics counted rejections; to
-// export them, name them:
+// given (its documentation lists them). Rejected is not among them, so
+// that the default exposition stays what it was before Metrics counted
+// rejections; to export them, name them:
 //
 //	names := lfprom.DefaultNames
 //	names.Rejected = lfprom.Metric{Name: "rejected_total", Help: "Events rejected by backpressure."}
