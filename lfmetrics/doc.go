@@ -1,28 +1,43 @@
 // Package lfmetrics records the metrics of an ingestion pipeline — event,
-// batch and error counts and query latencies — from every core without
+// batch, rejection and error counts and latencies — from every core without
 // contention, reads them without stopping the writers, and closes
 // intervals without losing an event. Its atomic words are package
 // atomicx's cells.
 //
 // # Overview
 //
-// Metrics is the composite: RecordIngest, RecordIngestBatch, RecordError
-// and RecordQuery on the hot path; Snapshot, Reset, Total, Throughput and
-// the query latency accessors to read. Latency is its latency recorder,
-// usable alone. Both are ready to use as zero values:
+// Metrics is the composite: RecordIngest, RecordIngestBatch,
+// RecordReject, RecordError and RecordQuery on the hot path; Snapshot,
+// Reset, Total, Throughput and the query latency accessors to read.
+// Latency is its latency recorder, usable alone, as many times as an
+// application has latencies to measure (a service's queue wait and its
+// processing time, say). Both are ready to use as zero values:
 //
 //	var m lfmetrics.Metrics
-//	m.RecordIngest()
+//	var wait lfmetrics.Latency
+//	if q.TryPush(job) {
+//		m.RecordIngest()
+//	} else {
+//		m.RecordReject() // full: backpressure, such as an HTTP 503
+//	}
 //	m.RecordQuery(time.Since(start)) // durations, not clocks
+//	wait.Record(queued)
 //	p99, ok := m.QueryLatencyQuantile(0.99)
+//	p99wait, ok := wait.Snapshot().QuantileOK(0.99)
 //	interval := m.Reset() // a Snapshot: counts, latencies, Elapsed
+//
+// Every quantile accessor returns the quantile and whether there is one
+// (false when no duration was recorded), so that "no data" is told apart
+// from durations of 0; LatencySnapshot.Quantile is the value-only form
+// for summaries.
 //
 // Snapshots are plain values (Snapshot, LatencySnapshot) with String,
 // slog.LogValuer and, between two of them, Sub for deltas and rates;
 // *Metrics is an expvar.Var. No goroutine or ticker runs in the
 // background, and the clock is read only by the readers: rates come from
-// Elapsed or from two snapshots. The lfprom module exports a Metrics, and
-// the fill state of a queue, to Prometheus.
+// Elapsed or from two snapshots. The lfprom module exports a Metrics, a
+// Latency and the fill state of a queue to Prometheus, under the names the
+// application chooses.
 //
 // # Intervals
 //
@@ -41,10 +56,11 @@
 // (the bucket index comes from bits.Len64), values below 64 ns get a
 // bucket each. A bucket is at most RelativeError = 1/32 = 3.125% of its
 // lower bound wide, from 1 ns up to MaxTrackable = 2^42−1 ns (about 73
-// minutes); larger durations share the top bucket. Quantile reports a
-// bucket's midpoint, within 1/64 (1.6%) of the exact quantile. Count, Sum,
-// Min and Max are exact, never bucket-rounded. A negative duration is
-// recorded as 0. The precision is fixed: 1216 buckets of 8 bytes each.
+// minutes); larger durations share the top bucket. A quantile is
+// reported as a bucket's midpoint, within 1/64 (1.6%) of the exact
+// quantile. Count, Sum, Min and Max are exact, never bucket-rounded. A
+// negative duration is recorded as 0. The precision is fixed: 1216
+// buckets of 8 bytes each.
 //
 // # Concurrency and progress
 //
@@ -66,8 +82,8 @@
 //     plus a compare-and-swap when it sets a new minimum or maximum:
 //     lock-free, and wait-free unless goroutines share a stripe.
 //     RecordIngestBatch is three read-modify-writes on its stripe and
-//     never retries: wait-free. RecordIngest and RecordError are
-//     atomicx.Counter adds: wait-free.
+//     never retries: wait-free. RecordIngest, RecordReject and
+//     RecordError are atomicx.Counter adds: wait-free.
 //   - A first use allocates (the Metrics' state and batch stripes, each
 //     counter's stripes, a Latency's stripes) and publishes the allocation
 //     with one compare-and-swap: it does not wait either, but goroutines
@@ -96,6 +112,6 @@
 // that is 8 stripes, about 155 KiB, plus 19 KiB of reader-side totals; at
 // most about 637 KiB. A Metrics adds, on its first use, as many batch
 // stripes of 296 bytes on amd64 (2.3 KiB at GOMAXPROCS = 2, at most
-// 9.3 KiB), and each of its two counters is an atomicx.Counter (1 KiB at
+// 9.3 KiB), and each of its three counters is an atomicx.Counter (1 KiB at
 // GOMAXPROCS = 2, at most 32 KiB).
 package lfmetrics

@@ -10,7 +10,8 @@ import (
 
 // An ingest loop with backpressure: events go into a bounded queue (a
 // buffered channel stands in for one); when it is full the event is
-// dropped and counted as an error instead of blocking the producer.
+// rejected and counted as such, apart from errors, instead of blocking the
+// producer.
 func Example() {
 	var m lfmetrics.Metrics // the zero value is ready to use
 	queue := make(chan int, 4)
@@ -19,8 +20,8 @@ func Example() {
 		select {
 		case queue <- event:
 			m.RecordIngest()
-		default: // full: shed load
-			m.RecordError()
+		default: // full: shed load, as a service answers 503
+			m.RecordReject()
 		}
 	}
 	// A consumer drains the queue in one batch.
@@ -31,8 +32,8 @@ func Example() {
 	m.RecordIngestBatch(batch) // e.g. forwarding the batch downstream
 
 	s := m.Reset() // close the interval
-	fmt.Println("ingested:", s.Ingested, "batches:", s.Batches, "dropped:", s.Errors)
-	// Output: ingested: 8 batches: 1 dropped: 6
+	fmt.Println("ingested:", s.Ingested, "batches:", s.Batches, "rejected:", s.Rejected, "errors:", s.Errors)
+	// Output: ingested: 8 batches: 1 rejected: 6 errors: 0
 }
 
 // Reading query latency quantiles. Time each query with the clock you
@@ -70,7 +71,7 @@ func ExampleMetrics_String() {
 
 	fmt.Println(expvar.Get("ingest").String())
 	// Output:
-	// {"ingested":3,"batches":1,"errors":0,"elapsed_seconds":2,"throughput":1.5,"error_rate":0,"query":{"count":1,"sum_seconds":0.001,"mean_seconds":0.001,"min_seconds":0.001,"p50_seconds":0.001,"p90_seconds":0.001,"p99_seconds":0.001,"p999_seconds":0.001,"max_seconds":0.001}}
+	// {"ingested":3,"batches":1,"rejected":0,"errors":0,"elapsed_seconds":2,"throughput":1.5,"reject_rate":0,"error_rate":0,"query":{"count":1,"sum_seconds":0.001,"mean_seconds":0.001,"min_seconds":0.001,"p50_seconds":0.001,"p90_seconds":0.001,"p99_seconds":0.001,"p999_seconds":0.001,"max_seconds":0.001}}
 }
 
 // Rates over a window come from two snapshots: no ticker runs inside.
@@ -100,4 +101,31 @@ func ExampleLatency() {
 	s := l.Snapshot()
 	fmt.Println(s.Count, s.Min, s.Max, s.Mean())
 	// Output: 4 0s 7ms 3.75ms
+}
+
+// A queue-processing service measures two latencies with two Latency
+// recorders: how long a job waited in the queue, and how long processing
+// it took. Quantiles come with whether there is one: an interval in which
+// nothing was recorded has none.
+func ExampleLatencySnapshot_QuantileOK() {
+	var wait, work lfmetrics.Latency
+	for i := 1; i <= 100; i++ {
+		wait.Record(time.Duration(i) * time.Millisecond) // dequeued − enqueued
+		work.Record(2 * time.Millisecond)                // done − dequeued
+	}
+	for _, l := range []struct {
+		name string
+		s    lfmetrics.LatencySnapshot
+	}{{"wait", wait.Reset()}, {"work", work.Reset()}, {"wait, next interval", wait.Snapshot()}} {
+		if p99, ok := l.s.QuantileOK(0.99); ok {
+			fmt.Println(l.name, "p99:", p99.Round(time.Millisecond))
+		} else {
+			fmt.Println(l.name, "p99: no data")
+		}
+	}
+	// The exact p99 of the waits is 99ms; the estimate is within 1/64 of it.
+	// Output:
+	// wait p99: 100ms
+	// work p99: 2ms
+	// wait, next interval p99: no data
 }

@@ -9,8 +9,8 @@ import (
 // makes *Metrics an expvar.Var: publish it with expvar.Publish(name, m).
 // Durations are in seconds:
 //
-//	{"ingested":3,"batches":1,"errors":0,"elapsed_seconds":2,
-//	 "throughput":1.5,"error_rate":0,
+//	{"ingested":3,"batches":1,"rejected":0,"errors":0,"elapsed_seconds":2,
+//	 "throughput":1.5,"reject_rate":0,"error_rate":0,
 //	 "query":{"count":2,"sum_seconds":0.003,"mean_seconds":0.0015,
 //	          "min_seconds":0.001,"p50_seconds":0.001,"p90_seconds":0.002,
 //	          "p99_seconds":0.002,"p999_seconds":0.002,"max_seconds":0.002}}
@@ -35,9 +35,11 @@ type jsonLatency struct {
 type jsonSnapshot struct {
 	Ingested   uint64      `json:"ingested"`
 	Batches    uint64      `json:"batches"`
+	Rejected   uint64      `json:"rejected"`
 	Errors     uint64      `json:"errors"`
 	Elapsed    float64     `json:"elapsed_seconds"`
 	Throughput float64     `json:"throughput"`
+	RejectRate float64     `json:"reject_rate"`
 	ErrorRate  float64     `json:"error_rate"`
 	Query      jsonLatency `json:"query"`
 }
@@ -48,9 +50,11 @@ func (s Snapshot) jsonString() string {
 	b, err := json.Marshal(jsonSnapshot{
 		Ingested:   s.Ingested,
 		Batches:    s.Batches,
+		Rejected:   s.Rejected,
 		Errors:     s.Errors,
 		Elapsed:    sec(s.Elapsed),
 		Throughput: s.Throughput(),
+		RejectRate: s.RejectRate(),
 		ErrorRate:  s.ErrorRate(),
 		Query: jsonLatency{
 			Count: q.Count,

@@ -100,22 +100,27 @@ func (s LatencySnapshot) Mean() time.Duration {
 	return min(max(m, s.Min), s.Max)
 }
 
-// Quantile returns an estimate of the q-quantile: the value of rank
-// ⌈q·Count⌉ (at least 1) in the sorted recorded durations. The estimate is
-// the midpoint of the bucket that holds that value, clamped to [Min, Max],
-// so it is within RelativeError/2 (1/64, 1.6%) of the exact value for
-// durations up to MaxTrackable, and exact below 64 ns. Quantile(0) is Min
-// and Quantile(1) is Max, exactly. It returns 0 when Count is 0 or q is
-// NaN; q is clamped to [0, 1].
-func (s LatencySnapshot) Quantile(q float64) time.Duration {
+// QuantileOK returns an estimate of the q-quantile, and whether there is
+// one: false when Count is 0 (no duration was recorded) or q is NaN, and
+// then the duration is 0. It has the shape of every quantile accessor of
+// this package, such as Metrics.QueryLatencyQuantile, so that "no data" is
+// told apart from a quantile of durations that were 0.
+//
+// The estimate is the value of rank ⌈q·Count⌉ (at least 1) in the sorted
+// recorded durations, reported as the midpoint of the bucket that holds
+// that value, clamped to [Min, Max]: so it is within RelativeError/2
+// (1/64, 1.6%) of the exact value for durations up to MaxTrackable, and
+// exact below 64 ns. q is clamped to [0, 1]; QuantileOK(0) is Min and
+// QuantileOK(1) is Max, exactly.
+func (s LatencySnapshot) QuantileOK(q float64) (time.Duration, bool) {
 	if s.Count == 0 || math.IsNaN(q) {
-		return 0
+		return 0, false
 	}
 	if q <= 0 {
-		return s.Min
+		return s.Min, true
 	}
 	if q >= 1 {
-		return s.Max
+		return s.Max, true
 	}
 	rank := uint64(math.Ceil(q * float64(s.Count)))
 	rank = min(max(rank, 1), s.Count)
@@ -123,10 +128,19 @@ func (s LatencySnapshot) Quantile(q float64) time.Duration {
 	for _, b := range s.Buckets {
 		seen += b.Count
 		if seen >= rank {
-			return min(max(b.estimate(), s.Min), s.Max)
+			return min(max(b.estimate(), s.Min), s.Max), true
 		}
 	}
-	return s.Max // Buckets do not add up to Count: not from a Latency
+	return s.Max, true // Buckets do not add up to Count: not from a Latency
+}
+
+// Quantile is QuantileOK without the report: it returns 0 where QuantileOK
+// reports false, which a caller cannot tell from a quantile of durations
+// that were 0 unless it checks Count. It suits a summary that prints 0 for
+// an empty interval, as String does; prefer QuantileOK elsewhere.
+func (s LatencySnapshot) Quantile(q float64) time.Duration {
+	d, _ := s.QuantileOK(q)
+	return d
 }
 
 // estimate returns the value that stands for the bucket's contents.

@@ -230,8 +230,8 @@ func TestLatencyStringAndLogValue(t *testing.T) {
 
 // writerLog is what one writer goroutine recorded.
 type writerLog struct {
-	ingested, batches, errors uint64
-	queries                   []time.Duration
+	ingested, batches, rejected, errors uint64
+	queries                             []time.Duration
 }
 
 // TestResetLosslessConcurrent runs writers against Reset, Snapshot and
@@ -302,8 +302,13 @@ func TestResetLosslessConcurrent(t *testing.T) {
 						lg.batches++
 					}
 				case 2:
-					m.RecordError()
-					lg.errors++
+					if r.IntN(2) == 0 {
+						m.RecordError()
+						lg.errors++
+					} else {
+						m.RecordReject()
+						lg.rejected++
+					}
 				default:
 					// Spread over the whole range: negatives, exact small
 					// buckets, up to past MaxTrackable.
@@ -327,6 +332,7 @@ func TestResetLosslessConcurrent(t *testing.T) {
 	for _, lg := range logs {
 		want.ingested += lg.ingested
 		want.batches += lg.batches
+		want.rejected += lg.rejected
 		want.errors += lg.errors
 		want.queries = append(want.queries, lg.queries...)
 	}
@@ -347,9 +353,11 @@ func TestResetLosslessConcurrent(t *testing.T) {
 		}
 		sum = sum.Add(s)
 	}
-	if sum.Ingested != want.ingested || sum.Batches != want.batches || sum.Errors != want.errors {
-		t.Fatalf("intervals add up to ingested/batches/errors %d/%d/%d, recorded %d/%d/%d",
-			sum.Ingested, sum.Batches, sum.Errors, want.ingested, want.batches, want.errors)
+	if sum.Ingested != want.ingested || sum.Batches != want.batches ||
+		sum.Rejected != want.rejected || sum.Errors != want.errors {
+		t.Fatalf("intervals add up to ingested/batches/rejected/errors %d/%d/%d/%d, recorded %d/%d/%d/%d",
+			sum.Ingested, sum.Batches, sum.Rejected, sum.Errors,
+			want.ingested, want.batches, want.rejected, want.errors)
 	}
 	wq := wantLatency(want.queries)
 	if count != wq.Count || qsum != wq.Sum || bucketSum != wq.Count {

@@ -10,13 +10,16 @@ import (
 )
 
 // Metrics is the instrumentation of an ingestion pipeline: counts of
-// ingested events, of batches and of errors, and the latency of queries.
+// ingested events, of batches, of events rejected by backpressure and of
+// errors, and the latency of queries. For more latencies than the query
+// one (a service's queue wait and processing time, say), use a Latency
+// for each beside the Metrics.
 //
 // Every Record method is safe for concurrent use from any number of
 // goroutines; it never waits for another goroutine, never takes a lock,
 // and allocates only on a first use: the Metrics' first use allocates its
-// state (the interval's start time and the batch stripes), and the ingest
-// counter, the error counter and the query Latency each allocate on the
+// state (the interval's start time and the batch stripes), and the ingest,
+// reject and error counters and the query Latency each allocate on the
 // first record that reaches them. Goroutines that race on such a first
 // use may each allocate; one allocation is kept and the others are left
 // to the garbage collector. After that no Record method allocates.
@@ -35,6 +38,7 @@ type Metrics struct {
 	st atomic.Pointer[metricsState] // see lazy.go
 
 	ingested atomicx.Counter  // RecordIngest
+	rejected atomicx.Counter  // RecordReject
 	errors   atomicx.Counter  // RecordError and rejected batches
 	query    Latency          // RecordQuery
 	now      func() time.Time // set by New, before first use; nil means time.Now
@@ -53,7 +57,7 @@ type metricsState struct {
 
 // counts are the counter values of an interval.
 type counts struct {
-	ingested, batches, errors uint64
+	ingested, batches, rejected, errors uint64
 }
 
 // Option configures a Metrics made by New.
@@ -142,8 +146,19 @@ func (m *Metrics) RecordIngestBatch(n int) {
 	st.batch.record(uint64(n))
 }
 
-// RecordError counts one error, such as an event dropped because the
-// queue was full.
+// RecordReject counts one event turned away by backpressure — refused
+// because the queue was full, such as a request a service answers with
+// 503 — rather than ingested. A rejection is not an error: it is counted
+// apart from RecordError, in Rejected. Like RecordIngest it is one atomic
+// operation on a stripe of a striped counter, wait-free.
+func (m *Metrics) RecordReject() {
+	m.state()
+	m.rejected.Add(1)
+}
+
+// RecordError counts one error, such as an event that failed to be
+// processed. Count events that backpressure turned away with
+// RecordReject instead.
 func (m *Metrics) RecordError() {
 	m.state()
 	m.errors.Add(1)
@@ -177,6 +192,7 @@ func (m *Metrics) Snapshot() Snapshot {
 	return Snapshot{
 		Ingested: uint64(m.ingested.Load()) + m.batched.ingested,
 		Batches:  m.batched.batches,
+		Rejected: uint64(m.rejected.Load()),
 		Errors:   uint64(m.errors.Load()),
 		Query:    m.query.Snapshot(),
 		Elapsed:  now.Sub(st.start),
@@ -197,15 +213,18 @@ func (m *Metrics) Reset() Snapshot {
 	c := counts{
 		ingested: uint64(m.ingested.Drain()) + m.batched.ingested,
 		batches:  m.batched.batches,
+		rejected: uint64(m.rejected.Drain()),
 		errors:   uint64(m.errors.Drain()),
 	}
 	m.batched = counts{}
 	m.closed.ingested += c.ingested
 	m.closed.batches += c.batches
+	m.closed.rejected += c.rejected
 	m.closed.errors += c.errors
 	s := Snapshot{
 		Ingested: c.ingested,
 		Batches:  c.batches,
+		Rejected: c.rejected,
 		Errors:   c.errors,
 		Query:    m.query.Reset(),
 		Elapsed:  now.Sub(st.start),
@@ -227,6 +246,7 @@ func (m *Metrics) Total() Snapshot {
 	return Snapshot{
 		Ingested: m.closed.ingested + uint64(m.ingested.Load()) + m.batched.ingested,
 		Batches:  m.closed.batches + m.batched.batches,
+		Rejected: m.closed.rejected + uint64(m.rejected.Load()),
 		Errors:   m.closed.errors + uint64(m.errors.Load()),
 		Query:    m.query.Total(),
 		Elapsed:  now.Sub(st.created),
@@ -270,11 +290,11 @@ func (m *Metrics) MaxQueryLatency() (time.Duration, bool) {
 }
 
 // QueryLatencyQuantile returns the q-quantile of the query latencies of
-// the current interval (see LatencySnapshot.Quantile for its accuracy),
-// and false when no query was recorded in it or q is NaN.
+// the current interval, and false when no query was recorded in it or q is
+// NaN: it is LatencySnapshot.QuantileOK (see there for its accuracy) of
+// the interval's query latencies.
 func (m *Metrics) QueryLatencyQuantile(q float64) (time.Duration, bool) {
-	s := m.querySnapshot()
-	return s.Quantile(q), s.Count > 0 && q == q
+	return m.querySnapshot().QuantileOK(q)
 }
 
 func (m *Metrics) querySnapshot() LatencySnapshot {

@@ -3,6 +3,7 @@ package lfmetrics
 import (
 	"encoding/json"
 	"expvar"
+	"log/slog"
 	"math"
 	"strings"
 	"testing"
@@ -20,17 +21,17 @@ func (c *fakeClock) now() time.Time { return c.t }
 // metricsModel is the plain sequential model of a Metrics: the recorded
 // counts and durations of the current interval and of all of them.
 type metricsModel struct {
-	start, created            time.Time
-	ingested, batches, errors uint64
-	queries                   []time.Duration
-	closed                    Snapshot // Σ closed intervals, Query and Elapsed unused
-	allQueries                []time.Duration
+	start, created                      time.Time
+	ingested, batches, rejected, errors uint64
+	queries                             []time.Duration
+	closed                              Snapshot // Σ closed intervals, Query and Elapsed unused
+	allQueries                          []time.Duration
 }
 
 // snapshot is the model's Snapshot at time now.
 func (mm *metricsModel) snapshot(now time.Time) Snapshot {
 	return Snapshot{
-		Ingested: mm.ingested, Batches: mm.batches, Errors: mm.errors,
+		Ingested: mm.ingested, Batches: mm.batches, Rejected: mm.rejected, Errors: mm.errors,
 		Query:   wantLatency(mm.queries),
 		Elapsed: now.Sub(mm.start),
 	}
@@ -41,6 +42,7 @@ func (mm *metricsModel) total(now time.Time) Snapshot {
 	return Snapshot{
 		Ingested: mm.closed.Ingested + mm.ingested,
 		Batches:  mm.closed.Batches + mm.batches,
+		Rejected: mm.closed.Rejected + mm.rejected,
 		Errors:   mm.closed.Errors + mm.errors,
 		Query:    wantLatency(mm.allQueries),
 		Elapsed:  now.Sub(mm.created),
@@ -90,6 +92,11 @@ func (mc *metricsMachine) recordBatch(n int) {
 	mc.mm.batches++
 }
 
+func (mc *metricsMachine) recordReject() {
+	mc.m.RecordReject()
+	mc.mm.rejected++
+}
+
 func (mc *metricsMachine) recordError() {
 	mc.m.RecordError()
 	mc.mm.errors++
@@ -127,19 +134,19 @@ func (mc *metricsMachine) snapshot(t tb) {
 	checkQuantiles(t, s.Query, mc.mm.queries, edgeQuantiles)
 	if p := mc.prev; p != nil {
 		type delta struct {
-			Ingested, Batches, Errors, QueryCount uint64
-			Elapsed                               time.Duration
+			Ingested, Batches, Rejected, Errors, QueryCount uint64
+			Elapsed                                         time.Duration
 		}
 		want := delta{
 			mc.mm.ingested - mc.prevModel.ingested, mc.mm.batches - mc.prevModel.batches,
-			mc.mm.errors - mc.prevModel.errors, uint64(len(mc.mm.queries) - len(mc.prevModel.queries)),
-			s.Elapsed - p.Elapsed,
+			mc.mm.rejected - mc.prevModel.rejected, mc.mm.errors - mc.prevModel.errors,
+			uint64(len(mc.mm.queries) - len(mc.prevModel.queries)), s.Elapsed - p.Elapsed,
 		}
 		if p.Ingested > s.Ingested { // the counter wrapped: Sub treats it as a reset
-			want = delta{s.Ingested, s.Batches, s.Errors, s.Query.Count, s.Elapsed}
+			want = delta{s.Ingested, s.Batches, s.Rejected, s.Errors, s.Query.Count, s.Elapsed}
 		}
 		d := s.Sub(*p)
-		if diff := cmp.Diff(want, delta{d.Ingested, d.Batches, d.Errors, d.Query.Count, d.Elapsed}); diff != "" {
+		if diff := cmp.Diff(want, delta{d.Ingested, d.Batches, d.Rejected, d.Errors, d.Query.Count, d.Elapsed}); diff != "" {
 			t.Fatalf("Snapshot.Sub of two snapshots of one interval (-model +got):\n%s", diff)
 		}
 	}
@@ -155,8 +162,9 @@ func (mc *metricsMachine) reset(t tb) {
 	mc.resets = append(mc.resets, s)
 	mc.mm.closed.Ingested += mc.mm.ingested
 	mc.mm.closed.Batches += mc.mm.batches
+	mc.mm.closed.Rejected += mc.mm.rejected
 	mc.mm.closed.Errors += mc.mm.errors
-	mc.mm.ingested, mc.mm.batches, mc.mm.errors, mc.mm.queries = 0, 0, 0, nil
+	mc.mm.ingested, mc.mm.batches, mc.mm.rejected, mc.mm.errors, mc.mm.queries = 0, 0, 0, 0, nil
 	mc.mm.start = mc.clock.t
 	mc.prev = nil
 }
@@ -199,6 +207,7 @@ func (mc *metricsMachine) accessors(t tb, q float64) {
 		{"Min", p(lat.Min, has), p(mc.m.MinQueryLatency())},
 		{"Max", p(lat.Max, has), p(mc.m.MaxQueryLatency())},
 		{"Quantile", p(lat.Quantile(q), has && q == q), p(mc.m.QueryLatencyQuantile(q))},
+		{"Snapshot.QuantileOK", p(lat.Quantile(q), has && q == q), p(mc.m.Snapshot().Query.QuantileOK(q))},
 	} {
 		if c.want != c.got {
 			t.Fatalf("%sQueryLatency = %v, model %v", c.name, c.got, c.want)
@@ -247,8 +256,9 @@ func TestMetricsStateMachine(t *testing.T) {
 			"RecordIngestBatch": func(t *rapid.T) {
 				mc.recordBatch(rapid.IntRange(-3, 1000).Draw(t, "n"))
 			},
-			"RecordError": func(t *rapid.T) { mc.recordError() },
-			"RecordQuery": func(t *rapid.T) { mc.recordQuery(query.Draw(t, "d")) },
+			"RecordReject": func(t *rapid.T) { mc.recordReject() },
+			"RecordError":  func(t *rapid.T) { mc.recordError() },
+			"RecordQuery":  func(t *rapid.T) { mc.recordQuery(query.Draw(t, "d")) },
 			"Tick": func(t *rapid.T) {
 				mc.tick(time.Duration(rapid.Int64Range(0, int64(time.Hour)).Draw(t, "dt")))
 			},
@@ -274,6 +284,9 @@ func TestSnapshotSubAndRates(t *testing.T) {
 	s1 := m.Snapshot()
 	m.RecordIngestBatch(40)
 	m.RecordError()
+	for range 2 {
+		m.RecordReject()
+	}
 	m.RecordQuery(3 * time.Millisecond)
 	clock.t = clock.t.Add(4 * time.Second)
 	s2 := m.Snapshot()
@@ -283,13 +296,14 @@ func TestSnapshotSubAndRates(t *testing.T) {
 		t.Fatalf("Sub Query.Min = %v, want a bound within RelativeError below 3ms", lo)
 	}
 	d.Query.Min = 3 * time.Millisecond
-	want := Snapshot{Ingested: 40, Batches: 1, Errors: 1, Elapsed: 4 * time.Second,
+	want := Snapshot{Ingested: 40, Batches: 1, Rejected: 2, Errors: 1, Elapsed: 4 * time.Second,
 		Query: wantLatency([]time.Duration{3 * time.Millisecond})}
 	if diff := cmp.Diff(want, d); diff != "" {
 		t.Fatalf("Sub (-want +got):\n%s", diff)
 	}
-	if d.Throughput() != 10 || d.ErrorRate() != 0.25 || d.BatchRate() != 0.25 || d.QueryRate() != 0.25 {
-		t.Fatalf("rates %v %v %v %v, want 10 0.25 0.25 0.25", d.Throughput(), d.ErrorRate(), d.BatchRate(), d.QueryRate())
+	if d.Throughput() != 10 || d.ErrorRate() != 0.25 || d.BatchRate() != 0.25 || d.QueryRate() != 0.25 || d.RejectRate() != 0.5 {
+		t.Fatalf("rates %v %v %v %v %v, want 10 0.25 0.25 0.25 0.5",
+			d.Throughput(), d.ErrorRate(), d.BatchRate(), d.QueryRate(), d.RejectRate())
 	}
 	if s2.Throughput() != 10 || m.Throughput() != 10 {
 		t.Fatalf("Throughput %v / %v, want 50 events / 5 s = 10", s2.Throughput(), m.Throughput())
@@ -304,9 +318,16 @@ func TestSnapshotSubAndRates(t *testing.T) {
 	if (Snapshot{Ingested: 5}).Throughput() != 0 {
 		t.Fatal("Throughput with no Elapsed must be 0")
 	}
-	for _, want := range []string{"ingested=50", "batches=1", "errors=1", "elapsed=5s", "throughput=10/s", "query={count=2"} {
+	for _, want := range []string{"ingested=50", "batches=1", "rejected=2", "errors=1", "elapsed=5s", "throughput=10/s", "query={count=2"} {
 		if !strings.Contains(s2.String(), want) {
 			t.Errorf("String() = %q lacks %q", s2.String(), want)
+		}
+	}
+	var buf strings.Builder
+	slog.New(slog.NewTextHandler(&buf, nil)).Info("m", "s", s2)
+	for _, want := range []string{"s.ingested=50", "s.rejected=2", "s.errors=1"} {
+		if !strings.Contains(buf.String(), want) {
+			t.Errorf("slog output %q lacks %q", buf.String(), want)
 		}
 	}
 }
@@ -320,11 +341,13 @@ func TestMetricsZeroValueAndExpvar(t *testing.T) {
 		t.Fatal("QueryLatencyQuantile ok with no query")
 	}
 	m.RecordIngestBatch(-1)
+	m.RecordReject()
+	m.RecordReject()
 	m.RecordQuery(2 * time.Millisecond)
 	var v expvar.Var = &m
 	var got struct {
-		Ingested, Errors uint64
-		Query            struct {
+		Ingested, Rejected, Errors uint64
+		Query                      struct {
 			Count uint64
 			Max   float64 `json:"max_seconds"`
 		}
@@ -332,8 +355,8 @@ func TestMetricsZeroValueAndExpvar(t *testing.T) {
 	if err := json.Unmarshal([]byte(v.String()), &got); err != nil {
 		t.Fatalf("String() is not JSON: %v: %s", err, v.String())
 	}
-	if got.Ingested != 0 || got.Errors != 1 || got.Query.Count != 1 || got.Query.Max != 0.002 {
-		t.Fatalf("expvar JSON %s: want ingested 0, errors 1, one query of 2ms", v.String())
+	if got.Ingested != 0 || got.Rejected != 2 || got.Errors != 1 || got.Query.Count != 1 || got.Query.Max != 0.002 {
+		t.Fatalf("expvar JSON %s: want ingested 0, rejected 2, errors 1, one query of 2ms", v.String())
 	}
 }
 
@@ -344,12 +367,14 @@ func TestRecordNoAllocs(t *testing.T) {
 	m.RecordIngest()
 	m.RecordIngestBatch(1)
 	m.RecordError()
+	m.RecordReject()
 	m.RecordQuery(1)
 	l.Record(1)
 	for name, f := range map[string]func(){
 		"RecordIngest":      m.RecordIngest,
 		"RecordIngestBatch": func() { m.RecordIngestBatch(16) },
 		"RecordError":       m.RecordError,
+		"RecordReject":      m.RecordReject,
 		"RecordQuery":       func() { m.RecordQuery(3 * time.Millisecond) },
 		"Latency.Record":    func() { l.Record(time.Hour) },
 	} {

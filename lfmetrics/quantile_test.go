@@ -32,12 +32,13 @@ func exactQuantile(sorted []time.Duration, q float64) time.Duration {
 	return sorted[rank-1]
 }
 
-// checkQuantiles checks s.Quantile(q) for each q against the exact
+// checkQuantiles checks s.QuantileOK(q) for each q against the exact
 // quantile of the recorded durations ds (negative ones recorded as 0), as
-// the doc of LatencySnapshot.Quantile states it: 0 for NaN or no record,
-// Min at q ≤ 0 and Max at q ≥ 1 exactly, otherwise within [Min, Max], in
-// the exact value's bucket, within RelativeError/2 of it and exact below
-// 64 ns; above MaxTrackable only the top bucket and [Min, Max] hold.
+// the doc of LatencySnapshot.QuantileOK states it: (0, false) for NaN or no
+// record, otherwise true, and Min at q ≤ 0 and Max at q ≥ 1 exactly,
+// otherwise within [Min, Max], in the exact value's bucket, within
+// RelativeError/2 of it and exact below 64 ns; above MaxTrackable only the
+// top bucket and [Min, Max] hold. Quantile(q) is always QuantileOK's value.
 func checkQuantiles(t tb, s LatencySnapshot, ds []time.Duration, qs []float64) {
 	t.Helper()
 	sorted := make([]time.Duration, len(ds))
@@ -46,13 +47,18 @@ func checkQuantiles(t tb, s LatencySnapshot, ds []time.Duration, qs []float64) {
 	}
 	slices.Sort(sorted)
 	for _, q := range qs {
-		got := s.Quantile(q)
+		got, ok := s.QuantileOK(q)
+		if v := s.Quantile(q); v != got {
+			t.Fatalf("Quantile(%v) = %v, QuantileOK's value %v", q, v, got)
+		}
 		switch {
 		case len(sorted) == 0 || math.IsNaN(q):
-			if got != 0 {
-				t.Fatalf("Quantile(%v) = %v, want 0 (no record or NaN)", q, got)
+			if got != 0 || ok {
+				t.Fatalf("QuantileOK(%v) = %v, %v; want 0, false (no record or NaN)", q, got, ok)
 			}
 			continue
+		case !ok:
+			t.Fatalf("QuantileOK(%v) = %v, false with %d records", q, got, len(sorted))
 		case q <= 0 || q >= 1:
 			if want := exactQuantile(sorted, q); got != want {
 				t.Fatalf("Quantile(%v) = %v, want exactly %v", q, got, want)
@@ -98,4 +104,37 @@ func TestQuantileAccuracy(t *testing.T) {
 		qs := append(slices.Clone(edgeQuantiles), rapid.Float64Range(0, 1).Draw(t, "q"))
 		checkQuantiles(t, l.Snapshot(), ds, qs)
 	})
+}
+
+// TestQuantileOKTellsNoDataApart: an empty snapshot has no quantile, and
+// says so, while a snapshot of durations that were all 0 (or negative,
+// recorded as 0) has quantile 0 and says that is one. Quantile, the
+// value-only form, returns 0 for both.
+func TestQuantileOKTellsNoDataApart(t *testing.T) {
+	var empty, zeros Latency
+	zeros.Record(0)
+	zeros.Record(-time.Second)
+	for _, q := range []float64{0, 0.5, 0.99, 1} {
+		if d, ok := empty.Snapshot().QuantileOK(q); d != 0 || ok {
+			t.Fatalf("empty: QuantileOK(%v) = %v, %v; want 0, false", q, d, ok)
+		}
+		if d, ok := zeros.Snapshot().QuantileOK(q); d != 0 || !ok {
+			t.Fatalf("zero durations: QuantileOK(%v) = %v, %v; want 0, true", q, d, ok)
+		}
+		if empty.Snapshot().Quantile(q) != 0 || zeros.Snapshot().Quantile(q) != 0 {
+			t.Fatalf("Quantile(%v) not 0 for the empty and the zero snapshots", q)
+		}
+	}
+	if d, ok := zeros.Snapshot().QuantileOK(math.NaN()); d != 0 || ok {
+		t.Fatalf("QuantileOK(NaN) = %v, %v; want 0, false", d, ok)
+	}
+	// Metrics' accessor has the same shape and the same answers.
+	var m Metrics
+	if d, ok := m.QueryLatencyQuantile(0.5); d != 0 || ok {
+		t.Fatalf("Metrics with no query: QueryLatencyQuantile = %v, %v; want 0, false", d, ok)
+	}
+	m.RecordQuery(0)
+	if d, ok := m.QueryLatencyQuantile(0.5); d != 0 || !ok {
+		t.Fatalf("Metrics with a 0 query: QueryLatencyQuantile = %v, %v; want 0, true", d, ok)
+	}
 }

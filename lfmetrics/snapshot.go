@@ -14,6 +14,8 @@ type Snapshot struct {
 	Ingested uint64
 	// Batches counts RecordIngestBatch calls with n ≥ 0.
 	Batches uint64
+	// Rejected counts RecordReject calls: events backpressure turned away.
+	Rejected uint64
 	// Errors counts RecordError calls and rejected (negative) batches.
 	Errors uint64
 	// Query holds the RecordQuery latencies.
@@ -36,6 +38,9 @@ func (s Snapshot) Throughput() float64 { return s.perSecond(s.Ingested) }
 // BatchRate returns Batches per second of Elapsed (0 when Elapsed ≤ 0).
 func (s Snapshot) BatchRate() float64 { return s.perSecond(s.Batches) }
 
+// RejectRate returns Rejected per second of Elapsed (0 when Elapsed ≤ 0).
+func (s Snapshot) RejectRate() float64 { return s.perSecond(s.Rejected) }
+
 // ErrorRate returns Errors per second of Elapsed (0 when Elapsed ≤ 0).
 func (s Snapshot) ErrorRate() float64 { return s.perSecond(s.Errors) }
 
@@ -54,13 +59,14 @@ func (s Snapshot) QueryRate() float64 { return s.perSecond(s.Query.Count) }
 func (s Snapshot) Sub(prev Snapshot) Snapshot {
 	q, ok := s.Query.sub(prev.Query)
 	if !ok || prev.Ingested > s.Ingested || prev.Batches > s.Batches ||
-		prev.Errors > s.Errors || prev.Elapsed > s.Elapsed {
+		prev.Rejected > s.Rejected || prev.Errors > s.Errors || prev.Elapsed > s.Elapsed {
 		s.Query = s.Query.clone()
 		return s
 	}
 	return Snapshot{
 		Ingested: s.Ingested - prev.Ingested,
 		Batches:  s.Batches - prev.Batches,
+		Rejected: s.Rejected - prev.Rejected,
 		Errors:   s.Errors - prev.Errors,
 		Query:    q,
 		Elapsed:  s.Elapsed - prev.Elapsed,
@@ -74,6 +80,7 @@ func (s Snapshot) Add(o Snapshot) Snapshot {
 	return Snapshot{
 		Ingested: s.Ingested + o.Ingested,
 		Batches:  s.Batches + o.Batches,
+		Rejected: s.Rejected + o.Rejected,
 		Errors:   s.Errors + o.Errors,
 		Query:    s.Query.Add(o.Query),
 		Elapsed:  s.Elapsed + o.Elapsed,
@@ -82,8 +89,8 @@ func (s Snapshot) Add(o Snapshot) Snapshot {
 
 // String formats the counts, the rates and the query latency summary.
 func (s Snapshot) String() string {
-	return fmt.Sprintf("ingested=%d batches=%d errors=%d elapsed=%v throughput=%.4g/s query={%v}",
-		s.Ingested, s.Batches, s.Errors, s.Elapsed, s.Throughput(), s.Query)
+	return fmt.Sprintf("ingested=%d batches=%d rejected=%d errors=%d elapsed=%v throughput=%.4g/s query={%v}",
+		s.Ingested, s.Batches, s.Rejected, s.Errors, s.Elapsed, s.Throughput(), s.Query)
 }
 
 // LogValue implements slog.LogValuer: the counts, Elapsed, the throughput
@@ -92,6 +99,7 @@ func (s Snapshot) LogValue() slog.Value {
 	return slog.GroupValue(
 		slog.Uint64("ingested", s.Ingested),
 		slog.Uint64("batches", s.Batches),
+		slog.Uint64("rejected", s.Rejected),
 		slog.Uint64("errors", s.Errors),
 		slog.Duration("elapsed", s.Elapsed),
 		slog.Float64("throughput", s.Throughput()),

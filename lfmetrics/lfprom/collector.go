@@ -1,14 +1,12 @@
 package lfprom
 
 import (
-	"time"
-
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/lfkit/lfkit/lfmetrics"
 )
 
-// DefaultBuckets are the upper bounds, in seconds, of the query latency
+// DefaultBuckets are the upper bounds, in seconds, of an exported latency
 // histogram when WithBuckets is not given: 1-2.5-5 steps from 1µs to 10s.
 var DefaultBuckets = []float64{
 	1e-6, 2.5e-6, 5e-6,
@@ -21,17 +19,19 @@ var DefaultBuckets = []float64{
 	10,
 }
 
-// Option configures a collector made by NewCollector or NewQueueCollector.
+// Option configures a collector made by NewCollector, NewLatencyCollector
+// or NewQueueCollector; each says which options apply to it.
 type Option func(*config)
 
 type config struct {
 	buckets []float64
 	labels  prometheus.Labels
+	names   Names
 }
 
-// WithBuckets sets the upper bounds, in seconds, of the exported query
-// latency histogram, in increasing order (the +Inf bucket is implicit).
-// See NewCollector for how lfmetrics' finer buckets map onto them.
+// WithBuckets sets the upper bounds, in seconds, of an exported latency
+// histogram, in increasing order (the +Inf bucket is implicit). See
+// NewCollector for how lfmetrics' finer buckets map onto them.
 func WithBuckets(upperBounds ...float64) Option {
 	return func(c *config) { c.buckets = upperBounds }
 }
@@ -42,103 +42,133 @@ func WithConstLabels(labels prometheus.Labels) Option {
 	return func(c *config) { c.labels = labels }
 }
 
-// collector is the prometheus.Collector NewCollector returns.
+// WithNames sets the names and help texts of the metrics NewCollector
+// exports, replacing DefaultNames as a whole: a metric whose Name is empty
+// in names is not exported. Start from DefaultNames to change only some.
+func WithNames(names Names) Option {
+	return func(c *config) { c.names = names }
+}
+
+// Metric is the name and help text of one metric NewCollector exports.
+type Metric struct {
+	// Name follows the namespace: NewCollector exports the metric as
+	// <namespace>_<Name>, or as Name alone when the namespace is empty.
+	// An empty Name leaves the metric out.
+	Name string
+	// Help is the metric's help text, which Prometheus shows with it.
+	Help string
+}
+
+// Names are the metrics NewCollector exports from a Metrics: one counter
+// for each of its counts and one histogram, in seconds, of its query
+// latencies. A Metric with an empty Name is not exported.
+type Names struct {
+	Ingested     Metric // counter of Snapshot.Ingested
+	Batches      Metric // counter of Snapshot.Batches
+	Rejected     Metric // counter of Snapshot.Rejected (RecordReject)
+	Errors       Metric // counter of Snapshot.Errors
+	QueryLatency Metric // histogram of Snapshot.Query, in seconds
+}
+
+// DefaultNames are the metrics NewCollector exports when WithNames is not
+// given (its documentation lists them). Rejected is not among them, so
+// that the default exposition stays what it was before Metrics counted
+// rejections; to export them, name them:
+//
+//	names := lfprom.DefaultNames
+//	names.Rejected = lfprom.Metric{Name: "rejected_total", Help: "Events rejected by backpressure."}
+//	c := lfprom.NewCollector(&m, "ingest", lfprom.WithNames(names))
+var DefaultNames = Names{
+	Ingested:     Metric{"ingested_total", "Events ingested."},
+	Batches:      Metric{"batches_total", "Batches ingested."},
+	Errors:       Metric{"errors_total", "Errors, including events dropped by backpressure and rejected batches."},
+	QueryLatency: Metric{"query_latency_seconds", "Query latency in seconds."},
+}
+
+// collector is the prometheus.Collector NewCollector returns. A nil Desc
+// or histogram is a metric left out by WithNames.
 type collector struct {
-	m                       *lfmetrics.Metrics
-	bounds                  []float64
-	boundsNs                []time.Duration
-	ingested, batches, errs *prometheus.Desc
-	latency                 *prometheus.Desc
+	m                                 *lfmetrics.Metrics
+	ingested, batches, rejected, errs *prometheus.Desc
+	latency                           *histogram
 }
 
 // NewCollector returns a prometheus.Collector that exports m under
-// namespace:
+// namespace, with DefaultNames:
 //
 //	<namespace>_ingested_total          counter   events ingested
 //	<namespace>_batches_total           counter   batches ingested
 //	<namespace>_errors_total            counter   errors
 //	<namespace>_query_latency_seconds   histogram query latencies
 //
-// Each collection reads m.Total, so the values are cumulative since m's
-// first use, as Prometheus counters must be: collecting neither resets m
-// nor changes what its Snapshot, Reset or Total report, and m.Reset does
-// not make the exported counters go down.
+// WithNames chooses other names and help texts, leaves metrics out, and
+// adds a counter of the events m rejected (Metrics.RecordReject), which
+// the default names leave out. Each collection reads m.Total, so the
+// values are cumulative since m's first use, as Prometheus counters must
+// be: collecting neither resets m nor changes what its Snapshot, Reset or
+// Total report, and m.Reset does not make the exported counters go down.
 //
 // The histogram's sum and count are exact. Its cumulative bucket counts
-// come from lfmetrics' finer buckets: an lfmetrics bucket counts under an
-// upper bound when all of it lies at or below the bound, so an observation
-// at most lfmetrics.RelativeError (3.1%) below a bound may be counted in
-// the next bucket instead.
+// (DefaultBuckets, or those of WithBuckets) come from lfmetrics' finer
+// buckets: an lfmetrics bucket counts under an upper bound when all of it
+// lies at or below the bound, so an observation at most
+// lfmetrics.RelativeError (3.1%) below a bound may be counted in the next
+// bucket instead. WithConstLabels applies to every metric.
 //
-// NewCollector panics if the bucket bounds are not increasing, as
-// client_golang's own constructors do.
+// To export other latencies than the query one, such as a service's
+// queue wait and processing time, record each into its own
+// lfmetrics.Latency and export it with NewLatencyCollector.
+//
+// NewCollector panics if the bucket bounds of the exported histogram are
+// not increasing, as client_golang's own constructors do.
 func NewCollector(m *lfmetrics.Metrics, namespace string, opts ...Option) prometheus.Collector {
-	cfg := config{buckets: DefaultBuckets}
+	cfg := config{buckets: DefaultBuckets, names: DefaultNames}
 	for _, o := range opts {
 		o(&cfg)
 	}
-	c := &collector{m: m, bounds: append([]float64(nil), cfg.buckets...)}
-	for i, b := range c.bounds {
-		if i > 0 && !(b > c.bounds[i-1]) {
-			panic("lfprom: histogram bucket bounds must be in increasing order")
+	desc := func(n Metric) *prometheus.Desc {
+		if n.Name == "" {
+			return nil
 		}
-		c.boundsNs = append(c.boundsNs, secondsToDuration(b))
+		return prometheus.NewDesc(prometheus.BuildFQName(namespace, "", n.Name), n.Help, nil, cfg.labels)
 	}
-	name := func(n string) string { return prometheus.BuildFQName(namespace, "", n) }
-	c.ingested = prometheus.NewDesc(name("ingested_total"), "Events ingested.", nil, cfg.labels)
-	c.batches = prometheus.NewDesc(name("batches_total"), "Batches ingested.", nil, cfg.labels)
-	c.errs = prometheus.NewDesc(name("errors_total"), "Errors, including events dropped by backpressure and rejected batches.", nil, cfg.labels)
-	c.latency = prometheus.NewDesc(name("query_latency_seconds"), "Query latency in seconds.", nil, cfg.labels)
+	c := &collector{
+		m:        m,
+		ingested: desc(cfg.names.Ingested),
+		batches:  desc(cfg.names.Batches),
+		rejected: desc(cfg.names.Rejected),
+		errs:     desc(cfg.names.Errors),
+	}
+	if d := desc(cfg.names.QueryLatency); d != nil {
+		c.latency = newHistogram(d, cfg.buckets)
+	}
 	return c
-}
-
-// secondsToDuration converts an upper bound in seconds to the greatest
-// whole nanosecond it admits, saturating at the ends of time.Duration.
-func secondsToDuration(s float64) time.Duration {
-	ns := s * 1e9
-	switch {
-	case ns >= 1<<63-1:
-		return 1<<63 - 1
-	case ns < 0:
-		return -1
-	}
-	d := time.Duration(ns)
-	if float64(d) > ns { // rounded up past the bound
-		d--
-	}
-	return d
 }
 
 // Describe implements prometheus.Collector.
 func (c *collector) Describe(ch chan<- *prometheus.Desc) {
-	ch <- c.ingested
-	ch <- c.batches
-	ch <- c.errs
-	ch <- c.latency
+	for _, d := range []*prometheus.Desc{c.ingested, c.batches, c.rejected, c.errs} {
+		if d != nil {
+			ch <- d
+		}
+	}
+	if c.latency != nil {
+		ch <- c.latency.desc
+	}
 }
 
 // Collect implements prometheus.Collector.
 func (c *collector) Collect(ch chan<- prometheus.Metric) {
 	t := c.m.Total()
-	ch <- prometheus.MustNewConstMetric(c.ingested, prometheus.CounterValue, float64(t.Ingested))
-	ch <- prometheus.MustNewConstMetric(c.batches, prometheus.CounterValue, float64(t.Batches))
-	ch <- prometheus.MustNewConstMetric(c.errs, prometheus.CounterValue, float64(t.Errors))
-
-	q := t.Query
-	cum := make(map[float64]uint64, len(c.bounds))
-	var seen uint64
-	j := 0
-	for i, bound := range c.boundsNs {
-		for j < len(q.Buckets) && q.Buckets[j].High <= bound {
-			seen += q.Buckets[j].Count
-			j++
+	for _, v := range []struct {
+		d *prometheus.Desc
+		n uint64
+	}{{c.ingested, t.Ingested}, {c.batches, t.Batches}, {c.rejected, t.Rejected}, {c.errs, t.Errors}} {
+		if v.d != nil {
+			ch <- prometheus.MustNewConstMetric(v.d, prometheus.CounterValue, float64(v.n))
 		}
-		cum[c.bounds[i]] = seen
 	}
-	h, err := prometheus.NewConstHistogram(c.latency, q.Count, q.Sum.Seconds(), cum)
-	if err != nil {
-		ch <- prometheus.NewInvalidMetric(c.latency, err)
-		return
+	if c.latency != nil {
+		ch <- c.latency.metric(t.Query)
 	}
-	ch <- h
 }

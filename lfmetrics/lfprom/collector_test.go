@@ -157,3 +157,73 @@ x_query_latency_seconds_count 2
 	}()
 	NewCollector(&m, "x", WithBuckets(2, 1))
 }
+
+// TestDefaultNamesUnchanged: NewCollector's default exposition is the
+// golden one, the same with WithNames(DefaultNames), and rejections do not
+// enter it unless named.
+func TestDefaultNamesUnchanged(t *testing.T) {
+	var m lfmetrics.Metrics
+	record(&m)
+	m.RecordReject()
+	labels := WithConstLabels(prometheus.Labels{"pipeline": "orders"})
+	for name, c := range map[string]prometheus.Collector{
+		"default":                 newTestCollector(&m),
+		"WithNames(DefaultNames)": NewCollector(&m, "pipeline", labels, WithNames(DefaultNames)),
+	} {
+		if err := testutil.CollectAndCompare(c, strings.NewReader(mustRead(t, "testdata/collect.golden"))); err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+	}
+}
+
+// TestWithNames: the caller's names and help texts replace the defaults,
+// metrics with no name are left out, the rejected counter is exported
+// when named, and an empty namespace leaves the names bare.
+func TestWithNames(t *testing.T) {
+	var m lfmetrics.Metrics
+	record(&m)
+	for range 3 {
+		m.RecordReject()
+	}
+	names := Names{
+		Ingested:     Metric{Name: "accepted_total", Help: "Jobs accepted into the queue."},
+		Rejected:     Metric{Name: "rejected_total", Help: "Jobs answered 503: the queue was full."},
+		Errors:       Metric{Name: "failed_total", Help: "Jobs whose processing failed."},
+		QueryLatency: Metric{Name: "processing_seconds", Help: "Time spent processing a job."},
+	}
+	want := `
+# HELP svc_accepted_total Jobs accepted into the queue.
+# TYPE svc_accepted_total counter
+svc_accepted_total 42
+# HELP svc_failed_total Jobs whose processing failed.
+# TYPE svc_failed_total counter
+svc_failed_total 2
+# HELP svc_processing_seconds Time spent processing a job.
+# TYPE svc_processing_seconds histogram
+svc_processing_seconds_bucket{le="0.001"} 1
+svc_processing_seconds_bucket{le="1"} 3
+svc_processing_seconds_bucket{le="+Inf"} 4
+svc_processing_seconds_sum 20.0060015
+svc_processing_seconds_count 4
+# HELP svc_rejected_total Jobs answered 503: the queue was full.
+# TYPE svc_rejected_total counter
+svc_rejected_total 3
+`
+	c := NewCollector(&m, "svc", WithNames(names), WithBuckets(1e-3, 1))
+	if err := testutil.CollectAndCompare(c, strings.NewReader(want)); err != nil {
+		t.Fatal(err)
+	}
+	if problems, err := testutil.CollectAndLint(c); err != nil || len(problems) > 0 {
+		t.Fatalf("lint: %v %v", err, problems)
+	}
+	// The namespace is optional: "" leaves the names as given.
+	bare := NewCollector(&m, "", WithNames(names), WithBuckets(1e-3, 1))
+	if err := testutil.CollectAndCompare(bare, strings.NewReader(strings.ReplaceAll(want, "svc_", ""))); err != nil {
+		t.Fatalf("empty namespace: %v", err)
+	}
+	// Counters only: no histogram, and its bucket bounds are not checked.
+	counters := NewCollector(&m, "svc", WithNames(Names{Rejected: names.Rejected}), WithBuckets(2, 1))
+	if n := testutil.CollectAndCount(counters); n != 1 {
+		t.Fatalf("one named metric: %d collected", n)
+	}
+}

@@ -2,11 +2,13 @@ package lfprom_test
 
 import (
 	"fmt"
+	"net/http"
 	"strings"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/testutil"
+	dto "github.com/prometheus/client_model/go"
 
 	"github.com/lfkit/lfkit/lfmetrics"
 	"github.com/lfkit/lfkit/lfmetrics/lfprom"
@@ -66,4 +68,83 @@ func ExampleNewQueueCollector() {
 	// ingest_queue_capacity 4
 	// ingest_queue_fill_ratio 0.75
 	// ingest_queue_length 3
+}
+
+// A queue-processing service: an HTTP handler queues each job, or answers
+// 503 when the queue is full; workers pop jobs and process them. It
+// measures the time a job waited in the queue and the time processing it
+// took with two lfmetrics.Latency recorders, counts accepted jobs,
+// rejections (503s, apart from errors) and failed jobs with a Metrics,
+// and exports all of it under its own names.
+func Example_queueService() {
+	type job struct {
+		enqueued time.Time
+		payload  string
+	}
+	var (
+		m          lfmetrics.Metrics // accepted, rejected, failed
+		wait, work lfmetrics.Latency // queue wait, processing time
+		queue      = lfqueue.New[job](2)
+	)
+
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(
+		lfprom.NewCollector(&m, "checkout", lfprom.WithNames(lfprom.Names{
+			Ingested: lfprom.Metric{Name: "jobs_accepted_total", Help: "Jobs accepted into the queue."},
+			Rejected: lfprom.Metric{Name: "jobs_rejected_total", Help: "Jobs answered 503 because the queue was full."},
+			Errors:   lfprom.Metric{Name: "jobs_failed_total", Help: "Jobs whose processing failed."},
+			// Batches and QueryLatency have no name: not exported.
+		})),
+		lfprom.NewLatencyCollector(&wait, "checkout_queue_wait_seconds", "Time a job waited in the queue."),
+		lfprom.NewLatencyCollector(&work, "checkout_processing_seconds", "Time spent processing a job."),
+	)
+
+	// The handler: queue the job or shed it.
+	submit := func(payload string) int {
+		if !queue.TryPush(job{enqueued: time.Now(), payload: payload}) {
+			m.RecordReject()
+			return http.StatusServiceUnavailable
+		}
+		m.RecordIngest()
+		return http.StatusAccepted
+	}
+	// A worker's step: pop a job, record how long it waited, process it,
+	// record how long that took.
+	process := func() {
+		j, ok := queue.TryPop()
+		if !ok {
+			return
+		}
+		start := time.Now()
+		wait.Record(start.Sub(j.enqueued))
+		if j.payload == "" {
+			m.RecordError()
+		}
+		work.Record(time.Since(start))
+	}
+
+	var codes []any
+	for _, p := range []string{"a", "", "c", "d", "e"} {
+		codes = append(codes, submit(p))
+	}
+	fmt.Println(codes...)
+	process()
+	process()
+
+	families, _ := reg.Gather()
+	for _, f := range families {
+		switch mt := f.GetMetric()[0]; f.GetType() {
+		case dto.MetricType_COUNTER:
+			fmt.Println(f.GetName(), mt.GetCounter().GetValue())
+		case dto.MetricType_HISTOGRAM:
+			fmt.Println(f.GetName(), "count", mt.GetHistogram().GetSampleCount())
+		}
+	}
+	// Output:
+	// 202 202 503 503 503
+	// checkout_jobs_accepted_total 2
+	// checkout_jobs_failed_total 1
+	// checkout_jobs_rejected_total 3
+	// checkout_processing_seconds count 2
+	// checkout_queue_wait_seconds count 2
 }

@@ -31,13 +31,14 @@ type queueCollector struct {
 // alert on a fill ratio that stays high (for example
 // min_over_time(<namespace>_queue_fill_ratio[5m]) > 0.9), and count the
 // events a full queue turned away where they happen, with
-// lfmetrics.Metrics.RecordError (exported by NewCollector as
-// <namespace>_errors_total).
+// lfmetrics.Metrics.RecordReject (exported by NewCollector under the name
+// WithNames gives Names.Rejected, such as <namespace>_rejected_total).
 //
 // Export several queues under one namespace by giving each collector a
 // constant label with WithConstLabels, for example {queue="orders"}.
-// WithBuckets does not apply. A collection allocates the exported values
-// and never blocks the queue's users: lfqueue's Len and Cap take no lock.
+// WithBuckets and WithNames do not apply. A collection allocates the
+// exported values and never blocks the queue's users: lfqueue's Len and
+// Cap take no lock.
 func NewQueueCollector(q QueueStats, namespace string, opts ...Option) prometheus.Collector {
 	var cfg config
 	for _, o := range opts {

@@ -71,13 +71,9 @@ func readDurations(t *testing.T, path string) []time.Duration {
 	return ds
 }
 
-// TestHistogramReferenceDistributions records each reference distribution,
-// scrapes the exported histogram, and checks it against the durations as
-// NewCollector documents it: count and sum exact; under each bound b the
-// cumulative count lies between the number of durations ≤ b·(1 −
-// lfmetrics.RelativeError) and the number ≤ b. So the bucket in which a
-// quantile's rank is reached brackets the exact quantile, as
-// histogram_quantile assumes.
+// TestHistogramReferenceDistributions records each reference distribution
+// as query latencies, scrapes the exported histogram, and checks it
+// against the durations (checkReferenceHistogram).
 func TestHistogramReferenceDistributions(t *testing.T) {
 	for _, file := range referenceFiles(t) {
 		t.Run(strings.TrimSuffix(filepath.Base(file), ".txt"), func(t *testing.T) {
@@ -103,52 +99,93 @@ func TestHistogramReferenceDistributions(t *testing.T) {
 			if h == nil {
 				t.Fatal("no ref_query_latency_seconds histogram gathered")
 			}
-			if h.GetSampleCount() != uint64(len(ds)) {
-				t.Fatalf("count %d, recorded %d", h.GetSampleCount(), len(ds))
-			}
-			if got := h.GetSampleSum(); math.Abs(got-sum) > 1e-9*sum {
-				t.Fatalf("sum %v s, recorded %v s", got, sum)
-			}
-			sorted := make([]time.Duration, len(ds))
-			for i, d := range ds {
-				sorted[i] = max(d, 0)
-			}
-			slices.Sort(sorted)
-			atMost := func(b float64) uint64 { // durations ≤ b seconds
-				n, _ := slices.BinarySearchFunc(sorted, b, func(d time.Duration, b float64) int {
-					if d.Seconds() <= b {
-						return -1
-					}
-					return 1
-				})
-				return uint64(n)
-			}
-			buckets := h.GetBucket()
-			if len(buckets) != len(DefaultBuckets) {
-				t.Fatalf("%d buckets exported, want %d", len(buckets), len(DefaultBuckets))
-			}
-			for _, b := range buckets {
-				bound, got := b.GetUpperBound(), b.GetCumulativeCount()
-				lo, hi := atMost(bound*(1-lfmetrics.RelativeError)), atMost(bound)
-				if got < lo || got > hi {
-					t.Fatalf("le=%v: cumulative count %d, want within [%d, %d]", bound, got, lo, hi)
-				}
-			}
-			// Each quantile's rank is reached in a bucket that brackets it.
-			for _, q := range []float64{0.5, 0.9, 0.99, 0.999} {
-				rank := uint64(math.Ceil(q * float64(len(sorted))))
-				exact := sorted[rank-1].Seconds()
-				prev := 0.0
-				for _, b := range buckets {
-					if b.GetCumulativeCount() >= rank {
-						if exact > b.GetUpperBound() || exact <= prev*(1-lfmetrics.RelativeError) {
-							t.Fatalf("q=%v: exact %v s, but the rank is reached in (%v, %v]", q, exact, prev, b.GetUpperBound())
-						}
-						break
-					}
-					prev = b.GetUpperBound()
-				}
-			}
+			checkReferenceHistogram(t, h, ds, sum)
 		})
+	}
+}
+
+// TestLatencyCollectorReferenceDistributions records each reference
+// distribution into a standalone Latency and, as the peer, into
+// client_golang's own Histogram with the same name, help, labels and
+// buckets, and scrapes both: the two expositions agree on everything but
+// the bucket counts, where NewLatencyCollector may count an observation
+// at most lfmetrics.RelativeError below a bound in the next bucket (see
+// sameHistogram), and the exported histogram passes the checks of
+// TestHistogramReferenceDistributions.
+func TestLatencyCollectorReferenceDistributions(t *testing.T) {
+	for _, file := range referenceFiles(t) {
+		t.Run(strings.TrimSuffix(filepath.Base(file), ".txt"), func(t *testing.T) {
+			ds := readDurations(t, file)
+			labels := prometheus.Labels{"file": filepath.Base(file)}
+			var l lfmetrics.Latency
+			peer := prometheus.NewHistogram(prometheus.HistogramOpts{
+				Name: "ref_wait_seconds", Help: "Reference durations.", ConstLabels: labels, Buckets: DefaultBuckets,
+			})
+			var sum float64
+			for _, d := range ds {
+				l.Record(d)
+				peer.Observe(max(d, 0).Seconds())
+				sum += max(d, 0).Seconds()
+			}
+			ours := gatherOne(t, NewLatencyCollector(&l, "ref_wait_seconds", "Reference durations.", WithConstLabels(labels)))
+			sameHistogram(t, ours, gatherOne(t, peer), false)
+			checkReferenceHistogram(t, ours.GetMetric()[0].GetHistogram(), ds, sum)
+		})
+	}
+}
+
+// checkReferenceHistogram checks an exported histogram of the durations
+// ds, whose sum in seconds is sum, as NewCollector documents it: count and
+// sum exact; under each of DefaultBuckets' bounds b the cumulative count
+// lies between the number of durations ≤ b·(1 − lfmetrics.RelativeError)
+// and the number ≤ b; so the bucket in which a quantile's rank is reached
+// brackets the exact quantile, as histogram_quantile assumes.
+func checkReferenceHistogram(t *testing.T, h *dto.Histogram, ds []time.Duration, sum float64) {
+	t.Helper()
+	if h.GetSampleCount() != uint64(len(ds)) {
+		t.Fatalf("count %d, recorded %d", h.GetSampleCount(), len(ds))
+	}
+	if got := h.GetSampleSum(); math.Abs(got-sum) > 1e-9*sum {
+		t.Fatalf("sum %v s, recorded %v s", got, sum)
+	}
+	sorted := make([]time.Duration, len(ds))
+	for i, d := range ds {
+		sorted[i] = max(d, 0)
+	}
+	slices.Sort(sorted)
+	atMost := func(b float64) uint64 { // durations ≤ b seconds
+		n, _ := slices.BinarySearchFunc(sorted, b, func(d time.Duration, b float64) int {
+			if d.Seconds() <= b {
+				return -1
+			}
+			return 1
+		})
+		return uint64(n)
+	}
+	buckets := h.GetBucket()
+	if len(buckets) != len(DefaultBuckets) {
+		t.Fatalf("%d buckets exported, want %d", len(buckets), len(DefaultBuckets))
+	}
+	for _, b := range buckets {
+		bound, got := b.GetUpperBound(), b.GetCumulativeCount()
+		lo, hi := atMost(bound*(1-lfmetrics.RelativeError)), atMost(bound)
+		if got < lo || got > hi {
+			t.Fatalf("le=%v: cumulative count %d, want within [%d, %d]", bound, got, lo, hi)
+		}
+	}
+	// Each quantile's rank is reached in a bucket that brackets it.
+	for _, q := range []float64{0.5, 0.9, 0.99, 0.999} {
+		rank := uint64(math.Ceil(q * float64(len(sorted))))
+		exact := sorted[rank-1].Seconds()
+		prev := 0.0
+		for _, b := range buckets {
+			if b.GetCumulativeCount() >= rank {
+				if exact > b.GetUpperBound() || exact <= prev*(1-lfmetrics.RelativeError) {
+					t.Fatalf("q=%v: exact %v s, but the rank is reached in (%v, %v]", q, exact, prev, b.GetUpperBound())
+				}
+				break
+			}
+			prev = b.GetUpperBound()
+		}
 	}
 }
