@@ -13,23 +13,24 @@ import (
 // v is in the queue, ErrClosed if the queue is or becomes closed first, or
 // ctx.Err() if ctx is done first; in both error cases v was not pushed.
 //
-// While the queue is full, Push first watches the slot it needs for a short,
-// adaptive while (spinning as long as spinning has recently paid off, see the
-// package documentation); after that the goroutine parks until a pop makes
-// room or the queue is closed, and uses no CPU while parked. ctx is
-// consulted only when Push would wait: if there is room, Push succeeds even
-// when ctx is already done (as golang.org/x/sync/semaphore does). Push does
-// not allocate unless it parks. Push panics if ctx is nil.
+// While the queue is full, Push may first watch the slot it needs, but only
+// while spinning can pay without taking CPU from the rest of the program
+// (the process has an idle processor, and spinning has recently paid off;
+// see the package documentation); then the goroutine parks until a pop
+// makes room or the queue is closed, and uses no CPU while parked. It never
+// yields its processor between the two, where a pop could not wake it. If
+// the slot it needs is held by a pop that is stopped in the middle of
+// releasing it, Push polls with short sleeps until that pop resumes, and
+// returns ctx.Err() if ctx ends first. ctx is consulted only when Push would
+// wait: if there is room, Push succeeds even when ctx is already done (as
+// golang.org/x/sync/semaphore does). Push does not allocate unless it
+// parks. Push panics if ctx is nil.
 func (q *Queue[T]) Push(ctx context.Context, v T) error {
 	if ctx == nil {
 		panic("lfqueue: Push called with nil Context")
 	}
 	// Fast path: claim tail and publish, written out as in TryPush (the
-	// compiler inlines neither claimPushFast nor publish). Against the same
-	// code going through claimPush and publish, in 4 interleaved rounds
-	// (saturated handoff of int, -cpu 2, 2-vCPU host), it took 1x1 from
-	// 22.2-23.8 to 18.9-22.3 ns per item, 2x2 from 26.1-27.0 to 19.5-21.2
-	// and 8x8 from 21.8-22.8 to 18.2-21.4.
+	// compiler inlines neither claimPushFast nor publish).
 	tail := q.tail.Load()
 	stamp, val := q.slot(tail & (q.mark - 1))
 	if q.base != nil && stamp.Load() == tail && q.tail.CompareAndSwap(tail, q.next(tail, 1)) {
@@ -97,11 +98,14 @@ func (q *Queue[T]) pushSlow(ctx context.Context, v T) error {
 // is empty. It returns ErrClosed once the queue is closed and empty, or
 // ctx.Err() if ctx is done first; in both error cases nothing was removed.
 //
-// While the queue is empty, Pop first watches the slot it needs for a short,
-// adaptive while; after that the goroutine parks until a push arrives or the
-// queue is closed, and uses no CPU while parked. ctx is consulted only when
-// Pop would wait. Pop does not allocate unless it parks. Pop panics if ctx is
-// nil.
+// While the queue is empty, Pop waits as Push does: it may watch the slot
+// it needs while spinning can pay, then parks until a push arrives or the
+// queue is closed, and uses no CPU while parked; a push that arrives finds
+// it parked and wakes it, as a channel send wakes a receiver. If the slot
+// it needs was claimed by a push that is stopped before publishing it, Pop
+// polls with short sleeps until that push resumes, and returns ctx.Err() if
+// ctx ends first. ctx is consulted only when Pop would wait. Pop does not
+// allocate unless it parks. Pop panics if ctx is nil.
 func (q *Queue[T]) Pop(ctx context.Context) (v T, err error) {
 	if ctx == nil {
 		panic("lfqueue: Pop called with nil Context")

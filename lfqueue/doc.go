@@ -60,27 +60,22 @@
 // Waiting for a peer in the middle of a step is spinning, then yielding the
 // processor, then sleeping 20µs at a time (so that the operating system can
 // run a peer whose thread it descheduled); only Push and Pop park.
-// A Push on a full queue or a Pop on an empty one first watches a slot: a
-// Pop the one it needs, a Push the one it needs or, with the Compact layout,
-// the last slot of the run that shares its cache-line range (so that it
-// refills the range after the consumers have left it rather than after each
-// pop). Each iteration is a spin-wait hint (PAUSE on amd64) and an atomic
-// load, no writes; there are none at GOMAXPROCS 1, and otherwise an adaptive
-// number of iterations: the budget follows twice the wait that recently ended while
-// spinning and falls to a minimum when spinning does not pay (for example
-// when the host gives the process one core's worth of time), as folly's
-// TurnSequencer does. When the budget runs out, the goroutine yields its
-// processor once (runtime.Gosched) and looks again: the partner it woke
-// itself was queued by the Go scheduler on this very processor, and would
-// otherwise run only once the waiter parks, or once another processor's
-// thread wakes up and takes it, microseconds later. Then the goroutine parks
-// and uses no CPU until a pop
-// makes room (or a push arrives), or Close or ctx ends the wait. Parking and
-// waking go through a waiter list per side; the claim step of every
-// operation checks one atomic word ("is anyone waiting?") after its CAS, so
-// when nobody waits the fast paths pay one load. Cancelling ctx neither
-// pushes nor loses an element, and a wakeup meant for a cancelled waiter is
-// passed on.
+// A Push on a full queue or a Pop on an empty one may first watch the slot
+// it needs (with the Compact layout, a Push watches the last slot of the run
+// that shares its cache-line range, so that it refills the range after the
+// consumers have left it). It spins only while spinning can pay without
+// taking CPU from the rest of the program: never at GOMAXPROCS 1, never
+// while goroutines are waiting for a processor, at most half the processors
+// per side, and for an adaptive budget that falls to a minimum when
+// spinning does not pay. Then it registers and parks, and uses no CPU until
+// a pop makes room (or a push arrives), or Close or ctx ends the wait. A
+// waiting goroutine is always either spinning or parked where the next push
+// (pop) wakes it, as a channel receiver is: it never yields its processor
+// in between. Parking and waking go through an event count per side (see
+// internal/wait); the claim step of every operation checks one atomic word
+// ("is anyone waiting?") after its CAS, so when nobody waits the fast paths
+// pay one load. Cancelling ctx neither pushes nor loses an element, and a
+// wakeup meant for a cancelled waiter is passed on.
 //
 // Close sets a mark bit in tail: after it, no push succeeds, and pops drain
 // what was pushed before and then report ErrClosed.

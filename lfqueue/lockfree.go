@@ -49,16 +49,19 @@ const (
 //     position).
 //   - Len, Closed and Cap are wait-free (at most three atomic loads).
 //   - Close is one atomic OR, after which nothing can push.
-//   - The exception is waking parked goroutines. While some goroutine is
-//     parked in Push or Pop, a successful TryPush or TryPop (and Close)
-//     wakes it through a waiter list guarded by a mutex, which goroutines
-//     hold for a few instructions to register, park or wake. With nobody
-//     parked, the one "anyone waiting?" load is all the list costs, and the
-//     guarantees above are unconditional.
+//   - Waking parked goroutines takes no lock. A successful TryPush or
+//     TryPop that finds a goroutine parked on the other side claims it with
+//     a compare-and-swap and sends it a wakeup on a channel whose buffer
+//     never fills, so it never waits for a goroutine stopped anywhere in
+//     the wake path (the stall test stops one there). The channel's own lock
+//     belongs to the Go runtime and is held only inside runtime code that
+//     the Go scheduler does not preempt, as for any channel operation.
 //   - Push and Pop block by design, but only while the queue is full
-//     (TryPush would fail) or empty: they spin for about a microsecond and
-//     then park without using CPU. They never wait for a particular
-//     goroutine to finish a step.
+//     (TryPush would fail) or empty: they may spin briefly (see Queue's
+//     Push) and then park without using CPU. They never wait for a
+//     particular goroutine to finish a step, except that a parked Pop (Push)
+//     whose wakeup was claimed by a push (pop) stopped before sending it
+//     stays parked until that goroutine resumes or its context ends.
 //
 // It is Nikolaev's SCQ (DISC 2019, the single-word-CAS variant): a data
 // array of capacity elements, and two rings of indices into it, fq (free
@@ -273,8 +276,8 @@ func (q *LockFree[T]) TryPop() (v T, ok bool) {
 // in the queue, ErrClosed if the queue is or becomes closed first, or
 // ctx.Err() if ctx is done first; in both error cases v was not pushed.
 //
-// A full queue is retried for about a microsecond, and once more after the
-// goroutine yields its processor; then the goroutine parks
+// While the queue is full, Push follows the waiting policy described at
+// Queue's Push (spin only while it can pay, then park); the goroutine parks
 // until a pop frees a slot, and uses no CPU while parked. Push parks only
 // while TryPush would fail; it never waits for a goroutine stopped in the
 // middle of an operation, except that such a pop holds one slot (see "Full
@@ -349,9 +352,8 @@ func (q *LockFree[T]) popOrClosed(dst *T) lfStatus {
 // empty. It returns ErrClosed once the queue is closed and empty, or
 // ctx.Err() if ctx is done first; in both error cases nothing was removed.
 //
-// An empty queue is retried for about a microsecond, and once more after
-// the goroutine yields its processor; then the goroutine
-// parks until a push arrives or the queue is closed, and uses no CPU while
+// While the queue is empty, Pop follows the waiting policy described at
+// Queue's Pop; the goroutine parks until a push arrives or the queue is closed, and uses no CPU while
 // parked. ctx is consulted only when Pop would park. It does not allocate
 // unless it parks. Pop panics if ctx is nil.
 func (q *LockFree[T]) Pop(ctx context.Context) (T, error) {
@@ -423,7 +425,7 @@ func (q *LockFree[T]) mustBeNew() {
 // does Pop report ErrClosed. Goroutines blocked in Push or Pop wake up. Close
 // is idempotent and safe to call concurrently with every other method. It is
 // one atomic OR; if it is the first Close, it then wakes every parked
-// goroutine, taking the waiter lists' mutexes (see "Progress").
+// goroutine (see "Progress").
 //
 // Close sets the finalize bit in the element ring's tail, as LSCQ finalizes
 // a ring. A push that claimed its position before that and writes it after
