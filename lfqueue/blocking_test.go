@@ -284,6 +284,7 @@ func TestZeroValuePanics(t *testing.T) {
 		"TryPushBatch": func() { q.TryPushBatch([]int{1}) },
 		"Offer":        func() { _ = q.Offer(1) },
 		"All":          func() { q.All(context.Background()) },
+		"Layout":       func() { q.Layout() },
 		"TryPopBatch":  func() { q.TryPopBatch(make([]int, 1)) },
 		"Len":          func() { q.Len() },
 		"Cap":          func() { q.Cap() },

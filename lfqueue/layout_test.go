@@ -159,11 +159,11 @@ func compactStride(size uintptr) uintptr {
 }
 
 func strideOf[T any](compact bool, capacity int) uintptr {
-	opts := []Option{Padded()}
+	opt := Padded()
 	if compact {
-		opts = append(opts, Compact())
+		opt = Compact()
 	}
-	return New[T](capacity, opts...).stride
+	return New[T](capacity, opt).stride
 }
 
 // TestCapacityGuide verifies the stride formula of the package doc against
@@ -218,7 +218,7 @@ func TestPaddedStrideExact(t *testing.T) {
 			hot := hotSize(typ)
 			want := paddedStride(typ.Size())
 			for c := 1; c <= 64; c++ {
-				r := newRing(typ, c, layoutPadded)
+				r := newRing(typ, c, LayoutPadded)
 				if r.stride != want {
 					t.Fatalf("%v, capacity %d: stride %d, doc formula says %d", typ, c, r.stride, want)
 				}
@@ -454,7 +454,7 @@ func TestRemapRandomSizes(t *testing.T) {
 				continue // Remap is the padded layout; TestPaddedStrideExact covers it
 			}
 			for c := 1; c <= 200; c++ {
-				r := newRing(typ, c, layoutRemap)
+				r := newRing(typ, c, LayoutRemap)
 				if r.stride != g || uintptr(r.base)%pad.Size != 0 {
 					t.Fatalf("%v cap %d: stride %d (want %d), base %#x", typ, c, r.stride, g, r.base)
 				}
@@ -513,7 +513,7 @@ func checkRemapGuide[T any](t *testing.T, name string) {
 	size := unsafe.Sizeof(*new(T))
 	line := fmt.Sprintf("%-10s remap %3d B/slot:", name, remapStrideFor(size))
 	for _, n := range []int{1e3, 1e4, 1e5, 1e6} {
-		q := newRing(reflect.TypeFor[T](), n, layoutRemap) // the ring New builds, without the stamps
+		q := newRing(reflect.TypeFor[T](), n, LayoutRemap) // the ring New builds, without the stamps
 		got := uintptr(n) * q.stride
 		if q.rshift != 63 {
 			got = uintptr(q.rmask+1) * pad.Size
@@ -524,4 +524,40 @@ func checkRemapGuide[T any](t *testing.T, name string) {
 		line += fmt.Sprintf("  %d: %.2f MiB (%.1f B/slot)", n, float64(got)/(1<<20), float64(got)/float64(n))
 	}
 	t.Log(line)
+}
+
+// TestLayoutReported: Layout reports the layout a queue got, by default
+// and by option, including Remap's fallback to Padded for large slots, and
+// two options that choose different layouts panic instead of one winning.
+func TestLayoutReported(t *testing.T) {
+	cases := []struct {
+		name string
+		got  Layout
+		want Layout
+	}{
+		{"int default", New[int](8).Layout(), LayoutCompact},
+		{"[56]byte default", New[[56]byte](8).Layout(), LayoutCompact},
+		{"[57]byte default", New[[57]byte](8).Layout(), LayoutPadded},
+		{"int Padded", New[int](8, Padded()).Layout(), LayoutPadded},
+		{"[88]byte Compact", New[[88]byte](8, Compact()).Layout(), LayoutCompact},
+		{"int Remap", New[int](8, Remap()).Layout(), LayoutRemap},
+		{"[200]byte Remap", New[[200]byte](8, Remap()).Layout(), LayoutPadded},
+		{"int Padded twice", New[int](8, Padded(), Padded()).Layout(), LayoutPadded},
+	}
+	if pad.Size != 128 {
+		cases = cases[3:] // the size boundaries above are amd64's
+	}
+	for _, c := range cases {
+		if c.got != c.want {
+			t.Errorf("%s: Layout() = %v, want %v", c.name, c.got, c.want)
+		}
+	}
+	for l, s := range map[Layout]string{LayoutPadded: "padded", LayoutCompact: "compact", LayoutRemap: "remap", 9: "Layout(9)"} {
+		if l.String() != s {
+			t.Errorf("Layout(%d).String() = %q, want %q", uint8(l), l.String(), s)
+		}
+	}
+	checkPanics(t, "New with Padded and Compact", "lfqueue: New: conflicting layout options padded and compact", func() {
+		New[int](8, Padded(), Compact())
+	})
 }

@@ -81,7 +81,16 @@ type Queue[T any] struct {
 type Option func(*options)
 
 type options struct {
-	layout layout
+	layout Layout
+}
+
+// setLayout is what the layout options do: choose l, unless another layout
+// was chosen already.
+func (o *options) setLayout(l Layout) {
+	if o.layout != layoutDefault && o.layout != l {
+		panic(fmt.Sprintf("lfqueue: New: conflicting layout options %v and %v", o.layout, l))
+	}
+	o.layout = l
 }
 
 // Padded gives every slot (its stamp and value) its own false-sharing range
@@ -89,7 +98,7 @@ type options struct {
 // of T. It costs 128 bytes per slot on amd64 for T up to 120 bytes and
 // removes all contention between operations on different slots; see the
 // package documentation.
-func Padded() Option { return func(o *options) { o.layout = layoutPadded } }
+func Padded() Option { return func(o *options) { o.setLayout(LayoutPadded) } }
 
 // Compact lays slots back to back, 8-byte aligned, in position order, each
 // taking its stamp and T (16 bytes for int on amd64). It takes the least
@@ -102,7 +111,7 @@ func Padded() Option { return func(o *options) { o.layout = layoutPadded } }
 // T up to 56 bytes): a larger slot shares its range with a neighbour but
 // takes no second slot along per transfer, and New pads it instead. See the
 // package documentation for the figures and for when Remap or Padded pays.
-func Compact() Option { return func(o *options) { o.layout = layoutCompact } }
+func Compact() Option { return func(o *options) { o.setLayout(LayoutCompact) } }
 
 // Remap packs slots like Compact but places consecutive positions in
 // different false-sharing ranges (a cache remap, as in the SCQ queue), so
@@ -115,13 +124,12 @@ func Compact() Option { return func(o *options) { o.layout = layoutCompact } }
 // one range, or at the wrap from the last index to the first when the
 // number of ranges divides capacity-1. For T larger than 56 bytes on amd64
 // (stamp and T over half a range) Remap is the Padded layout.
-//
-// Of Padded, Compact and Remap, the last given to New wins.
-func Remap() Option { return func(o *options) { o.layout = layoutRemap } }
+func Remap() Option { return func(o *options) { o.setLayout(LayoutRemap) } }
 
 // New returns an empty queue that holds exactly capacity elements.
 //
-// New panics if capacity < 1, if an option is nil, or if the slot memory for capacity elements of
+// New panics if capacity < 1, if an option is nil, if two options choose
+// different layouts, or if the slot memory for capacity elements of
 // T would overflow an int, as make does for a channel of an impossible size.
 //
 // By default slots are laid out as Compact describes when at least two fit
@@ -161,7 +169,7 @@ func newAt[T any](capacity int, start uint64, opts ...Option) *Queue[T] {
 		mark:   mark,
 		oneLap: 2 * mark,
 	}
-	q.run = runLength(q.ring, o.layout)
+	q.run = runLength(q.ring)
 	if start&(mark|(mark-1)) >= q.cap {
 		panic("lfqueue: internal error: bad start position")
 	}
@@ -331,6 +339,15 @@ func (q *Queue[T]) Len() int {
 		// hence the clamp.
 		return int(min(n, q.cap))
 	}
+}
+
+// Layout returns the slot layout of q: the one an option chose, or New's
+// default for T (see New).
+func (q *Queue[T]) Layout() Layout {
+	if q.oneLap == 0 {
+		panic(errNotNew)
+	}
+	return q.layout
 }
 
 // Cap returns the capacity given to New.

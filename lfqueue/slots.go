@@ -73,6 +73,7 @@ type ring struct {
 	rmask  uint64         // R-1 (remap), or all ones
 	gshift uint64         // log2(S) (remap), or 0
 	rshift uint64         // log2(R) (remap), or 63
+	layout Layout         // the layout built
 }
 
 // phys returns the physical slot of index i.
@@ -80,31 +81,42 @@ func (r *ring) phys(i uint64) uint64 {
 	return (i&r.rmask)<<(r.gshift&63) | i>>(r.rshift&63)
 }
 
-// layout selects the slot layout.
-type layout uint8
+// Layout names how a Queue lays out its slots; Queue.Layout reports it.
+// The options Padded, Compact and Remap choose one, and the package
+// documentation says what each costs and when each pays.
+type Layout uint8
 
 const (
-	layoutPadded layout = iota
-	layoutCompact
-	layoutRemap
-	layoutDefault // New's choice: defaultLayout
+	LayoutPadded  Layout = iota // every slot on a false-sharing range of its own
+	LayoutCompact               // slots back to back, in position order
+	LayoutRemap                 // slots packed, consecutive positions in different ranges
+	layoutDefault               // New's choice: defaultLayout
 )
+
+// String returns "padded", "compact" or "remap".
+func (l Layout) String() string {
+	switch l {
+	case LayoutPadded:
+		return "padded"
+	case LayoutCompact:
+		return "compact"
+	case LayoutRemap:
+		return "remap"
+	}
+	return fmt.Sprintf("Layout(%d)", uint8(l))
+}
 
 // defaultLayout is the layout New uses for T when no option chooses one:
 // Compact when at least two slots (stamp and T) fit in a false-sharing
 // range, Padded otherwise. A Compact slot larger than half a range still
 // shares the range (and a cache line) with a neighbour, but a side that
 // trails the other no longer takes a second slot along with each transfer,
-// so packing buys memory only. Measured on the 2-vCPU host (saturated
-// handoff, -cpu 2, 3 interleaved rounds, ns per item, Compact vs Padded):
-// 32-byte T 35-37 vs 45-47 (1x1) and 38-39 vs 46-47 (2x2); 48-byte T
-// 43-46 vs 45-47 and 48-56 vs 47-48; 64-byte T 55-57 vs 47-52 and 69-80
-// vs 49-57.
-func defaultLayout(t reflect.Type) layout {
+// so packing would buy memory only, at the price of contention.
+func defaultLayout(t reflect.Type) Layout {
 	if hotSize(t) <= pad.Size/2 {
-		return layoutCompact
+		return LayoutCompact
 	}
-	return layoutPadded
+	return LayoutPadded
 }
 
 // slotType builds the element type. lead+hot must not exceed stride.
@@ -157,15 +169,19 @@ func strideFor(t reflect.Type, compact bool) (uintptr, bool) {
 
 const maxInt = int(^uint(0) >> 1)
 
-func newRing(t reflect.Type, n int, lay layout) ring {
-	if lay == layoutRemap {
+// newRing builds the slot array of n slots of t in layout lay; the ring's
+// layout field says what it built (Remap falls back to Padded for large t).
+func newRing(t reflect.Type, n int, lay Layout) ring {
+	if lay == LayoutRemap {
 		if r, ok := newRemapRing(t, n); ok {
+			r.layout = LayoutRemap
 			return r
 		}
-		lay = layoutPadded
+		lay = LayoutPadded
 	}
-	r := newLinearRing(t, n, lay == layoutCompact)
+	r := newLinearRing(t, n, lay == LayoutCompact)
 	r.rmask, r.gshift, r.rshift = ^uint64(0), 0, 63
+	r.layout = lay
 	return r
 }
 
@@ -304,8 +320,8 @@ const largeObject = 32 << 10
 // the layout: for Compact the largest power of two of slots that fits in a
 // range (8 for int on amd64), else 1 (Padded and Remap put consecutive
 // positions in different ranges).
-func runLength(r ring, lay layout) uint64 {
-	if lay != layoutCompact || r.stride > pad.Size {
+func runLength(r ring) uint64 {
+	if r.layout != LayoutCompact || r.stride > pad.Size {
 		return 1
 	}
 	return uint64(1) << (bits.Len64(uint64(pad.Size/r.stride)) - 1)
