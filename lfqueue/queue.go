@@ -209,24 +209,9 @@ func (q *Queue[T]) next(p, k uint64) uint64 {
 // whether it did. It returns false only if the queue was full, or closed, at
 // some instant during the call: a CAS lost to another producer is retried,
 // and a consumer caught moving a value out of the needed slot is waited for.
-// Offer does the same and tells full and closed apart.
-func (q *Queue[T]) TryPush(v T) bool {
-	// Fast path: claimPushFast and publish for one uncontended position,
-	// written out here because the Go compiler does not inline them.
-	tail := q.tail.Load()
-	stamp, val := q.slot(tail & (q.mark - 1))
-	if q.base == nil || stamp.Load() != tail || !q.tail.CompareAndSwap(tail, q.next(tail, 1)) {
-		return q.offerSlow(&v) == nil
-	}
-	stall(stallQueuePushClaimed)
-	wake := q.poppers.Waiting.Load() != 0 // ordered by the CAS, see claim.go
-	*val = v
-	storeRelease(stamp, tail+1)
-	if wake {
-		q.poppers.WakeN(1)
-	}
-	return true
-}
+// Offer does the same and tells full and closed apart. (TryPush is small
+// enough to inline, so a call to it costs one call to Offer.)
+func (q *Queue[T]) TryPush(v T) bool { return q.Offer(v) == nil }
 
 // Offer appends v if the queue has room and is not closed. It returns nil
 // when v was pushed, ErrFull if the queue was full at some instant during
@@ -234,6 +219,8 @@ func (q *Queue[T]) TryPush(v T) bool {
 // TryPush, it does not fail because of a lost race or a peer in the middle
 // of a step. It does not allocate.
 func (q *Queue[T]) Offer(v T) error {
+	// Fast path: claimPushFast and publish for one uncontended position,
+	// written out here because the Go compiler does not inline them.
 	tail := q.tail.Load()
 	stamp, val := q.slot(tail & (q.mark - 1))
 	if q.base == nil || stamp.Load() != tail || !q.tail.CompareAndSwap(tail, q.next(tail, 1)) {
