@@ -37,10 +37,6 @@ const (
 	spinSample = 16
 )
 
-// spinTest, when nonzero, replaces the budget in tests (negative: park at
-// once, without spinning), regardless of sched.
-var spinTest atomic.Int32
-
 // wait spins while word == old, within the policy above (each spin a
 // cpuRelax hint and one load), and reports whether the word changed (the
 // caller should retry its claim) or the wait should park (false). pos is
@@ -54,7 +50,7 @@ func (l *spinLimit) wait(word *atomic.Uint64, old, pos uint64) bool {
 	if sample {
 		limit = maxSpin
 	}
-	if t := spinTest.Load(); t != 0 {
+	if t := spinOverride(); t != 0 {
 		if t < 0 {
 			return false
 		}
@@ -76,7 +72,7 @@ func (l *spinLimit) wait(word *atomic.Uint64, old, pos uint64) bool {
 	if !changed && sample {
 		l.update(minSpin)
 	}
-	if spinTest.Load() == 0 {
+	if spinOverride() == 0 {
 		l.spinners.Add(-1)
 	}
 	return changed

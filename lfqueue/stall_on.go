@@ -42,3 +42,10 @@ func setStallHook(f func(stallPoint)) (prev func(stallPoint)) {
 	}
 	return *old
 }
+
+// spinTest, when nonzero, replaces the spin budget of every blocked Push and
+// Pop (negative: park at once, without spinning), regardless of the waiting
+// policy.
+var spinTest atomic.Int32
+
+func spinOverride() int32 { return spinTest.Load() }
