@@ -230,7 +230,7 @@ func (l *lossy) push(e Event) bool {
 func TestSelfCheckFails(t *testing.T) {
 	saved := impls
 	t.Cleanup(func() { impls = saved })
-	impls = append(impls[:len(impls):len(impls)], impl{"lossy", "drops events", func(c int, layout string) transport {
+	impls = append(impls[:len(impls):len(impls)], impl{name: "lossy", desc: "drops events", make: func(c int, layout string) transport {
 		return &lossy{transport: newChan(c, layout)}
 	}})
 	var out, errb bytes.Buffer
@@ -275,7 +275,7 @@ func TestPairWithChannel(t *testing.T) {
 			t.Errorf("round %d: ratio %v, want %v", rd.Round, *rd.RatioToChannel, *want[i])
 		}
 	}
-	if s.Paired != 3 || s.Unpaired != 1 || s.Faster != 2 || s.Median != 1.5 || s.Min != 0.9 || s.Max != 2.0 {
+	if s.Paired != 3 || s.Unpaired != 1 || s.Above != 2 || s.Median != 1.5 || s.Min != 0.9 || s.Max != 2.0 {
 		t.Errorf("summary %+v", *s)
 	}
 	cfg := &config{rounds: 4, rate: 0}
