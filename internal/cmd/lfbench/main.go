@@ -426,7 +426,7 @@ type reportConfig struct {
 type serviceConfig struct {
 	Clients      int    `json:"clients"`
 	Workers      int    `json:"workers"`
-	Work         string `json:"work"`           // the -work value
+	Work         string `json:"work"`          // the -work value
 	MultiplyAdds int    `json:"multiply_adds"` // per event
 	Duration     string `json:"duration"`      // per run
 	Rounds       int    `json:"rounds"`
