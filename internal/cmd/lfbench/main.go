@@ -3,6 +3,7 @@
 //
 //	go run ./internal/cmd/lfbench
 //	go run ./internal/cmd/lfbench -producers 8 -consumers 8   # the original system's 8 threads
+//	GOMAXPROCS=1 go run ./internal/cmd/lfbench -service-only -service-rounds 5 -work cpu
 //
 // P producer goroutines create events (an ID, a timestamp, a 32-byte
 // payload; 48 bytes) and push them into a bounded queue; C consumer
@@ -14,13 +15,18 @@
 //
 // The implementations, all run with the same settings:
 //
-//	lfqueue-try    lfqueue TryPush/TryPop; when full or empty: a few retries,
-//	               then runtime.Gosched, then sleeps from 1µs up to 100µs
-//	lfqueue-block  lfqueue Push(ctx)/Pop(ctx): spin briefly, then park
+//	lfqueue-try    lfqueue Queue polled with TryPush/TryPop; when full or
+//	               empty: a few retries, then runtime.Gosched, then sleeps
+//	               of up to 100µs; its handoff latency includes those
+//	               sleeps, and the tables mark it with a star
+//	lfqueue-block  lfqueue Queue (lfqueue.New) with Push(ctx)/Pop(ctx):
+//	               spin briefly, then park
+//	lockfree       lfqueue LockFree (lfqueue.NewLockFree) with
+//	               Push(ctx)/Pop(ctx)
 //	chan           a buffered channel (send, receive, close)
 //	mutex-ring     a slice ring under a sync.Mutex with two sync.Conds
 //
-// # Two phases
+// # Three phases
 //
 // Saturation: the producers push as fast as the queue takes events, for
 // -duration (or -items); the run measures items/s, from the first push to
@@ -38,12 +44,35 @@
 // here) for one event in 16. The table shows the offered rate reached
 // (events pushed per second of the producers' run).
 //
+// Service: the workload lfqueue is for, an HTTP ingestion service. A
+// net/http server listens on 127.0.0.1 (loopback only); -clients client
+// goroutines each POST one small JSON event at a time over a keep-alive
+// connection, for -service-duration. The handler reads and decodes the
+// event, stamps it and offers it to the queue without waiting (TryPush,
+// a select with a default case, or the mutex ring's try): 202 Accepted
+// when it went in, 503 when the queue was full. -workers goroutines pop
+// with the blocking pop (Pop(ctx), a receive, a Cond wait) and do -work
+// multiply-adds per event. A run ends by itself: each client stops at the
+// run's deadline; then Server.Shutdown, then the queue is closed and the
+// workers drain it. lfqueue-try is left out: its consumers poll, where a
+// service's workers would block. The table shows, per implementation,
+// accepted requests per second of the clients' run, the push→pop latency
+// (from the handler's push to a worker's pop) p50, p99 and p99.9, the
+// process's CPU time (clients, server and workers alike) per accepted
+// request, and the 503 count; each figure is the median over the rounds,
+// and accepted/s, p99 and CPU/req are also given as per-round ratios to
+// the channel. By default the service phase runs 3 rounds of 400ms,
+// each after the same round of the other phases; -service-only runs it
+// alone, so that GOMAXPROCS 1, 2 and 4 and the light and CPU-bound
+// work are one command each.
+//
 // # Rounds and ratios
 //
 // Each round runs every selected implementation once in the saturation
-// phase, in the order above, then once each in the rate phase, each with a
-// fresh queue; the rounds repeat that, so drift on a shared machine hits
-// every implementation alike. Before each run, a probe measures the
+// phase, in the order above, then once each in the rate phase, then once
+// each in the service phase (for its first -service-rounds rounds), each
+// with a fresh queue; the rounds repeat that, so drift on a shared machine
+// hits every implementation alike. Before each run, a probe measures the
 // round trip of a cache line between two goroutines and the CPU time two
 // spinning goroutines get per wall time, and classifies the run's regime
 // (internal/regime):
@@ -55,13 +84,17 @@
 //	1p     GOMAXPROCS=1
 //
 // A ratio to the channel is computed per round, between the two runs of
-// that round, and only when both ran in the same regime: a ratio never
-// divides figures of two rounds or two regimes. The table shows the
+// that round, and only when both ran in the same regime (paired): a ratio
+// never divides figures of two rounds or two regimes. The table shows the
 // median of these per-round ratios with their minimum and maximum, how
-// many rounds paired, and the regime of every run; the last line says in
-// plain words what the run showed and how consistently. The defaults
-// (4 producers, 2 consumers, capacity 1024, 500 ms per run, 4 rounds, 4
-// implementations, both phases) take about 17 s.
+// many rounds paired, and the regime of every run; when no round paired,
+// it shows the ratio of the two medians, marked unpaired. A line under the
+// tables says what the regimes are. The last lines say in plain words what
+// the saturation and rate runs showed, and what the service runs showed,
+// and how consistently. The defaults (4 producers, 2 consumers, capacity
+// 1024, 500 ms per run, 4 rounds, 5 implementations, saturation and rate
+// phases; 16 clients, 4 workers, light work, 400 ms per run and 3 rounds
+// of 4 implementations in the service phase) take about half a minute.
 //
 // # Flags
 //
@@ -83,6 +116,16 @@
 //	               order), remap (lfqueue.Remap()) or padded (lfqueue.Padded())
 //	-json          print a JSON report instead of the tables
 //	-progress      show progress on stderr (default true)
+//	-service       run the service phase (default true)
+//	-service-only  run only the service phase
+//	-clients n     keep-alive HTTP client goroutines (default 16)
+//	-workers n     goroutines that pop and process events (default 4)
+//	-work w        multiply-adds per event in a worker: light (256, the
+//	               default), cpu (4096, CPU-bound workers) or a count
+//	-service-duration d
+//	               length of each service run (default 400ms)
+//	-service-rounds n
+//	               rounds of the service phase (default 3)
 //
 // Bad flags print a message and exit with status 2.
 //
@@ -100,9 +143,14 @@
 //
 // then the regime of each run, round by round, with its ratio; then the
 // rate table (offered/s, timestamped samples, handoff p50, p99, p99.9 and
-// max over all rounds, the regimes of the runs); then the verdict line.
+// max over all rounds, the regimes of the runs); then the service table
+// (accepted/s, its ratio to the channel, push→pop p50, p99 and its ratio,
+// p99.9, CPU/req and its ratio, 503s, paired rounds) and each service
+// run's regime and ratios; then the regime note and the verdict lines.
 // The JSON report has every run: items/s, ratio (null when unpaired),
-// regime, round trip, probe CPU share and the run's own CPU per wall time.
+// regime, round trip, probe CPU share and the run's own CPU per wall time;
+// for the service, each run's counts, quantiles, CPU per request and
+// ratios.
 //
 // While it runs, lfbench shows a progress line on stderr: one line that
 // refreshes in place when stderr is a terminal, plain lines every second
@@ -111,8 +159,11 @@
 // The output checks itself: for every implementation and run, the events
 // pushed must equal the events popped (counted by the consumers and by
 // lfmetrics), the sums of their IDs must agree, and every timestamped event
-// must have its latency recorded. If any check fails, lfbench names it and
-// exits with status 1.
+// must have its latency recorded. In the service phase, every event a
+// handler accepted must have been processed exactly once (by event ID:
+// client and sequence number), the handlers' 202 and 503 counts must equal
+// what the clients received, and every request must have been answered
+// 202 or 503. If any check fails, lfbench names it and exits with status 1.
 package main
 
 import (
