@@ -59,8 +59,8 @@ type impl struct {
 // The verdict line speaks of every entry whose name starts with "lfqueue"
 // or is listed in lfkitImpls.
 var impls = []impl{
-	{name: "lfqueue-try", desc: "lfqueue Queue polled with TryPush/TryPop: when full or empty, a few retries, " +
-		"then runtime.Gosched, then sleeps of up to 100µs (" + pollNote + ")", make: newLFTry, polls: true},
+	{name: "lfqueue-try", desc: "lfqueue Queue with TryPush/TryPop and a backoff (retries, runtime.Gosched, then sleeps): " +
+		pollNote, make: newLFTry, polls: true},
 	{name: "lfqueue-block", desc: "lfqueue Queue (lfqueue.New) with Push(ctx)/Pop(ctx): spin briefly, then park", make: newLFBlock},
 	{name: "lockfree", desc: "lfqueue LockFree (lfqueue.NewLockFree) with Push(ctx)/Pop(ctx): strictly lock-free SCQ, parks when full/empty", make: newLockFree},
 	{name: "chan", desc: "buffered channel: send/receive", make: newChan},
@@ -68,7 +68,7 @@ var impls = []impl{
 }
 
 // pollNote says why a polling implementation's latency is high.
-const pollNote = "a consumer that finds the queue empty sleeps before it looks again, so its handoff latency includes those sleeps"
+const pollNote = "its consumers poll, sleeping up to 100µs at a time while the queue is empty, so its latency includes those sleeps"
 
 // lfkitImpls names the registry entries that are lfkit's own besides the
 // "lfqueue…" ones.

@@ -421,16 +421,15 @@ func serviceImpls(cfg *config) []impl {
 
 // regimeNote says what a regime is and why ratios are paired: the line
 // under the tables, and part of -h.
-const regimeNote = "Regime of a run (from a probe just before it): near or far, both vCPUs ran at once and a cache line's\n" +
-	"round trip between them took < or ≥ 250 ns; turns, the vCPUs took turns or other processes held them;\n" +
-	"1p, GOMAXPROCS=1. The same code runs at very different speeds in different regimes, so a ratio to the\n" +
-	"channel divides only two runs of the same round that ran in the same regime (paired); other runs are\n" +
-	"unpaired. When no round paired, the ratio shown is of the medians, marked unpaired."
+const regimeNote = "Regimes (probed before each run): near/far, both vCPUs ran at once, a cache line's round trip < or ≥ 250 ns; " +
+	"turns, they took turns or other processes held them; 1p, GOMAXPROCS=1.\n" +
+	"Speed differs by regime, so a ratio to the channel divides two runs of the same round and the same regime (paired); " +
+	"where none paired, it is the ratio of medians, marked unpaired."
 
 // pollNoteLine is the note under the tables where a polling
 // implementation appears.
 func pollNoteLine(name string) string {
-	return fmt.Sprintf("%s polls: %s (sleeps of up to 100µs), hence its high p99.", name, pollNote)
+	return fmt.Sprintf("%s: %s (hence its high p99).", name, pollNote)
 }
 
 func implNames() string {
@@ -975,7 +974,7 @@ func (rep *report) writeService(w io.Writer) {
 		"the rounds; CPU/req: the whole process's CPU time (clients, server, workers) per accepted request.\n",
 		sc.Clients, sc.Workers, sc.MultiplyAdds, sc.Work, sc.Duration, sc.Rounds)
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "impl\taccepted/s (min–max)\tx chan (min–max)\tp50\tp99\tx chan (min–max)\tp99.9\tCPU/req\tx chan (min–max)\t503s\tpaired\tcheck\t")
+	fmt.Fprintln(tw, "impl\taccepted/s (min–max)\treq/s x chan (min–max)\tp50\tp99\tp99 x chan (min–max)\tp99.9\tCPU/req\tCPU x chan (min–max)\t503s\tpaired\tcheck\t")
 	for _, r := range rep.Service {
 		acc, p99, cpu, paired := fmtRatio(r.AcceptedToChannel), fmtRatio(r.P99ToChannel), fmtRatio(r.CPUToChannel), "-"
 		if s := r.AcceptedToChannel; s != nil {

@@ -27,11 +27,11 @@ func TestTablesExplainRegimes(t *testing.T) {
 	var out bytes.Buffer
 	rep.writeTables(&out)
 	s := out.String()
-	note := strings.Index(s, "Regime of a run")
+	note := strings.Index(s, "Regimes (probed before each run)")
 	if note < 0 || note < strings.Index(s, "Each run's regime") || note > strings.Index(s, rep.Verdict) {
 		t.Fatalf("no regime note between the tables and the verdict:\n%s", s)
 	}
-	for _, want := range []string{"near or far", "turns", "1p, GOMAXPROCS=1", "same round", "same regime (paired)", "unpaired"} {
+	for _, want := range []string{"near/far", "turns", "1p, GOMAXPROCS=1", "same round", "same regime (paired)", "ratio of medians, marked unpaired"} {
 		if !strings.Contains(s[note:], want) {
 			t.Errorf("regime note lacks %q:\n%s", want, s[note:])
 		}
@@ -100,7 +100,7 @@ func TestPollingExplained(t *testing.T) {
 			line = l
 		}
 	}
-	for _, want := range []string{"sleeps of up to 100µs", "consumer that finds the queue empty sleeps", "latency includes those sleeps"} {
+	for _, want := range []string{"consumers poll", "sleeping up to 100µs at a time while the queue is empty", "latency includes those sleeps"} {
 		if !strings.Contains(line, want) {
 			t.Errorf("-h: the lfqueue-try line %q lacks %q:\n%s", line, want, errb.String())
 		}
@@ -109,7 +109,7 @@ func TestPollingExplained(t *testing.T) {
 	rep := &report{Rate: []*result{{Impl: "lfqueue-try", OfferedPerSec: &spread{}}, {Impl: "chan", OfferedPerSec: &spread{}}}}
 	out.Reset()
 	rep.writeTables(&out)
-	if !strings.Contains(out.String(), "lfqueue-try*") || !strings.Contains(out.String(), "* lfqueue-try polls: a consumer that finds the queue empty sleeps") ||
+	if !strings.Contains(out.String(), "lfqueue-try*") || !strings.Contains(out.String(), "* lfqueue-try: its consumers poll, sleeping up to 100µs") ||
 		!strings.Contains(out.String(), "hence its high p99") {
 		t.Errorf("the table does not explain lfqueue-try:\n%s", out.String())
 	}

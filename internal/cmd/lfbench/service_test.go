@@ -70,7 +70,7 @@ func TestServiceEveryImpl(t *testing.T) {
 	if code := run(append(args, "-impl=chan,lfqueue-block", "-service-rounds=1"), &out, &errb); code != exitOK {
 		t.Fatalf("exit %d; stderr:\n%s", code, errb.String())
 	}
-	for _, want := range []string{"accepted/s (min–max)", "x chan (min–max)", "p50", "p99", "p99.9", "CPU/req", "503s", "paired",
+	for _, want := range []string{"accepted/s (min–max)", "req/s x chan (min–max)", "p99 x chan (min–max)", "CPU x chan (min–max)", "p50", "p99", "p99.9", "CPU/req", "503s", "paired",
 		"Each service run's regime", "Service (3 clients, 2 workers, cpu work"} {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("table lacks %q:\n%s", want, out.String())
