@@ -913,29 +913,22 @@ func (rep *report) writeTables(w io.Writer) {
 		}
 		tw.Flush()
 
-		fmt.Fprintf(w, "\nEach run's regime, and its items/s ÷ the channel's in the same round (only when both ran in one regime):\n")
-		tw = tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-		hdr := "round"
-		for _, r := range rep.Saturation {
-			hdr += "\t" + r.Impl
+		names := make([]string, len(rep.Saturation))
+		for j, r := range rep.Saturation {
+			names[j] = r.Impl
 		}
-		fmt.Fprintln(tw, hdr+"\t")
-		for i := range rep.Config.Rounds {
-			line := fmt.Sprint(i + 1)
-			for _, r := range rep.Saturation {
+		writeRounds(w, "Each run's regime, and its items/s ÷ the channel's in the same round (only when both ran in one regime):",
+			names, c.Rounds, func(i, j int) string {
+				r := rep.Saturation[j]
 				rd := r.Rounds[i]
-				cell := fmt.Sprintf("%s %s", fmtRate(rd.ItemsPerSec), rd.Regime)
 				switch {
 				case rd.RatioToChannel != nil && r.Impl != "chan":
-					cell = fmt.Sprintf("%s %s", fmtX(*rd.RatioToChannel), rd.Regime)
+					return fmt.Sprintf("%s %s", fmtX(*rd.RatioToChannel), rd.Regime)
 				case rd.RatioToChannel == nil && r.RatioToChannel != nil:
-					cell = fmt.Sprintf("%s (unpaired)", rd.Regime)
+					return fmt.Sprintf("%s (unpaired)", rd.Regime)
 				}
-				line += "\t" + cell
-			}
-			fmt.Fprintln(tw, line+"\t")
-		}
-		tw.Flush()
+				return fmt.Sprintf("%s %s", fmtRate(rd.ItemsPerSec), rd.Regime)
+			})
 	}
 	if len(rep.Rate) > 0 {
 		fmt.Fprintf(w, "\nHandoff latency at %s events/s offered (producer offers → consumer holds), %s per run;\n"+
@@ -990,25 +983,34 @@ func (rep *report) writeService(w io.Writer) {
 	}
 	tw.Flush()
 
-	fmt.Fprintf(w, "\nEach service run's regime, and its accepted req/s and p99 ÷ the channel's in the same round (only when both ran in one regime):\n")
-	tw = tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	hdr := "round"
-	for _, r := range rep.Service {
-		hdr += "\t" + r.Impl
+	names := make([]string, len(rep.Service))
+	for j, r := range rep.Service {
+		names[j] = r.Impl
 	}
-	fmt.Fprintln(tw, hdr+"\t")
-	for i := range sc.Rounds {
-		line := fmt.Sprint(i + 1)
-		for _, r := range rep.Service {
+	writeRounds(w, "Each service run's regime, and its accepted req/s and p99 ÷ the channel's in the same round (only when both ran in one regime):",
+		names, sc.Rounds, func(i, j int) string {
+			r := rep.Service[j]
 			rd := r.Rounds[i]
-			cell := fmt.Sprintf("%s/s p99 %s %s", fmtRate(rd.AcceptedPerSec), fmtDur(rd.P99NS), rd.Regime)
 			switch {
 			case rd.AcceptedToChannel != nil && rd.P99ToChannel != nil && r.Impl != "chan":
-				cell = fmt.Sprintf("%s p99 %s %s", fmtX(*rd.AcceptedToChannel), fmtX(*rd.P99ToChannel), rd.Regime)
+				return fmt.Sprintf("%s p99 %s %s", fmtX(*rd.AcceptedToChannel), fmtX(*rd.P99ToChannel), rd.Regime)
 			case rd.AcceptedToChannel == nil && r.AcceptedToChannel != nil:
-				cell = fmt.Sprintf("%s (unpaired)", rd.Regime)
+				return fmt.Sprintf("%s (unpaired)", rd.Regime)
 			}
-			line += "\t" + cell
+			return fmt.Sprintf("%s/s p99 %s %s", fmtRate(rd.AcceptedPerSec), fmtDur(rd.P99NS), rd.Regime)
+		})
+}
+
+// writeRounds writes a table of rounds (rows) by implementations (columns,
+// named names) under title; cell(i, j) is round i+1 of implementation j.
+func writeRounds(w io.Writer, title string, names []string, rounds int, cell func(i, j int) string) {
+	fmt.Fprintf(w, "\n%s\n", title)
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "round\t"+strings.Join(names, "\t")+"\t")
+	for i := range rounds {
+		line := fmt.Sprint(i + 1)
+		for j := range names {
+			line += "\t" + cell(i, j)
 		}
 		fmt.Fprintln(tw, line+"\t")
 	}

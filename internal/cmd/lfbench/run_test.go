@@ -244,12 +244,17 @@ func (l *lossy) tryPush(e Event) bool {
 	return l.transport.tryPush(e)
 }
 
-func TestSelfCheckFails(t *testing.T) {
+// addLossy adds the lossy implementation to impls for the test.
+func addLossy(t *testing.T) {
 	saved := impls
 	t.Cleanup(func() { impls = saved })
 	impls = append(impls[:len(impls):len(impls)], impl{name: "lossy", desc: "drops events", make: func(c int, layout string) transport {
 		return &lossy{transport: newChan(c, layout)}
 	}})
+}
+
+func TestSelfCheckFails(t *testing.T) {
+	addLossy(t)
 	var out, errb bytes.Buffer
 	code := run([]string{"-json", "-impl=chan,lossy", "-items=1000", "-rounds=1", "-producers=1", "-progress=false", "-rate=0", "-service=false"}, &out, &errb)
 	if code != exitCheck {

@@ -84,11 +84,7 @@ func TestServiceEveryImpl(t *testing.T) {
 // TestServiceConservationFails: a queue that loses accepted events makes
 // lfbench exit with status 1 and say what was lost.
 func TestServiceConservationFails(t *testing.T) {
-	saved := impls
-	t.Cleanup(func() { impls = saved })
-	impls = append(impls[:len(impls):len(impls)], impl{name: "lossy", desc: "drops events", make: func(c int, layout string) transport {
-		return &lossy{transport: newChan(c, layout)}
-	}})
+	addLossy(t)
 	var out, errb bytes.Buffer
 	code := run([]string{"-json", "-service-only", "-impl=chan,lossy", "-service-rounds=1", "-service-duration=150ms",
 		"-clients=2", "-workers=1", "-progress=false"}, &out, &errb)
