@@ -849,6 +849,8 @@ func compared(s *ratioSummary, rounds int, above, below string) (ratio, how stri
 		how = fmt.Sprintf("in all %d rounds", rounds)
 	case s.Paired == 1:
 		how = fmt.Sprintf("in the only round of %d where both ran in the same regime", rounds)
+	case s.Paired == 2:
+		how = fmt.Sprintf("in the 2 rounds where both ran in the same regime (of %d)", rounds)
 	default:
 		how = fmt.Sprintf("in all %d rounds where both ran in the same regime (of %d)", s.Paired, rounds)
 	}

@@ -69,6 +69,7 @@ func TestVerdictWording(t *testing.T) {
 		{2, 2, 2, "more in both rounds"},
 		{4, 4, 4, "more in all 4 rounds"},
 		{3, 0, 4, "less in all 3 rounds where both ran in the same regime (of 4)"},
+		{2, 2, 3, "more in the 2 rounds where both ran in the same regime (of 3)"},
 		{4, 3, 4, "more in 3 and less in 1 of 4 rounds: no clear difference"},
 		{3, 1, 5, "more in 1 and less in 2 of the 3 rounds where both ran in the same regime: no clear difference"},
 	} {
