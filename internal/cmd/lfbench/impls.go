@@ -30,6 +30,9 @@ type transport interface {
 	// the queue was full at the first attempt: one backpressure event.
 	// It never drops e.
 	push(e Event) (full bool)
+	// tryPush delivers e if there is room now and reports whether it
+	// did; it never waits. The service phase's handlers use it.
+	tryPush(e Event) bool
 	// pop returns the next event, waiting while the queue is empty; ok
 	// is false once the queue is closed and drained.
 	pop() (e Event, ok bool)
@@ -42,6 +45,10 @@ type impl struct {
 	name string
 	desc string
 	make func(capacity int, layout string) transport
+	// polls is true for an implementation whose consumers poll (sleep
+	// and retry) instead of blocking: the service phase leaves it out,
+	// since a service's workers would block.
+	polls bool
 }
 
 // impls are the implementations lfbench knows, in the order it runs them
@@ -52,12 +59,16 @@ type impl struct {
 // The verdict line speaks of every entry whose name starts with "lfqueue"
 // or is listed in lfkitImpls.
 var impls = []impl{
-	{"lfqueue-try", "lfqueue TryPush/TryPop, spin-yield-sleep backoff when full/empty", newLFTry},
-	{"lfqueue-block", "lfqueue Push(ctx)/Pop(ctx): spin briefly, then park", newLFBlock},
-	{"lockfree", "lfqueue.LockFree Push(ctx)/Pop(ctx): strictly lock-free SCQ, parks when full/empty", newLockFree},
-	{"chan", "buffered channel: send/receive", newChan},
-	{"mutex-ring", "sync.Mutex-guarded ring with two sync.Conds", newMutexRing},
+	{name: "lfqueue-try", desc: "lfqueue Queue with TryPush/TryPop and a backoff (retries, runtime.Gosched, then sleeps): " +
+		pollNote, make: newLFTry, polls: true},
+	{name: "lfqueue-block", desc: "lfqueue Queue (lfqueue.New) with Push(ctx)/Pop(ctx): spin briefly, then park", make: newLFBlock},
+	{name: "lockfree", desc: "lfqueue LockFree (lfqueue.NewLockFree) with Push(ctx)/Pop(ctx): strictly lock-free SCQ, parks when full/empty", make: newLockFree},
+	{name: "chan", desc: "buffered channel: send/receive", make: newChan},
+	{name: "mutex-ring", desc: "sync.Mutex-guarded ring with two sync.Conds", make: newMutexRing},
 }
+
+// pollNote says why a polling implementation's latency is high.
+const pollNote = "its consumers poll, sleeping up to 100µs at a time while the queue is empty, so its latency includes those sleeps"
 
 // lfkitImpls names the registry entries that are lfkit's own besides the
 // "lfqueue…" ones.
@@ -165,6 +176,8 @@ func (t lfTry[Q]) push(e Event) bool {
 	return true
 }
 
+func (t lfTry[Q]) tryPush(e Event) bool { return t.q.TryPush(e) }
+
 func (t lfTry[Q]) pop() (Event, bool) {
 	var b backoff
 	for {
@@ -205,6 +218,8 @@ func (t lfBlock[Q]) push(e Event) bool {
 	return true
 }
 
+func (t lfBlock[Q]) tryPush(e Event) bool { return t.q.TryPush(e) }
+
 func (t lfBlock[Q]) pop() (Event, bool) {
 	e, err := t.q.Pop(context.Background())
 	return e, err == nil
@@ -224,6 +239,15 @@ func (c chanT) push(e Event) bool {
 	default:
 		c <- e
 		return true
+	}
+}
+
+func (c chanT) tryPush(e Event) bool {
+	select {
+	case c <- e:
+		return true
+	default:
+		return false
 	}
 }
 
@@ -261,6 +285,25 @@ func (r *mutexRing) push(e Event) (full bool) {
 		r.notFull.Wait()
 		r.pushWait--
 	}
+	r.put(e)
+	r.mu.Unlock()
+	return full
+}
+
+func (r *mutexRing) tryPush(e Event) bool {
+	r.mu.Lock()
+	if r.n == len(r.buf) {
+		r.mu.Unlock()
+		return false
+	}
+	r.put(e)
+	r.mu.Unlock()
+	return true
+}
+
+// put stores e at the tail and wakes a waiting consumer; r.mu is held and
+// r is not full.
+func (r *mutexRing) put(e Event) {
 	i := r.head + r.n
 	if i >= len(r.buf) {
 		i -= len(r.buf)
@@ -270,8 +313,6 @@ func (r *mutexRing) push(e Event) (full bool) {
 	if r.popWait > 0 {
 		r.notEmpty.Signal()
 	}
-	r.mu.Unlock()
-	return full
 }
 
 func (r *mutexRing) pop() (Event, bool) {

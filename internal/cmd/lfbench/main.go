@@ -3,6 +3,7 @@
 //
 //	go run ./internal/cmd/lfbench
 //	go run ./internal/cmd/lfbench -producers 8 -consumers 8   # the original system's 8 threads
+//	GOMAXPROCS=1 go run ./internal/cmd/lfbench -service-only -service-rounds 5 -work cpu
 //
 // P producer goroutines create events (an ID, a timestamp, a 32-byte
 // payload; 48 bytes) and push them into a bounded queue; C consumer
@@ -14,13 +15,18 @@
 //
 // The implementations, all run with the same settings:
 //
-//	lfqueue-try    lfqueue TryPush/TryPop; when full or empty: a few retries,
-//	               then runtime.Gosched, then sleeps from 1µs up to 100µs
-//	lfqueue-block  lfqueue Push(ctx)/Pop(ctx): spin briefly, then park
+//	lfqueue-try    lfqueue Queue polled with TryPush/TryPop; when full or
+//	               empty: a few retries, then runtime.Gosched, then sleeps
+//	               of up to 100µs; its handoff latency includes those
+//	               sleeps, and the tables mark it with a star
+//	lfqueue-block  lfqueue Queue (lfqueue.New) with Push(ctx)/Pop(ctx):
+//	               spin briefly, then park
+//	lockfree       lfqueue LockFree (lfqueue.NewLockFree) with
+//	               Push(ctx)/Pop(ctx)
 //	chan           a buffered channel (send, receive, close)
 //	mutex-ring     a slice ring under a sync.Mutex with two sync.Conds
 //
-// # Two phases
+// # Three phases
 //
 // Saturation: the producers push as fast as the queue takes events, for
 // -duration (or -items); the run measures items/s, from the first push to
@@ -38,12 +44,35 @@
 // here) for one event in 16. The table shows the offered rate reached
 // (events pushed per second of the producers' run).
 //
+// Service: the workload lfqueue is for, an HTTP ingestion service. A
+// net/http server listens on 127.0.0.1 (loopback only); -clients client
+// goroutines each POST one small JSON event at a time over a keep-alive
+// connection, for -service-duration. The handler reads and decodes the
+// event, stamps it and offers it to the queue without waiting (TryPush,
+// a select with a default case, or the mutex ring's try): 202 Accepted
+// when it went in, 503 when the queue was full. -workers goroutines pop
+// with the blocking pop (Pop(ctx), a receive, a Cond wait) and do -work
+// multiply-adds per event. A run ends by itself: each client stops at the
+// run's deadline; then Server.Shutdown, then the queue is closed and the
+// workers drain it. lfqueue-try is left out: its consumers poll, where a
+// service's workers would block. The table shows, per implementation,
+// accepted requests per second of the clients' run, the push→pop latency
+// (from the handler's push to a worker's pop) p50, p99 and p99.9, the
+// process's CPU time (clients, server and workers alike) per accepted
+// request, and the 503 count; each figure is the median over the rounds,
+// and accepted/s, p99 and CPU/req are also given as per-round ratios to
+// the channel. By default the service phase runs 3 rounds of 400ms,
+// each after the same round of the other phases; -service-only runs it
+// alone, so that GOMAXPROCS 1, 2 and 4 and the light and CPU-bound
+// work are one command each.
+//
 // # Rounds and ratios
 //
 // Each round runs every selected implementation once in the saturation
-// phase, in the order above, then once each in the rate phase, each with a
-// fresh queue; the rounds repeat that, so drift on a shared machine hits
-// every implementation alike. Before each run, a probe measures the
+// phase, in the order above, then once each in the rate phase, then once
+// each in the service phase (for its first -service-rounds rounds), each
+// with a fresh queue; the rounds repeat that, so drift on a shared machine
+// hits every implementation alike. Before each run, a probe measures the
 // round trip of a cache line between two goroutines and the CPU time two
 // spinning goroutines get per wall time, and classifies the run's regime
 // (internal/regime):
@@ -55,13 +84,17 @@
 //	1p     GOMAXPROCS=1
 //
 // A ratio to the channel is computed per round, between the two runs of
-// that round, and only when both ran in the same regime: a ratio never
-// divides figures of two rounds or two regimes. The table shows the
+// that round, and only when both ran in the same regime (paired): a ratio
+// never divides figures of two rounds or two regimes. The table shows the
 // median of these per-round ratios with their minimum and maximum, how
-// many rounds paired, and the regime of every run; the last line says in
-// plain words what the run showed and how consistently. The defaults
-// (4 producers, 2 consumers, capacity 1024, 500 ms per run, 4 rounds, 4
-// implementations, both phases) take about 17 s.
+// many rounds paired, and the regime of every run; when no round paired,
+// it shows the ratio of the two medians, marked unpaired. A line under the
+// tables says what the regimes are. The last lines say in plain words what
+// the saturation and rate runs showed, and what the service runs showed,
+// and how consistently. The defaults (4 producers, 2 consumers, capacity
+// 1024, 500 ms per run, 4 rounds, 5 implementations, saturation and rate
+// phases; 16 clients, 4 workers, light work, 400 ms per run and 3 rounds
+// of 4 implementations in the service phase) take about half a minute.
 //
 // # Flags
 //
@@ -83,6 +116,16 @@
 //	               order), remap (lfqueue.Remap()) or padded (lfqueue.Padded())
 //	-json          print a JSON report instead of the tables
 //	-progress      show progress on stderr (default true)
+//	-service       run the service phase (default true)
+//	-service-only  run only the service phase
+//	-clients n     keep-alive HTTP client goroutines (default 16)
+//	-workers n     goroutines that pop and process events (default 4)
+//	-work w        multiply-adds per event in a worker: light (256, the
+//	               default), cpu (4096, CPU-bound workers) or a count
+//	-service-duration d
+//	               length of each service run (default 400ms)
+//	-service-rounds n
+//	               rounds of the service phase (default 3)
 //
 // Bad flags print a message and exit with status 2.
 //
@@ -100,9 +143,14 @@
 //
 // then the regime of each run, round by round, with its ratio; then the
 // rate table (offered/s, timestamped samples, handoff p50, p99, p99.9 and
-// max over all rounds, the regimes of the runs); then the verdict line.
+// max over all rounds, the regimes of the runs); then the service table
+// (accepted/s, its ratio to the channel, push→pop p50, p99 and its ratio,
+// p99.9, CPU/req and its ratio, 503s, paired rounds) and each service
+// run's regime and ratios; then the regime note and the verdict lines.
 // The JSON report has every run: items/s, ratio (null when unpaired),
-// regime, round trip, probe CPU share and the run's own CPU per wall time.
+// regime, round trip, probe CPU share and the run's own CPU per wall time;
+// for the service, each run's counts, quantiles, CPU per request and
+// ratios.
 //
 // While it runs, lfbench shows a progress line on stderr: one line that
 // refreshes in place when stderr is a terminal, plain lines every second
@@ -111,8 +159,11 @@
 // The output checks itself: for every implementation and run, the events
 // pushed must equal the events popped (counted by the consumers and by
 // lfmetrics), the sums of their IDs must agree, and every timestamped event
-// must have its latency recorded. If any check fails, lfbench names it and
-// exits with status 1.
+// must have its latency recorded. In the service phase, every event a
+// handler accepted must have been processed exactly once (by event ID:
+// client and sequence number), the handlers' 202 and 503 counts must equal
+// what the clients received, and every request must have been answered
+// 202 or 503. If any check fails, lfbench names it and exits with status 1.
 package main
 
 import (
@@ -124,6 +175,7 @@ import (
 	"os"
 	"runtime"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"text/tabwriter"
@@ -171,18 +223,43 @@ func run(args []string, stdout, stderr io.Writer) int {
 			results[ph] = append(results[ph], &result{Impl: im.name, Description: im.desc})
 		}
 	}
-	for round := 1; round <= cfg.rounds; round++ {
+	var service []*serviceResult
+	for _, im := range serviceImpls(cfg) {
+		service = append(service, &serviceResult{Impl: im.name, Description: im.desc})
+	}
+	rounds := 0
+	if len(phases) > 0 {
+		rounds = cfg.rounds
+	}
+	if len(service) > 0 {
+		rounds = max(rounds, cfg.serviceRounds)
+	}
+	// The phases' rounds interleave: round k runs each phase that has a
+	// k-th round.
+	for round := 1; round <= rounds; round++ {
 		for _, ph := range phases {
+			if round > cfg.rounds {
+				break
+			}
 			for i, im := range cfg.impls {
 				label := fmt.Sprintf("round %d/%d %s %s", round, cfg.rounds, ph, im.name)
 				rr := runOnce(cfg, im, ph, prog.watch(label))
-				prog.finished(label, rr)
+				prog.finished(label, "events", rr.popped, rr.elapsed)
 				results[ph][i].add(round, ph, rr)
 			}
 		}
+		if round > cfg.serviceRounds {
+			continue
+		}
+		for i, im := range serviceImpls(cfg) {
+			label := fmt.Sprintf("round %d/%d service %s", round, cfg.serviceRounds, im.name)
+			sr := runService(cfg, im, prog.watch(label))
+			prog.finished(label, "accepted", sr.accepted, sr.elapsed)
+			service[i].add(round, sr)
+		}
 	}
 
-	rep := newReport(cfg, results[saturate], results[offered])
+	rep := newReport(cfg, results[saturate], results[offered], service)
 	if cfg.json {
 		enc := json.NewEncoder(stdout)
 		enc.SetIndent("", "  ")
@@ -197,6 +274,11 @@ func run(args []string, stdout, stderr io.Writer) int {
 		for _, r := range slices.Concat(rep.Saturation, rep.Rate) {
 			for _, p := range r.Problems {
 				fmt.Fprintf(stderr, "lfbench: self-check failed: %s: %s\n", r.Impl, p)
+			}
+		}
+		for _, r := range rep.Service {
+			for _, p := range r.Problems {
+				fmt.Fprintf(stderr, "lfbench: self-check failed: service %s: %s\n", r.Impl, p)
 			}
 		}
 		return exitCheck
@@ -222,15 +304,26 @@ func parseFlags(args []string, stderr io.Writer) (*config, error) {
 	fs.StringVar(&cfg.layout, "layout", layouts[0].name, "lfqueue slot `layout` of the lfqueue forms: "+layoutNames())
 	fs.BoolVar(&cfg.json, "json", false, "print a JSON report instead of the tables")
 	fs.BoolVar(&cfg.progress, "progress", true, "show progress on stderr")
+	fs.BoolVar(&cfg.service, "service", true, "run the service phase (an HTTP service on loopback)")
+	serviceOnly := fs.Bool("service-only", false, "run only the service phase")
+	fs.IntVar(&cfg.clients, "clients", 16, "keep-alive HTTP client `goroutines` in the service phase")
+	fs.IntVar(&cfg.workers, "workers", 4, "`goroutines` that pop and process events in the service phase")
+	fs.StringVar(&cfg.workName, "work", workLevels[0].name, "`work` per event in the service phase: light ("+
+		strconv.Itoa(workLevels[0].n)+" multiply-adds), cpu ("+strconv.Itoa(workLevels[1].n)+") or a count of multiply-adds")
+	fs.DurationVar(&cfg.serviceDuration, "service-duration", 400*time.Millisecond, "length of each service run")
+	fs.IntVar(&cfg.serviceRounds, "service-rounds", 3, "`rounds` of the service phase")
 	fs.Usage = func() {
 		fmt.Fprintf(stderr, "usage: lfbench [flags]\n\n"+
 			"Runs the event-ingestion pipeline over each queue implementation, in\n"+
 			"alternating rounds: throughput at saturation with per-round ratios to\n"+
-			"the channel, then handoff latency at an offered rate (-rate). Each run's\n"+
-			"regime: near/far (both vCPUs ran; cache-line round trip < or ≥ 250 ns),\n"+
-			"turns (the probe's two goroutines got < 1.5 CPUs, or the round trip\n"+
-			"≥ 2 µs: the vCPUs took turns or other processes held them), 1p\n"+
-			"(GOMAXPROCS=1). Ratios pair runs of one round and one regime only.\n\nFlags:\n")
+			"the channel, then handoff latency at an offered rate (-rate), then an\n"+
+			"HTTP service on loopback whose handlers offer events to the queue\n"+
+			"(503 when full) and whose workers pop them (-service-only: just that).\n\n"+
+			"%s\n\nImplementations (-impl):\n", regimeNote)
+		for _, im := range impls {
+			fmt.Fprintf(stderr, "  %-14s %s\n", im.name, im.desc)
+		}
+		fmt.Fprintf(stderr, "\nFlags:\n")
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {
@@ -245,6 +338,19 @@ func parseFlags(args []string, stderr io.Writer) (*config, error) {
 	}
 	set := map[string]bool{}
 	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
+	if *serviceOnly {
+		for _, f := range []string{"saturation", "rate", "service"} {
+			if set[f] {
+				return nil, fmt.Errorf("give -service-only or -%s, not both", f)
+			}
+		}
+		cfg.saturation, cfg.rate, cfg.service = false, 0, true
+	}
+	work, err := parseWork(cfg.workName)
+	if err != nil {
+		return nil, err
+	}
+	cfg.work = work
 	switch {
 	case cfg.producers < 1:
 		return nil, fmt.Errorf("-producers must be at least 1, got %d", cfg.producers)
@@ -264,8 +370,16 @@ func parseFlags(args []string, stderr io.Writer) (*config, error) {
 		return nil, fmt.Errorf("-rate must be between 0 and 1e9 events/s, got %v", cfg.rate)
 	case cfg.sample < 1:
 		return nil, fmt.Errorf("-sample must be at least 1, got %d", cfg.sample)
-	case !cfg.saturation && cfg.rate == 0:
-		return nil, errors.New("nothing to run: -saturation=false and -rate 0")
+	case cfg.clients < 1:
+		return nil, fmt.Errorf("-clients must be at least 1, got %d", cfg.clients)
+	case cfg.workers < 1:
+		return nil, fmt.Errorf("-workers must be at least 1, got %d", cfg.workers)
+	case cfg.serviceRounds < 1:
+		return nil, fmt.Errorf("-service-rounds must be at least 1, got %d", cfg.serviceRounds)
+	case cfg.serviceDuration <= 0:
+		return nil, fmt.Errorf("-service-duration must be positive, got %v", cfg.serviceDuration)
+	case !cfg.saturation && cfg.rate == 0 && !cfg.service:
+		return nil, errors.New("nothing to run: -saturation=false, -rate 0 and -service=false")
 	case layoutOption(cfg.layout) == nil:
 		return nil, fmt.Errorf("-layout: unknown layout %q (valid: %s)", cfg.layout, layoutNames())
 	}
@@ -284,7 +398,38 @@ func parseFlags(args []string, stderr io.Writer) (*config, error) {
 		seen[name] = true
 		cfg.impls = append(cfg.impls, impls[i])
 	}
+	if !cfg.saturation && cfg.rate == 0 && len(serviceImpls(cfg)) == 0 {
+		return nil, fmt.Errorf("nothing to run: the service phase leaves out %s (its consumers poll)", *implList)
+	}
 	return cfg, nil
+}
+
+// serviceImpls returns the implementations the service phase runs: the
+// selected ones whose consumers block (none when the phase is off).
+func serviceImpls(cfg *config) []impl {
+	if !cfg.service {
+		return nil
+	}
+	var ims []impl
+	for _, im := range cfg.impls {
+		if !im.polls {
+			ims = append(ims, im)
+		}
+	}
+	return ims
+}
+
+// regimeNote says what a regime is and why ratios are paired: the line
+// under the tables, and part of -h.
+const regimeNote = "Regimes (probed before each run): near/far, both vCPUs ran at once, a cache line's round trip < or ≥ 250 ns; " +
+	"turns, they took turns or other processes held them; 1p, GOMAXPROCS=1.\n" +
+	"Speed differs by regime, so a ratio to the channel divides two runs of the same round and the same regime (paired); " +
+	"where none paired, it is the ratio of medians, marked unpaired."
+
+// pollNoteLine is the note under the tables where a polling
+// implementation appears.
+func pollNoteLine(name string) string {
+	return fmt.Sprintf("%s: %s (hence its high p99).", name, pollNote)
 }
 
 func implNames() string {
@@ -303,8 +448,13 @@ type report struct {
 	// implementation (absent when the phase did not run).
 	Saturation []*result `json:"saturation,omitempty"`
 	Rate       []*result `json:"rate,omitempty"`
-	// Verdict is the last line of the table: what the run showed.
-	Verdict string `json:"verdict"`
+	// Service is the service phase's results, one per implementation it
+	// ran (absent when it did not run).
+	Service []*serviceResult `json:"service,omitempty"`
+	// Verdict is the last line of the table: what the saturation and rate
+	// runs showed; ServiceVerdict, what the service runs showed.
+	Verdict        string `json:"verdict"`
+	ServiceVerdict string `json:"service_verdict,omitempty"`
 	// OK is true when every self-check passed.
 	OK bool `json:"ok"`
 }
@@ -319,6 +469,17 @@ type reportConfig struct {
 	Sample    int     `json:"sample,omitempty"`
 	Rounds    int     `json:"rounds"`
 	Layout    string  `json:"layout"` // lfqueue slot layout of the lfqueue forms
+	// The service phase's settings (absent when it did not run).
+	Service *serviceConfig `json:"service,omitempty"`
+}
+
+type serviceConfig struct {
+	Clients      int    `json:"clients"`
+	Workers      int    `json:"workers"`
+	Work         string `json:"work"`          // the -work value
+	MultiplyAdds int    `json:"multiply_adds"` // per event
+	Duration     string `json:"duration"`      // per run
+	Rounds       int    `json:"rounds"`
 }
 
 type machine struct {
@@ -345,8 +506,48 @@ type ratioSummary struct {
 	// whose two runs ran in different regimes.
 	Paired   int `json:"paired"`
 	Unpaired int `json:"unpaired"`
-	// Faster counts the paired rounds with a ratio above 1.
-	Faster int `json:"faster"`
+	// Above counts the paired rounds with a ratio above 1.
+	Above int `json:"above"`
+	// OfMedians, given only when no round paired, is the median of the
+	// implementation's runs over the median of the channel's: runs of
+	// different rounds or regimes, so weaker evidence than a paired ratio.
+	OfMedians *float64 `json:"of_medians,omitempty"`
+}
+
+// pairRatios divides each point of a by the channel's point ch of the same
+// round, when both ran in the same regime. It returns the ratios by round
+// and their summary; when no round paired and both medians are positive,
+// the summary has the ratio of the medians instead.
+func pairRatios(a, ch []regime.Point) (map[int]float64, *ratioSummary) {
+	// A channel's figure that is not positive (a failed run) divides
+	// nothing: those rounds count as unpaired.
+	ch = slices.DeleteFunc(slices.Clone(ch), func(p regime.Point) bool { return p.Value <= 0 })
+	ratios, unpaired, err := regime.Ratios(a, ch)
+	if err != nil {
+		panic(err) // one run per round by construction
+	}
+	byRound := map[int]float64{}
+	sum := &ratioSummary{spread: toSpread(regime.RatioSpread(ratios)), Paired: len(ratios), Unpaired: unpaired}
+	for _, q := range ratios {
+		byRound[q.Round] = q.Value
+		if q.Value > 1 {
+			sum.Above++
+		}
+	}
+	if len(ratios) == 0 {
+		med := func(ps []regime.Point) float64 {
+			xs := make([]float64, len(ps))
+			for i, p := range ps {
+				xs[i] = p.Value
+			}
+			return regime.SpreadOf(xs).Median
+		}
+		if x, y := med(a), med(ch); x > 0 && y > 0 {
+			r := x / y
+			sum.OfMedians = &r
+		}
+	}
+	return byRound, sum
 }
 
 // result is one implementation in one phase, over all rounds.
@@ -453,7 +654,7 @@ func (r *result) points() []regime.Point {
 	return ps
 }
 
-func newReport(cfg *config, sat, rate []*result) *report {
+func newReport(cfg *config, sat, rate []*result, service []*serviceResult) *report {
 	rep := &report{
 		Config: reportConfig{
 			Producers: cfg.producers,
@@ -474,7 +675,23 @@ func newReport(cfg *config, sat, rate []*result) *report {
 		},
 		Saturation: sat,
 		Rate:       rate,
+		Service:    service,
 		OK:         true,
+	}
+	if len(service) > 0 {
+		rep.Config.Service = &serviceConfig{
+			Clients:      cfg.clients,
+			Workers:      cfg.workers,
+			Work:         cfg.workName,
+			MultiplyAdds: cfg.work,
+			Duration:     cfg.serviceDuration.String(),
+			Rounds:       cfg.serviceRounds,
+		}
+		summarizeService(service)
+		for _, r := range service {
+			rep.OK = rep.OK && r.OK
+		}
+		rep.ServiceVerdict = serviceVerdict(service, cfg)
 	}
 	if cfg.rate > 0 {
 		rep.Config.Sample = cfg.sample
@@ -523,21 +740,10 @@ func newReport(cfg *config, sat, rate []*result) *report {
 // pairWith sets each run's ratio to the channel's run of its round (when
 // both ran in one regime) and returns their summary.
 func pairWith(r, ch *result) *ratioSummary {
-	ratios, unpaired, err := regime.Ratios(r.points(), ch.points())
-	if err != nil {
-		panic(err) // one run per round by construction
-	}
-	byRound := map[int]float64{}
-	for _, q := range ratios {
-		byRound[q.Round] = q.Value
-	}
-	sum := &ratioSummary{spread: toSpread(regime.RatioSpread(ratios)), Paired: len(ratios), Unpaired: unpaired}
+	byRound, sum := pairRatios(r.points(), ch.points())
 	for i := range r.Rounds {
 		if x, ok := byRound[r.Rounds[i].Round]; ok {
 			r.Rounds[i].RatioToChannel = &x
-			if x > 1 {
-				sum.Faster++
-			}
 		}
 	}
 	return sum
@@ -547,25 +753,16 @@ func pairWith(r, ch *result) *ratioSummary {
 // lfkit's queues against the channel, how consistently, and in which
 // regimes; and the rate phase's p99 latencies.
 func verdict(sat, rate []*result, cfg *config) string {
+	if len(sat) == 0 && len(rate) == 0 {
+		return ""
+	}
 	var parts []string
 	for _, r := range sat {
 		if !isLFKit(r.Impl) || r.RatioToChannel == nil {
 			continue
 		}
-		s := r.RatioToChannel
-		switch {
-		case s.Paired == 0:
-			parts = append(parts, fmt.Sprintf("%s: no round where it and the channel ran in one regime, so no ratio", r.Impl))
-		case s.Faster == s.Paired:
-			parts = append(parts, fmt.Sprintf("%s moved %s (%s) the channel's items/s, more in each of the %d rounds that paired (of %d)",
-				r.Impl, fmtX(s.Median), fmtRange(s.Min, s.Max), s.Paired, cfg.rounds))
-		case s.Faster == 0:
-			parts = append(parts, fmt.Sprintf("%s moved %s (%s) the channel's items/s, less in each of the %d rounds that paired (of %d)",
-				r.Impl, fmtX(s.Median), fmtRange(s.Min, s.Max), s.Paired, cfg.rounds))
-		default:
-			parts = append(parts, fmt.Sprintf("%s moved %s (%s) the channel's items/s, more in only %d of the %d rounds that paired: no clear difference",
-				r.Impl, fmtX(s.Median), fmtRange(s.Min, s.Max), s.Faster, s.Paired))
-		}
+		x, how := compared(r.RatioToChannel, cfg.rounds, "more", "less")
+		parts = append(parts, fmt.Sprintf("%s moved %s the channel's items/s, %s", r.Impl, x, how))
 	}
 	var lat []string
 	for _, r := range rate {
@@ -585,16 +782,97 @@ func verdict(sat, rate []*result, cfg *config) string {
 	if few := cfg.rounds < 3 && len(sat) > 0; few {
 		regimes += "; fewer than 3 rounds: rerun with -rounds 5 for a firmer answer"
 	}
+	if regimes == "" {
+		return line + "."
+	}
 	return line + ". Runs by regime: " + regimes + "."
+}
+
+// serviceVerdict is the service phase's line: what its runs showed about
+// each of lfkit's queues against the channel, and how consistently.
+func serviceVerdict(rs []*serviceResult, cfg *config) string {
+	var parts []string
+	var regs []regime.Regime
+	for _, r := range rs {
+		for _, rd := range r.Rounds {
+			regs = append(regs, rd.Regime)
+		}
+		if !isLFKit(r.Impl) || r.AcceptedToChannel == nil {
+			continue
+		}
+		x, how := compared(r.AcceptedToChannel, cfg.serviceRounds, "more", "fewer")
+		y, how99 := compared(r.P99ToChannel, cfg.serviceRounds, "higher", "lower")
+		parts = append(parts, fmt.Sprintf("%s accepted %s the channel's req/s, %s, and its p99 push→pop was %s the channel's, %s",
+			r.Impl, x, how, y, how99))
+	}
+	line := "no lfkit queue was compared with the channel"
+	if len(parts) > 0 {
+		line = strings.Join(parts, "; ")
+	}
+	return fmt.Sprintf("Service (%d clients, %d workers, %s work, GOMAXPROCS %d): %s. Runs by regime: %s.",
+		cfg.clients, cfg.workers, cfg.workName, runtime.GOMAXPROCS(0), line, countRegimes(regs))
+}
+
+// compared puts a ratio summary in words: the ratio (the median and range
+// of the paired rounds, or the ratio of medians marked unpaired), and how
+// consistently the rounds showed it, in rounds rounds, saying above (for
+// ratios above 1) or below (for the others): "1.70× (1.50–2.00×)" and
+// "more in all 4 rounds".
+func compared(s *ratioSummary, rounds int, above, below string) (ratio, how string) {
+	switch {
+	case s.Paired == 0 && s.OfMedians == nil:
+		return "an unknown multiple of", "with no run to compare"
+	case s.Paired == 0:
+		return fmtX(*s.OfMedians), "comparing medians (unpaired: in no round did both run in the same regime)"
+	case s.Paired == 1:
+		ratio = fmtX(s.Median)
+	default:
+		ratio = fmt.Sprintf("%s (%s)", fmtX(s.Median), fmtRange(s.Min, s.Max))
+	}
+	if s.Above != 0 && s.Above != s.Paired {
+		of := fmt.Sprintf("of %d rounds", rounds)
+		if s.Paired < rounds {
+			of = fmt.Sprintf("of the %d rounds where both ran in the same regime", s.Paired)
+		}
+		return ratio, fmt.Sprintf("%s in %d and %s in %d %s: no clear difference", above, s.Above, below, s.Paired-s.Above, of)
+	}
+	word := above
+	if s.Above == 0 {
+		word = below
+	}
+	switch {
+	case s.Paired == rounds && rounds == 1:
+		how = "in the one round"
+	case s.Paired == rounds && rounds == 2:
+		how = "in both rounds"
+	case s.Paired == rounds:
+		how = fmt.Sprintf("in all %d rounds", rounds)
+	case s.Paired == 1:
+		how = fmt.Sprintf("in the only round of %d where both ran in the same regime", rounds)
+	case s.Paired == 2:
+		how = fmt.Sprintf("in the 2 rounds where both ran in the same regime (of %d)", rounds)
+	default:
+		how = fmt.Sprintf("in all %d rounds where both ran in the same regime (of %d)", s.Paired, rounds)
+	}
+	return ratio, word + " " + how
 }
 
 // regimeCounts tells how many runs ran in each regime, e.g. "12 near, 4 far".
 func regimeCounts(rs []*result) string {
-	n := map[regime.Regime]int{}
+	var regs []regime.Regime
 	for _, r := range rs {
 		for _, rd := range r.Rounds {
-			n[rd.Regime]++
+			regs = append(regs, rd.Regime)
 		}
+	}
+	return countRegimes(regs)
+}
+
+// countRegimes tells how many of regs are of each regime, e.g. "12 near, 4 far".
+func countRegimes(regs []regime.Regime) string {
+	n := map[regime.Regime]int{}
+	for _, g := range regs {
+		n[g]++
 	}
 	var parts []string
 	for _, g := range regime.Regimes {
@@ -611,56 +889,48 @@ func fmtRange(lo, hi float64) string { return fmt.Sprintf("%.2f–%.2f×", lo, h
 
 func (rep *report) writeTables(w io.Writer) {
 	c := rep.Config
-	fmt.Fprintf(w, "lfbench: %d producers, %d consumers, capacity %d, %d rounds; %s %s/%s, %d CPUs, GOMAXPROCS %d\n",
-		c.Producers, c.Consumers, c.Capacity, c.Rounds,
+	fmt.Fprintf(w, "lfbench: capacity %d; %s %s/%s, %d CPUs, GOMAXPROCS %d\n", c.Capacity,
 		rep.Machine.GoVersion, rep.Machine.GOOS, rep.Machine.GOARCH, rep.Machine.NumCPU, rep.Machine.GOMAXPROCS)
+	polling := ""
 	if len(rep.Saturation) > 0 {
 		run := c.Duration + " per run"
 		if c.Items > 0 {
 			run = fmt.Sprintf("%d events per run", c.Items)
 		}
-		fmt.Fprintf(w, "\nSaturation: producers push as fast as the queue takes events, %s; no clock read per event.\n", run)
+		fmt.Fprintf(w, "\nSaturation: %d producers push as fast as the queue takes events, %d consumers pop; %s, %d rounds; no clock read per event.\n",
+			c.Producers, c.Consumers, run, c.Rounds)
 		tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
 		fmt.Fprintln(tw, "impl\titems/s (min–max)\tx chan (min–max)\tpaired\tbackpressure\tallocs/item\tcheck\t")
 		for _, r := range rep.Saturation {
-			ratio, paired := "-", "-"
-			if s := r.RatioToChannel; s != nil && r.Impl == "chan" {
-				ratio, paired = "reference", fmt.Sprintf("%d/%d", s.Paired, s.Paired+s.Unpaired)
-			} else if s != nil {
+			ratio, paired := fmtRatio(r.RatioToChannel), "-"
+			if s := r.RatioToChannel; s != nil {
 				paired = fmt.Sprintf("%d/%d", s.Paired, s.Paired+s.Unpaired)
-				if s.Paired > 0 {
-					ratio = fmt.Sprintf("%s (%s)", fmtX(s.Median), fmtRange(s.Min, s.Max))
+				if r.Impl == "chan" {
+					ratio = "reference"
 				}
 			}
 			fmt.Fprintf(tw, "%s\t%s (%s–%s)\t%s\t%s\t%d\t%.3f\t%s\t\n",
-				r.Impl, fmtRate(r.ItemsPerSec.Median), fmtRate(r.ItemsPerSec.Min), fmtRate(r.ItemsPerSec.Max),
+				implCell(r.Impl, &polling), fmtRate(r.ItemsPerSec.Median), fmtRate(r.ItemsPerSec.Min), fmtRate(r.ItemsPerSec.Max),
 				ratio, paired, r.Backpressure, r.AllocsPerItem, check(r))
 		}
 		tw.Flush()
 
-		fmt.Fprintf(w, "\nEach run's regime, and its items/s ÷ the channel's in the same round (only when both ran in one regime):\n")
-		tw = tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-		hdr := "round"
-		for _, r := range rep.Saturation {
-			hdr += "\t" + r.Impl
+		names := make([]string, len(rep.Saturation))
+		for j, r := range rep.Saturation {
+			names[j] = r.Impl
 		}
-		fmt.Fprintln(tw, hdr+"\t")
-		for i := range rep.Config.Rounds {
-			line := fmt.Sprint(i + 1)
-			for _, r := range rep.Saturation {
+		writeRounds(w, "Each run's regime, and its items/s ÷ the channel's in the same round (only when both ran in one regime):",
+			names, c.Rounds, func(i, j int) string {
+				r := rep.Saturation[j]
 				rd := r.Rounds[i]
-				cell := fmt.Sprintf("%s %s", fmtRate(rd.ItemsPerSec), rd.Regime)
 				switch {
 				case rd.RatioToChannel != nil && r.Impl != "chan":
-					cell = fmt.Sprintf("%s %s", fmtX(*rd.RatioToChannel), rd.Regime)
+					return fmt.Sprintf("%s %s", fmtX(*rd.RatioToChannel), rd.Regime)
 				case rd.RatioToChannel == nil && r.RatioToChannel != nil:
-					cell = fmt.Sprintf("%s (unpaired)", rd.Regime)
+					return fmt.Sprintf("%s (unpaired)", rd.Regime)
 				}
-				line += "\t" + cell
-			}
-			fmt.Fprintln(tw, line+"\t")
-		}
-		tw.Flush()
+				return fmt.Sprintf("%s %s", fmtRate(rd.ItemsPerSec), rd.Regime)
+			})
 	}
 	if len(rep.Rate) > 0 {
 		fmt.Fprintf(w, "\nHandoff latency at %s events/s offered (producer offers → consumer holds), %s per run;\n"+
@@ -669,13 +939,118 @@ func (rep *report) writeTables(w io.Writer) {
 		fmt.Fprintln(tw, "impl\toffered/s\tsamples\tp50\tp99\tp99.9\tmax\tregimes\tcheck\t")
 		for _, r := range rep.Rate {
 			fmt.Fprintf(tw, "%s\t%s\t%d\t%s\t%s\t%s\t%s\t%s\t%s\t\n",
-				r.Impl, fmtRate(r.OfferedPerSec.Median), r.Samples,
+				implCell(r.Impl, &polling), fmtRate(r.OfferedPerSec.Median), r.Samples,
 				fmtDur(r.HandoffP50), fmtDur(r.HandoffP99), fmtDur(r.HandoffP999), fmtDur(r.HandoffMax),
 				regimeCounts([]*result{r}), check(r))
 		}
 		tw.Flush()
 	}
-	fmt.Fprintf(w, "\n%s\n", rep.Verdict)
+	if polling != "" {
+		fmt.Fprintf(w, "* %s\n", pollNoteLine(polling))
+	}
+	if len(rep.Service) > 0 {
+		rep.writeService(w)
+	}
+	fmt.Fprintf(w, "\n%s\n", regimeNote)
+	if rep.Verdict != "" {
+		fmt.Fprintf(w, "\n%s\n", rep.Verdict)
+	}
+	if rep.ServiceVerdict != "" {
+		fmt.Fprintf(w, "\n%s\n", rep.ServiceVerdict)
+	}
+}
+
+// writeService writes the service phase's tables.
+func (rep *report) writeService(w io.Writer) {
+	sc := rep.Config.Service
+	fmt.Fprintf(w, "\nService: %d keep-alive clients POST a JSON event each to a net/http server on loopback, whose handler\n"+
+		"decodes it and offers it to the queue without waiting (202, or 503 when full); %d workers pop, %d multiply-adds\n"+
+		"per event (-work %s). %s per run, %d rounds; push→pop from the handler's push to a worker's pop, medians over\n"+
+		"the rounds; CPU/req: the whole process's CPU time (clients, server, workers) per accepted request.\n",
+		sc.Clients, sc.Workers, sc.MultiplyAdds, sc.Work, sc.Duration, sc.Rounds)
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintln(tw, "impl\taccepted/s (min–max)\treq/s x chan (min–max)\tp50\tp99\tp99 x chan (min–max)\tp99.9\tCPU/req\tCPU x chan (min–max)\t503s\tpaired\tcheck\t")
+	for _, r := range rep.Service {
+		acc, p99, cpu, paired := fmtRatio(r.AcceptedToChannel), fmtRatio(r.P99ToChannel), fmtRatio(r.CPUToChannel), "-"
+		if s := r.AcceptedToChannel; s != nil {
+			paired = fmt.Sprintf("%d/%d", s.Paired, s.Paired+s.Unpaired)
+			if r.Impl == "chan" {
+				acc, p99, cpu = "reference", "reference", "reference"
+			}
+		}
+		fmt.Fprintf(tw, "%s\t%s (%s–%s)\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%d\t%s\t%s\t\n",
+			r.Impl, fmtRate(r.AcceptedPerSec.Median), fmtRate(r.AcceptedPerSec.Min), fmtRate(r.AcceptedPerSec.Max), acc,
+			fmtDur(int64(r.P50NS)), fmtDur(int64(r.P99NS)), p99, fmtDur(int64(r.P999NS)),
+			fmtDur(int64(r.CPUPerRequestNS)), cpu, r.Rejected, paired, serviceCheck(r))
+	}
+	tw.Flush()
+
+	names := make([]string, len(rep.Service))
+	for j, r := range rep.Service {
+		names[j] = r.Impl
+	}
+	writeRounds(w, "Each service run's regime, and its accepted req/s and p99 ÷ the channel's in the same round (only when both ran in one regime):",
+		names, sc.Rounds, func(i, j int) string {
+			r := rep.Service[j]
+			rd := r.Rounds[i]
+			switch {
+			case rd.AcceptedToChannel != nil && rd.P99ToChannel != nil && r.Impl != "chan":
+				return fmt.Sprintf("%s p99 %s %s", fmtX(*rd.AcceptedToChannel), fmtX(*rd.P99ToChannel), rd.Regime)
+			case rd.AcceptedToChannel == nil && r.AcceptedToChannel != nil:
+				return fmt.Sprintf("%s (unpaired)", rd.Regime)
+			}
+			return fmt.Sprintf("%s/s p99 %s %s", fmtRate(rd.AcceptedPerSec), fmtDur(rd.P99NS), rd.Regime)
+		})
+}
+
+// writeRounds writes a table of rounds (rows) by implementations (columns,
+// named names) under title; cell(i, j) is round i+1 of implementation j.
+func writeRounds(w io.Writer, title string, names []string, rounds int, cell func(i, j int) string) {
+	fmt.Fprintf(w, "\n%s\n", title)
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "round\t"+strings.Join(names, "\t")+"\t")
+	for i := range rounds {
+		line := fmt.Sprint(i + 1)
+		for j := range names {
+			line += "\t" + cell(i, j)
+		}
+		fmt.Fprintln(tw, line+"\t")
+	}
+	tw.Flush()
+}
+
+// fmtRatio formats a ratio summary for a table: the median and range of
+// the paired rounds, the ratio of medians marked unpaired when no round
+// paired, or "-" when there is none.
+func fmtRatio(s *ratioSummary) string {
+	switch {
+	case s == nil:
+		return "-"
+	case s.Paired > 0:
+		return fmt.Sprintf("%s (%s)", fmtX(s.Median), fmtRange(s.Min, s.Max))
+	case s.OfMedians != nil:
+		return fmtX(*s.OfMedians) + " unpaired"
+	}
+	return "-"
+}
+
+// implCell is the name of an implementation in a table, marked with a
+// star when its consumers poll; *polling is set to its name then, for the
+// note under the tables.
+func implCell(name string, polling *string) string {
+	i := slices.IndexFunc(impls, func(im impl) bool { return im.name == name })
+	if i < 0 || !impls[i].polls {
+		return name
+	}
+	*polling = name
+	return name + "*"
+}
+
+func serviceCheck(r *serviceResult) string {
+	if r.OK {
+		return "ok"
+	}
+	return "FAILED"
 }
 
 func check(r *result) string {
@@ -786,8 +1161,9 @@ func (p *progress) watch(label string) func(func() uint64) func() {
 	}
 }
 
-// finished reports the end of a run: a plain line when not on a terminal.
-func (p *progress) finished(label string, rr runResult) {
+// finished reports the end of a run that counted n of what over elapsed:
+// a plain line when not on a terminal.
+func (p *progress) finished(label, what string, n uint64, elapsed time.Duration) {
 	if !p.enabled {
 		return
 	}
@@ -795,5 +1171,9 @@ func (p *progress) finished(label string, rr runResult) {
 		p.clear()
 		return
 	}
-	p.line(fmt.Sprintf("%s: done, %d events in %.2fs, %s/s", label, rr.popped, rr.elapsed.Seconds(), fmtRate(rr.itemsPerSec)))
+	var rate float64
+	if s := elapsed.Seconds(); s > 0 {
+		rate = float64(n) / s
+	}
+	p.line(fmt.Sprintf("%s: done, %d %s in %.2fs, %s/s", label, n, what, elapsed.Seconds(), fmtRate(rate)))
 }

@@ -34,6 +34,15 @@ type config struct {
 	sample               int     // every sample-th event of a producer carries a timestamp (rate phase)
 	json                 bool
 	progress             bool
+
+	// The service phase.
+	service         bool          // run it
+	clients         int           // keep-alive client goroutines
+	workers         int           // goroutines that pop
+	work            int           // multiply-adds per event in a worker
+	workName        string        // the -work value
+	serviceDuration time.Duration // per run
+	serviceRounds   int
 }
 
 // phase is what a run measures.

@@ -6,6 +6,7 @@ import (
 	"math"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -27,7 +28,7 @@ func runJSON(t *testing.T, args ...string) (report, string) {
 }
 
 func TestRunDurationJSON(t *testing.T) {
-	rep, stderr := runJSON(t, "-duration=50ms", "-rounds=2", "-capacity=7", "-producers=3", "-consumers=2", "-rate=20000")
+	rep, stderr := runJSON(t, "-duration=50ms", "-rounds=2", "-capacity=7", "-producers=3", "-consumers=2", "-rate=20000", "-service=false")
 	if !rep.OK {
 		t.Fatalf("report not OK: %+v", rep)
 	}
@@ -115,7 +116,7 @@ func TestRunDurationJSON(t *testing.T) {
 func TestRateHeld(t *testing.T) {
 	const rate = 20000
 	rep, _ := runJSON(t, "-saturation=false", "-rate=20000", "-duration=1s", "-rounds=1",
-		"-impl=lfqueue-block", "-producers=3", "-consumers=2", "-progress=false")
+		"-impl=lfqueue-block", "-producers=3", "-consumers=2", "-progress=false", "-service=false")
 	if len(rep.Saturation) != 0 || len(rep.Rate) != 1 {
 		t.Fatalf("report: %+v", rep)
 	}
@@ -134,7 +135,7 @@ func TestRateHeld(t *testing.T) {
 func TestRunItemsExact(t *testing.T) {
 	// A capacity of 1 under 3 producers forces backpressure.
 	rep, _ := runJSON(t, "-items=5000", "-rounds=3", "-capacity=1", "-producers=3", "-consumers=3",
-		"-impl=lfqueue-block,lfqueue-try,mutex-ring", "-layout=remap", "-progress=false", "-rate=0")
+		"-impl=lfqueue-block,lfqueue-try,mutex-ring", "-layout=remap", "-progress=false", "-rate=0", "-service=false")
 	if !rep.OK || len(rep.Saturation) != 3 || len(rep.Rate) != 0 || rep.Config.Layout != "remap" {
 		t.Fatalf("report: %+v", rep)
 	}
@@ -153,11 +154,13 @@ func TestRunItemsExact(t *testing.T) {
 
 func TestRunTable(t *testing.T) {
 	var out, errb bytes.Buffer
-	if code := run([]string{"-items=2000", "-rounds=1", "-progress=false", "-duration=50ms"}, &out, &errb); code != exitOK {
+	if code := run([]string{"-items=2000", "-rounds=1", "-progress=false", "-duration=50ms",
+		"-service-rounds=1", "-service-duration=100ms", "-clients=2", "-workers=1"}, &out, &errb); code != exitOK {
 		t.Fatalf("exit %d; stderr:\n%s", code, errb.String())
 	}
 	for _, want := range []string{"items/s", "p99", "backpressure", "allocs/item", "x chan", "lfqueue-try", "mutex-ring",
-		"Each run's regime", "offered/s", "timestamped: the 1st and every 16th event", "Runs by regime: "} {
+		"Each run's regime", "offered/s", "timestamped: the 1st and every 16th event", "Runs by regime: ",
+		"accepted/s", "CPU/req", "503s", "Service (2 clients, 1 workers, light work"} {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("table lacks %q:\n%s", want, out.String())
 		}
@@ -181,7 +184,14 @@ func TestBadFlags(t *testing.T) {
 		{[]string{"-items=10", "-duration=1s", "-rate=0"}, "not both"},
 		{[]string{"-rate=-1"}, "-rate must be between"},
 		{[]string{"-sample=0"}, "-sample must be at least 1"},
-		{[]string{"-rate=0", "-saturation=false"}, "nothing to run"},
+		{[]string{"-rate=0", "-saturation=false", "-service=false"}, "nothing to run"},
+		{[]string{"-service-only", "-impl=lfqueue-try"}, "nothing to run: the service phase leaves out lfqueue-try"},
+		{[]string{"-service-only", "-rate=10"}, "give -service-only or -rate, not both"},
+		{[]string{"-clients=0"}, "-clients must be at least 1"},
+		{[]string{"-workers=0"}, "-workers must be at least 1"},
+		{[]string{"-service-rounds=0"}, "-service-rounds must be at least 1"},
+		{[]string{"-service-duration=0s"}, "-service-duration must be positive"},
+		{[]string{"-work=heavy"}, `-work: want light, cpu or a count of multiply-adds ≥ 0, got "heavy"`},
 		{[]string{"-layout=bogus"}, `-layout: unknown layout "bogus" (valid: compact, remap, padded)`},
 		{[]string{"-impl=chan,nope"}, `unknown implementation "nope"`},
 		{[]string{"-impl=chan,chan"}, "given twice"},
@@ -216,25 +226,37 @@ func TestHelp(t *testing.T) {
 // lossy drops every 100th event: the self-check must catch it.
 type lossy struct {
 	transport
-	n int
+	n atomic.Int64
 }
 
 func (l *lossy) push(e Event) bool {
-	l.n++ // one producer only
-	if l.n%100 == 0 {
+	if l.n.Add(1)%100 == 0 {
 		return false
 	}
 	return l.transport.push(e)
 }
 
-func TestSelfCheckFails(t *testing.T) {
+// tryPush drops every 100th event, saying it took it.
+func (l *lossy) tryPush(e Event) bool {
+	if l.n.Add(1)%100 == 0 {
+		return true
+	}
+	return l.transport.tryPush(e)
+}
+
+// addLossy adds the lossy implementation to impls for the test.
+func addLossy(t *testing.T) {
 	saved := impls
 	t.Cleanup(func() { impls = saved })
-	impls = append(impls[:len(impls):len(impls)], impl{"lossy", "drops events", func(c int, layout string) transport {
+	impls = append(impls[:len(impls):len(impls)], impl{name: "lossy", desc: "drops events", make: func(c int, layout string) transport {
 		return &lossy{transport: newChan(c, layout)}
 	}})
+}
+
+func TestSelfCheckFails(t *testing.T) {
+	addLossy(t)
 	var out, errb bytes.Buffer
-	code := run([]string{"-json", "-impl=chan,lossy", "-items=1000", "-rounds=1", "-producers=1", "-progress=false", "-rate=0"}, &out, &errb)
+	code := run([]string{"-json", "-impl=chan,lossy", "-items=1000", "-rounds=1", "-producers=1", "-progress=false", "-rate=0", "-service=false"}, &out, &errb)
 	if code != exitCheck {
 		t.Fatalf("exit %d, want %d", code, exitCheck)
 	}
@@ -275,12 +297,12 @@ func TestPairWithChannel(t *testing.T) {
 			t.Errorf("round %d: ratio %v, want %v", rd.Round, *rd.RatioToChannel, *want[i])
 		}
 	}
-	if s.Paired != 3 || s.Unpaired != 1 || s.Faster != 2 || s.Median != 1.5 || s.Min != 0.9 || s.Max != 2.0 {
+	if s.Paired != 3 || s.Unpaired != 1 || s.Above != 2 || s.Median != 1.5 || s.Min != 0.9 || s.Max != 2.0 {
 		t.Errorf("summary %+v", *s)
 	}
 	cfg := &config{rounds: 4, rate: 0}
 	v := verdict([]*result{lf, ch}, nil, cfg)
-	if !strings.Contains(v, "lfqueue-block moved 1.50× (0.90–2.00×) the channel's items/s, more in only 2 of the 3 rounds that paired: no clear difference") {
+	if !strings.Contains(v, "lfqueue-block moved 1.50× (0.90–2.00×) the channel's items/s, more in 2 and less in 1 of the 3 rounds where both ran in the same regime: no clear difference") {
 		t.Errorf("verdict %q", v)
 	}
 	if !strings.Contains(v, "Runs by regime: 5 near, 1 far, 2 turns.") {
@@ -288,15 +310,16 @@ func TestPairWithChannel(t *testing.T) {
 	}
 	lf2 := fakeRuns("lfqueue-try", 150.0, regime.Near, 300.0, regime.Far, 190.0, regime.Turns, 100.0, regime.Near)
 	lf2.RatioToChannel = pairWith(lf2, ch)
-	if v := verdict([]*result{lf2, ch}, nil, cfg); !strings.Contains(v, "lfqueue-try moved 1.70× (1.50–2.00×) the channel's items/s, more in each of the 4 rounds that paired (of 4)") {
+	if v := verdict([]*result{lf2, ch}, nil, cfg); !strings.Contains(v, "lfqueue-try moved 1.70× (1.50–2.00×) the channel's items/s, more in all 4 rounds.") {
 		t.Errorf("verdict %q", v)
 	}
 }
 
 func ptr(x float64) *float64 { return &x }
 
-// TestDefaultsQuick: the default run (the README's first screen) stays
-// under 20 s of measured runs.
+// TestDefaultsQuick: the default run (the README's first screen) runs all
+// three phases, within 20 s of measured saturation and rate runs and 6 s
+// of service runs.
 func TestDefaultsQuick(t *testing.T) {
 	cfg, err := parseFlags(nil, &bytes.Buffer{})
 	if err != nil {
@@ -311,5 +334,9 @@ func TestDefaultsQuick(t *testing.T) {
 	}
 	if d := time.Duration(cfg.rounds*len(cfg.impls)*phases) * cfg.duration; d > 20*time.Second || phases != 2 {
 		t.Errorf("defaults: %d rounds × %d impls × %d phases × %v = %v, want both phases within 20s", cfg.rounds, len(cfg.impls), phases, cfg.duration, d)
+	}
+	sims := serviceImpls(cfg)
+	if d := time.Duration(cfg.serviceRounds*len(sims)) * cfg.serviceDuration; d > 6*time.Second || len(sims) < 4 || cfg.serviceRounds < 3 {
+		t.Errorf("defaults: service %d rounds × %d impls × %v = %v, want at least 3 rounds of 4 impls within 6s", cfg.serviceRounds, len(sims), cfg.serviceDuration, d)
 	}
 }
