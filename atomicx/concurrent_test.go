@@ -199,11 +199,12 @@ func TestCounterNoAllocs(t *testing.T) {
 	if n := testing.AllocsPerRun(1000, func() { c.Add(3); h.Inc(); _ = c.Load() }); n != 0 {
 		t.Fatalf("Add/Handle.Inc/Load allocate %v per run", n)
 	}
-	// The slow path too: keys in turn make stripes change hands, Adds take
-	// them and draw multipliers.
+	// The sampled path too: keys in turn make a stripe look contended, and
+	// its samples draw multipliers.
+	st := &c.stripes().at(0).word
 	key := uint64(0)
-	if n := testing.AllocsPerRun(10000, func() { key++; c.add(1, key&15) }); n != 0 {
-		t.Fatalf("Add that takes a stripe allocates %v per run", n)
+	if n := testing.AllocsPerRun(10000, func() { key++; c.sample(st, key&15+1) }); n != 0 {
+		t.Fatalf("a sampled Add that finds its stripe contended allocates %v per run", n)
 	}
 }
 
