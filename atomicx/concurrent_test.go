@@ -117,11 +117,19 @@ func TestConcurrentCounterDrain(t *testing.T) {
 			}
 		}
 	}()
-	var handle = c.Handle()
+	// The handle is taken once a quarter of the adds are done, so that the
+	// Counter may stripe (the handle makes it) while Adds race to its base
+	// word.
+	handle := sync.OnceValue(c.Handle)
+	var done atomic.Int64
 	all := applyAll(t, adders, per, func(v int64) {
 		switch v & 3 {
 		case 0:
-			handle.Add(v)
+			if done.Add(1) < adders*per/16 {
+				c.Add(v)
+			} else {
+				handle().Add(v)
+			}
 		case 1:
 			c.Inc()
 			c.Add(v - 1)
