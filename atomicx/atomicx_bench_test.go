@@ -215,7 +215,8 @@ func benchCounterAdd(b *testing.B, par int) {
 				c.stripes()
 			case "collided":
 				// Multiplier 1 maps every stack key to stripe 0.
-				c.stripes().mult.Store(1)
+				c.stripes()
+				c.mult.Store(1)
 			}
 			runtime.GC()
 			b.SetParallelism(par)

@@ -58,22 +58,22 @@ type counterStripe struct {
 // and no two stripes share one. mem is the allocation that first points into
 // (one spare stripe absorbs the rounding); holding it keeps the memory alive.
 //
-// The header is read by every Add and written only when a multiplier is
-// drawn; the words Handle and the rehash write live on the next range.
+// Adds do not read stripes: they read the Counter's copy of first and
+// shift (Counter.tagged) and its multiplier. Handle, Load, Drain and the
+// rehash do; the words Handle and the rehash write live on their own range.
 type stripes struct {
 	stripesHeader
 	_ [pad.Size - unsafe.Sizeof(stripesHeader{})%pad.Size]byte
 
 	next     atomic.Uint64 // Handle's round robin
-	rehashed atomic.Int64  // when mult was last drawn, in ns since epoch
+	rehashed atomic.Int64  // when Counter.mult was last drawn, in ns since epoch
 	_        [pad.Size - 16]byte
 }
 
-// stripesHeader is the part of stripes that every Add reads.
+// stripesHeader is the part of stripes that does not change once made.
 type stripesHeader struct {
-	mult  atomic.Uint64 // odd: a goroutine's stripe is key*mult >> shift
-	shift uint          // 64 - bits
-	bits  uint          // log2 of the stripe count
+	shift uint // 64 - bits: a goroutine's stripe is key*mult >> shift
+	bits  uint // log2 of the stripe count
 	first unsafe.Pointer
 	mem   []counterStripe
 }
@@ -113,10 +113,18 @@ func (s *stripes) at(i uint64) *counterStripe {
 //     not contended cannot be beaten, only matched.
 //
 // A Counter must not be copied after first use.
+//
+// Invariant: mult is set before tagged, and tagged before any multiplier is
+// drawn, so an Add that loads a non-nil tagged then loads an odd mult.
 type Counter struct {
 	_    noCopy
 	base word                    // where Adds go until the Counter stripes
 	s    atomic.Pointer[stripes] // nil until the Counter stripes
+	// tagged is s's first stripe plus s's shift (< pad.Size, so still a
+	// pointer into the stripes' allocation): all that an Add needs of s in
+	// one word on the Counter's own line; nil until Adds may stripe.
+	tagged atomic.Pointer[counterStripe]
+	mult   atomic.Uint64 // odd: the stripe hash's current multiplier
 }
 
 // stripes returns c's stripes, striping c first if it has none.
@@ -130,24 +138,28 @@ func (c *Counter) stripes() *stripes {
 func (c *Counter) init() *stripes {
 	bits := stripe.Bits(maxStripeBits)
 	s := &stripes{stripesHeader: stripesHeader{shift: 64 - bits, bits: bits, mem: make([]counterStripe, 1<<bits+1)}}
-	s.mult.Store(stripe.Random() | 1)
 	s.rehashed.Store(-int64(rehashInterval)) // the first rehash need not wait
 	addr := uintptr(unsafe.Pointer(&s.mem[0]))
 	skip := (pad.Size - addr%pad.Size) % pad.Size // < pad.Size: stays inside mem
 	s.first = unsafe.Add(unsafe.Pointer(&s.mem[0]), skip)
-	if c.s.CompareAndSwap(nil, s) {
-		counterEvent(func(e *counterEvents) { e.stripings.Add(1) })
-		return s
+	if !c.s.CompareAndSwap(nil, s) {
+		return c.s.Load()
 	}
-	return c.s.Load()
+	// Only the winner gets here, once: no multiplier can be drawn before
+	// tagged is set (a draw needs a sampled Add to a stripe).
+	c.mult.Store(stripe.Random() | 1)
+	c.tagged.Store((*counterStripe)(unsafe.Add(s.first, s.shift)))
+	counterEvent(func(e *counterEvents) { e.stripings.Add(1) })
+	return s
 }
 
 // Add adds n to the counter. It is wait-free: no step is ever retried.
 //
 // Before the Counter stripes, Add is one atomic add on the base word, after
-// an atomic load of the stripe pointer from the same word's cache line.
-// After, it is one atomic add on the calling goroutine's stripe, after
-// atomic loads of the stripe pointer and of the multiplier.
+// an atomic load of the stripe pointer from the same cache line. After, it
+// is one atomic add on the calling goroutine's stripe, after atomic loads
+// of the stripe pointer and of the multiplier, both from the Counter's own
+// line (no load depends on another).
 //
 // Stripe choice: the calling goroutine's stack address, hashed by the
 // Counter's current random odd multiplier (multiply-shift hashing: over the
@@ -172,8 +184,10 @@ func (c *Counter) init() *stripes {
 func (c *Counter) Add(n int64) {
 	key := stripe.Key()
 	w := &c.base
-	if s := c.s.Load(); s != nil {
-		w = &s.at(key * s.mult.Load() >> (s.shift & 63)).word
+	if p := unsafe.Pointer(c.tagged.Load()); p != nil {
+		shift := uintptr(p) % pad.Size
+		i := key * c.mult.Load() >> (shift & 63)
+		w = (*word)(unsafe.Add(p, uintptr(i)*pad.Size-shift))
 	}
 	if sampled(w.n.Add(n)) {
 		c.sample(w, key)
@@ -203,7 +217,7 @@ func (c *Counter) sample(w *word, key uint64) {
 	if now-last < int64(rehashInterval) || !s.rehashed.CompareAndSwap(last, now) {
 		return
 	}
-	s.mult.Store(stripe.Random() | 1)
+	c.mult.Store(stripe.Random() | 1)
 	counterEvent(func(e *counterEvents) { e.rehashes.Add(1) })
 }
 

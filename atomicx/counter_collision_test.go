@@ -86,7 +86,7 @@ func TestConcurrentCounterCollisionParts(t *testing.T) {
 		// A multiplier was drawn while probing (the probes changed stripes'
 		// hands): collide the pair again by mapping every key to stripe 0.
 		t.Log("the pair parted while probing; forcing multiplier 1")
-		s.mult.Store(1)
+		c.mult.Store(1)
 	}
 	// A Counter draws at most one multiplier per millisecond and each draw
 	// parts the pair with probability ≥ 1-2/stripes: a few rounds suffice.
