@@ -253,7 +253,8 @@ func benchCounterAdd(b *testing.B, par int) {
 
 // BenchmarkCounterAddAlone is Add from one goroutine in a plain loop: the
 // uncontended path, free of RunParallel's and the regime probe's overhead
-// (for callgrind's instruction counts as much as for ns/op).
+// (for callgrind's instruction counts as much as for ns/op), on a new
+// Counter (which stays one word) and on one that has striped.
 func BenchmarkCounterAddAlone(b *testing.B) {
 	b.Run("impl=atomic.Int64", func(b *testing.B) {
 		var n atomic.Int64
@@ -261,13 +262,18 @@ func BenchmarkCounterAddAlone(b *testing.B) {
 			n.Add(1)
 		}
 	})
-	b.Run("impl=Counter/keys=one", func(b *testing.B) {
-		var c Counter
-		b.ReportAllocs()
-		for b.Loop() {
-			c.Add(1)
-		}
-	})
+	for _, start := range []string{"new", "striped"} {
+		b.Run("impl=Counter/start="+start, func(b *testing.B) {
+			var c Counter
+			if start == "striped" {
+				c.stripes()
+			}
+			b.ReportAllocs()
+			for b.Loop() {
+				c.Add(1)
+			}
+		})
+	}
 	b.Run("impl=Counter.Handle", func(b *testing.B) {
 		var c Counter
 		h := c.Handle()
