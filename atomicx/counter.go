@@ -103,8 +103,9 @@ func (s *stripes) at(i uint64) *counterStripe {
 //     take a Handle: its Adds are one atomic add on a stripe of its own,
 //     with nothing to load or hash first, the cheapest way to count.
 //   - Adds from goroutines that come and go (request handlers) go through
-//     Counter.Add, which costs about one atomic add more than a few loads
-//     and does not contend once the Counter has striped.
+//     Counter.Add: one atomic add plus a call and a few loads from the
+//     Counter's own cache line, which does not contend once the Counter has
+//     striped.
 //   - If only one goroutine at a time adds (or GOMAXPROCS is 1), a plain
 //     atomic.Int64 costs slightly less than a Counter, which then stays a
 //     single word but still loads and tests its stripe pointer. On a machine
@@ -113,10 +114,10 @@ func (s *stripes) at(i uint64) *counterStripe {
 //     not contended cannot be beaten, only matched.
 //
 // A Counter must not be copied after first use.
-//
-// Invariant: mult is set before tagged, and tagged before any multiplier is
-// drawn, so an Add that loads a non-nil tagged then loads an odd mult.
 type Counter struct {
+	// Invariant: mult is set before tagged, and tagged before any
+	// multiplier is drawn, so an Add that loads a non-nil tagged then loads
+	// an odd mult.
 	_    noCopy
 	base word                    // where Adds go until the Counter stripes
 	s    atomic.Pointer[stripes] // nil until the Counter stripes
