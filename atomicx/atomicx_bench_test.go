@@ -1,13 +1,13 @@
 package atomicx
 
 import (
+	"fmt"
 	"math/rand/v2"
 	"runtime"
 	"sync/atomic"
 	"testing"
 
 	"github.com/lfkit/lfkit/internal/regime"
-	"github.com/lfkit/lfkit/internal/stripe"
 )
 
 var sinkInt64 int64
@@ -140,69 +140,97 @@ type paddedInt64 struct {
 	_ [padSize - 8]byte
 }
 
-// topStripeShare is the largest stripe's share of c's count: about 1/g when
-// g adding goroutines each kept a stripe of its own, 1 when they all shared
-// one.
+// topStripeShare is the largest word's share of c's count (the base word
+// or a stripe): about 1/g when g adding goroutines each kept a stripe of
+// their own, 1 when they all shared one word.
 func topStripeShare(c *Counter) float64 {
-	s := c.stripes()
-	var top, sum int64
-	for i := uint64(0); i < 1<<s.bits; i++ {
-		v := s.at(i).n.Load()
-		top, sum = max(top, v), sum+v
+	top, sum := c.base.n.Load(), c.base.n.Load()
+	if s := c.s.Load(); s != nil {
+		for i := uint64(0); i < 1<<s.bits; i++ {
+			v := s.at(i).n.Load()
+			top, sum = max(top, v), sum+v
+		}
 	}
 	return float64(top) / float64(sum)
 }
 
+// counterRun runs add under runParallel with c's events counted, and
+// reports them with top-stripe-share and striped (1 if c had striped by the
+// end).
+func counterRun(b *testing.B, c *Counter, add func(*testing.PB)) {
+	var e counterEvents
+	counterTrace.Store(&e)
+	defer counterTrace.Store(nil)
+	b.ReportAllocs()
+	runParallel(b, add)
+	b.ReportMetric(topStripeShare(c), "top-stripe-share")
+	striped := 0.0
+	if c.s.Load() != nil {
+		striped = 1
+	}
+	b.ReportMetric(striped, "striped")
+	b.ReportMetric(float64(e.handovers.Load()), "handovers")
+	b.ReportMetric(float64(e.collisions.Load()), "collisions")
+	b.ReportMetric(float64(e.rehashes.Load()), "rehashes")
+}
+
 // BenchmarkCounterAdd compares Counter against a shared atomic.Int64 and a
-// per-goroutine padded counter (the floor) under b.RunParallel; run with
-// -cpu=1,2. Compare ratios within one process run only: at -cpu=2 a sample
-// depends on the placement regime (rt-ns, cpu/wall). Counter runs twice:
-// start=hashed as a new Counter places goroutines (a random hash, which may
-// put two on one stripe), start=collided with every goroutine forced onto
-// one stripe at the start, which the Counter must notice and undo. Look at
-// the spread over several separate process runs, not at one; the
-// top-stripe-share metric (the largest stripe's share of the adds) is about
-// 1/GOMAXPROCS when every goroutine ended up with a stripe of its own and 1
-// when all shared one throughout.
+// per-goroutine padded counter (the floor) under b.RunParallel, with
+// GOMAXPROCS goroutines (par=1) and with 4×GOMAXPROCS (par=4,
+// oversubscribed); run with -cpu=1,2. Compare ratios within one process
+// run only: at -cpu=2 a sample depends on the placement regime (rt-ns,
+// cpu/wall), so look at the spread over several separate process runs, not
+// at one. Counter runs three ways: start=new is a new Counter (a single
+// word that stripes once it sees two goroutines adding at once);
+// start=striped has striped already, under a random hash (which may put
+// two goroutines on one stripe); start=collided has striped with every
+// goroutine forced onto one stripe, which the Counter must notice and undo.
+// The metrics say what happened: top-stripe-share is the largest word's
+// share of the adds (about 1/goroutines when each had a stripe of its own,
+// 1 when all shared one), striped whether the Counter striped, and
+// handovers, collisions and rehashes count its sampled events.
 func BenchmarkCounterAdd(b *testing.B) {
+	for _, par := range []int{1, 4} {
+		b.Run(fmt.Sprintf("par=%d", par), func(b *testing.B) {
+			benchCounterAdd(b, par)
+		})
+	}
+}
+
+func benchCounterAdd(b *testing.B, par int) {
 	b.Run("impl=atomic.Int64", func(b *testing.B) {
 		var n atomic.Int64
+		b.SetParallelism(par)
 		runParallel(b, func(pb *testing.PB) {
 			for pb.Next() {
 				n.Add(1)
 			}
 		})
 	})
-	b.Run("impl=Counter/start=hashed", func(b *testing.B) {
-		var c Counter
-		c.Inc()
-		runtime.GC()
-		b.ReportAllocs()
-		runParallel(b, func(pb *testing.PB) {
-			for pb.Next() {
-				c.Add(1)
+	for _, start := range []string{"new", "striped", "collided"} {
+		b.Run("impl=Counter/start="+start, func(b *testing.B) {
+			var c Counter
+			switch start {
+			case "striped":
+				c.stripes()
+			case "collided":
+				// Multiplier 1 maps every stack key to stripe 0.
+				c.stripes()
+				c.mult.Store(1)
 			}
+			runtime.GC()
+			b.SetParallelism(par)
+			counterRun(b, &c, func(pb *testing.PB) {
+				for pb.Next() {
+					c.Add(1)
+				}
+			})
 		})
-		b.ReportMetric(topStripeShare(&c), "top-stripe-share")
-	})
-	b.Run("impl=Counter/start=collided", func(b *testing.B) {
-		// Multiplier 1 maps every stack key to stripe 0: the goroutines
-		// start on one stripe, and the Counter must notice and part them.
-		var c Counter
-		c.Inc()
-		c.stripes().mult.Store(1)
-		runtime.GC()
-		b.ReportAllocs()
-		runParallel(b, func(pb *testing.PB) {
-			for pb.Next() {
-				c.Add(1)
-			}
-		})
-		b.ReportMetric(topStripeShare(&c), "top-stripe-share")
-	})
+	}
 	b.Run("impl=Counter.Handle", func(b *testing.B) {
 		var c Counter
 		b.ReportAllocs()
+		b.SetParallelism(par)
 		runParallel(b, func(pb *testing.PB) {
 			h := c.Handle()
 			for pb.Next() {
@@ -211,8 +239,9 @@ func BenchmarkCounterAdd(b *testing.B) {
 		})
 	})
 	b.Run("impl=per-goroutine-padded", func(b *testing.B) {
-		cells := make([]paddedInt64, 2*runtime.GOMAXPROCS(0)+1)
+		cells := make([]paddedInt64, 2*par*runtime.GOMAXPROCS(0)+1)
 		var next atomic.Int64
+		b.SetParallelism(par)
 		runParallel(b, func(pb *testing.PB) {
 			cell := &cells[next.Add(1)%int64(len(cells))].n
 			for pb.Next() {
@@ -224,7 +253,8 @@ func BenchmarkCounterAdd(b *testing.B) {
 
 // BenchmarkCounterAddAlone is Add from one goroutine in a plain loop: the
 // uncontended path, free of RunParallel's and the regime probe's overhead
-// (for callgrind's instruction counts as much as for ns/op).
+// (for callgrind's instruction counts as much as for ns/op), on a new
+// Counter (which stays one word) and on one that has striped.
 func BenchmarkCounterAddAlone(b *testing.B) {
 	b.Run("impl=atomic.Int64", func(b *testing.B) {
 		var n atomic.Int64
@@ -232,22 +262,23 @@ func BenchmarkCounterAddAlone(b *testing.B) {
 			n.Add(1)
 		}
 	})
-	b.Run("impl=Counter/keys=one", func(b *testing.B) {
+	for _, start := range []string{"new", "striped"} {
+		b.Run("impl=Counter/start="+start, func(b *testing.B) {
+			var c Counter
+			if start == "striped" {
+				c.stripes()
+			}
+			b.ReportAllocs()
+			for b.Loop() {
+				c.Add(1)
+			}
+		})
+	}
+	b.Run("impl=Counter.Handle", func(b *testing.B) {
 		var c Counter
-		b.ReportAllocs()
+		h := c.Handle()
 		for b.Loop() {
-			c.Add(1)
-		}
-	})
-	// Sixteen stack keys in turn, as if many goroutines took turns adding:
-	// stripes change hands on nearly every Add, the Counter's worst case.
-	b.Run("impl=Counter/keys=rotating", func(b *testing.B) {
-		var c Counter
-		base := stripe.Key()
-		i := uint64(0)
-		for b.Loop() {
-			c.add(1, base+i&15)
-			i++
+			h.Add(1)
 		}
 	})
 }

@@ -117,11 +117,19 @@ func TestConcurrentCounterDrain(t *testing.T) {
 			}
 		}
 	}()
-	var handle = c.Handle()
+	// The handle is taken once a quarter of the adds are done, so that the
+	// Counter may stripe (the handle makes it) while Adds race to its base
+	// word.
+	handle := sync.OnceValue(c.Handle)
+	var done atomic.Int64
 	all := applyAll(t, adders, per, func(v int64) {
 		switch v & 3 {
 		case 0:
-			handle.Add(v)
+			if done.Add(1) < adders*per/16 {
+				c.Add(v)
+			} else {
+				handle().Add(v)
+			}
 		case 1:
 			c.Inc()
 			c.Add(v - 1)
@@ -199,11 +207,12 @@ func TestCounterNoAllocs(t *testing.T) {
 	if n := testing.AllocsPerRun(1000, func() { c.Add(3); h.Inc(); _ = c.Load() }); n != 0 {
 		t.Fatalf("Add/Handle.Inc/Load allocate %v per run", n)
 	}
-	// The slow path too: keys in turn make stripes change hands, Adds take
-	// them and draw multipliers.
+	// The sampled path too: keys in turn make a stripe look contended, and
+	// its samples draw multipliers.
+	st := &c.stripes().at(0).word
 	key := uint64(0)
-	if n := testing.AllocsPerRun(10000, func() { key++; c.add(1, key&15) }); n != 0 {
-		t.Fatalf("Add that takes a stripe allocates %v per run", n)
+	if n := testing.AllocsPerRun(10000, func() { key++; c.sample(st, key&15+1) }); n != 0 {
+		t.Fatalf("a sampled Add that finds its stripe contended allocates %v per run", n)
 	}
 }
 

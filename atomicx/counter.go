@@ -13,12 +13,20 @@ import (
 // maxStripeBits caps a Counter at 256 stripes (32 KiB on amd64).
 const maxStripeBits = 8
 
-// An Add that finds its stripe last taken by another goroutine takes it with
-// probability 2^-takeBits; every takesPerCheck takes of one stripe (a power of
-// two), if no multiplier was drawn in the last rehashInterval, it draws one.
+// One Add in 2^sampleBits (picked by a hash of the value the add left) is
+// sampled: it records its goroutine on the word it added to and looks at
+// who had the word before. A word whose previous sampled Add came from
+// another goroutine after fewer than streakMin sampled Adds in a row is
+// contended. The mark keeps the streak in its low streakBits bits
+// (saturating at streakMax) and the goroutine's stack key above them.
+//
+// A contended base word stripes the Counter; a contended stripe draws a new
+// multiplier, unless one was drawn within rehashInterval.
 const (
-	takeBits       = 3
-	takesPerCheck  = 4
+	sampleBits     = 6
+	streakBits     = 4
+	streakMax      = 1<<streakBits - 1
+	streakMin      = 4
 	rehashInterval = time.Millisecond
 )
 
@@ -26,13 +34,20 @@ const (
 // to compare and immune to wall-clock steps.
 var epoch = time.Now()
 
-// counterStripe is one stripe: the count and its collision mark, alone on a
-// false-sharing range.
+// word is a word that Adds go to (a Counter's base or one of its stripes)
+// and its sampling mark: the stack key of the goroutine that made the last
+// sampled Add to n, shifted left by streakBits, or'd with the number of
+// sampled Adds it made in a row (saturating at streakMax); 0 before the
+// first sample.
+type word struct {
+	n    atomic.Int64
+	mark atomic.Uint64
+}
+
+// counterStripe is one stripe, alone on a false-sharing range.
 type counterStripe struct {
-	n     atomic.Int64  // the stripe's share of the count
-	owner atomic.Uint64 // stripe.Key of the goroutine that last took the stripe
-	takes atomic.Uint64 // times an Add took the stripe from another goroutine
-	_     [pad.Size - 24]byte
+	word
+	_ [pad.Size - unsafe.Sizeof(word{})]byte
 }
 
 // stripes is a Counter's array of stripes, created once, and the hash that
@@ -43,22 +58,22 @@ type counterStripe struct {
 // and no two stripes share one. mem is the allocation that first points into
 // (one spare stripe absorbs the rounding); holding it keeps the memory alive.
 //
-// The header is read by every Add and written only when a multiplier is
-// drawn; the words Handle and the rehash write live on the next range.
+// Adds do not read stripes: they read the Counter's copy of first and
+// shift (Counter.tagged) and its multiplier. Handle, Load, Drain and the
+// rehash do; the words Handle and the rehash write live on their own range.
 type stripes struct {
 	stripesHeader
 	_ [pad.Size - unsafe.Sizeof(stripesHeader{})%pad.Size]byte
 
 	next     atomic.Uint64 // Handle's round robin
-	rehashed atomic.Int64  // when mult was last drawn, in ns since epoch
+	rehashed atomic.Int64  // when Counter.mult was last drawn, in ns since epoch
 	_        [pad.Size - 16]byte
 }
 
-// stripesHeader is the part of stripes that every Add reads.
+// stripesHeader is the part of stripes that does not change once made.
 type stripesHeader struct {
-	mult  atomic.Uint64 // odd: a goroutine's stripe is key*mult >> shift
-	shift uint          // 64 - bits
-	bits  uint          // log2 of the stripe count
+	shift uint // 64 - bits: a goroutine's stripe is key*mult >> shift
+	bits  uint // log2 of the stripe count
 	first unsafe.Pointer
 	mem   []counterStripe
 }
@@ -67,27 +82,53 @@ func (s *stripes) at(i uint64) *counterStripe {
 	return (*counterStripe)(unsafe.Add(s.first, uintptr(i)*pad.Size))
 }
 
-// Counter is a striped int64 counter: Adds from goroutines running at the
-// same time go, with high probability, to different stripes, each on its own
-// false-sharing range, so they do not contend on one cache line as a shared
-// atomic.Int64 does. Java's LongAdder is the model.
+// Counter is an int64 counter for Adds from many goroutines at once. It
+// starts as a single atomic word and, once goroutines are seen adding to
+// that word at the same time, spreads their Adds over stripes, each on its
+// own false-sharing range, so that goroutines running on different cores do
+// not contend on one cache line as they do on a shared atomic.Int64. Java's
+// LongAdder is the model.
 //
-// The zero value is ready to use: the first Add allocates the stripes, whose
-// number is fixed then from GOMAXPROCS (the smallest power of two ≥
-// 4×GOMAXPROCS, at most 256). Later Adds allocate nothing.
+// The zero value is ready to use and allocates nothing until the Counter
+// stripes; then it allocates its stripes once, their number fixed from
+// GOMAXPROCS (the smallest power of two ≥ 4×GOMAXPROCS, at most 256).
 //
 // A goroutine's stripe is a hash of the address of its own stack, which
 // needs no runtime internals. Two goroutines can hash to one stripe; the
-// Counter notices when a stripe keeps changing hands and rehashes (see Add).
-// A goroutine that adds in a long loop can instead take a Handle, which pins
-// one stripe.
+// Counter notices from a few sampled Adds that the stripe keeps changing
+// hands and draws a new hash (see Add).
+//
+// When to use what:
+//   - A goroutine that adds in a long loop, or a long-lived worker, should
+//     take a Handle: its Adds are one atomic add on a stripe of its own,
+//     with nothing to load or hash first, the cheapest way to count.
+//   - Adds from goroutines that come and go (request handlers) go through
+//     Counter.Add: one atomic add plus a call and a few loads from the
+//     Counter's own cache line, which does not contend once the Counter has
+//     striped.
+//   - If only one goroutine at a time adds (or GOMAXPROCS is 1), a plain
+//     atomic.Int64 costs slightly less than a Counter, which then stays a
+//     single word but still loads and tests its stripe pointer. On a machine
+//     with few cores whose processors often take turns rather than run at
+//     once (an oversubscribed host), the same holds: a shared word that is
+//     not contended cannot be beaten, only matched.
 //
 // A Counter must not be copied after first use.
 type Counter struct {
-	_ noCopy
-	s atomic.Pointer[stripes]
+	// Invariant: mult is set before tagged, and tagged before any
+	// multiplier is drawn, so an Add that loads a non-nil tagged then loads
+	// an odd mult.
+	_    noCopy
+	base word                    // where Adds go until the Counter stripes
+	s    atomic.Pointer[stripes] // nil until the Counter stripes
+	// tagged is s's first stripe plus s's shift (< pad.Size, so still a
+	// pointer into the stripes' allocation): all that an Add needs of s in
+	// one word on the Counter's own line; nil until Adds may stripe.
+	tagged atomic.Pointer[counterStripe]
+	mult   atomic.Uint64 // odd: the stripe hash's current multiplier
 }
 
+// stripes returns c's stripes, striping c first if it has none.
 func (c *Counter) stripes() *stripes {
 	if s := c.s.Load(); s != nil {
 		return s
@@ -98,68 +139,105 @@ func (c *Counter) stripes() *stripes {
 func (c *Counter) init() *stripes {
 	bits := stripe.Bits(maxStripeBits)
 	s := &stripes{stripesHeader: stripesHeader{shift: 64 - bits, bits: bits, mem: make([]counterStripe, 1<<bits+1)}}
-	s.mult.Store(stripe.Random() | 1)
 	s.rehashed.Store(-int64(rehashInterval)) // the first rehash need not wait
 	addr := uintptr(unsafe.Pointer(&s.mem[0]))
 	skip := (pad.Size - addr%pad.Size) % pad.Size // < pad.Size: stays inside mem
 	s.first = unsafe.Add(unsafe.Pointer(&s.mem[0]), skip)
-	if c.s.CompareAndSwap(nil, s) {
-		return s
+	if !c.s.CompareAndSwap(nil, s) {
+		return c.s.Load()
 	}
-	return c.s.Load()
+	// Only the winner gets here, once: no multiplier can be drawn before
+	// tagged is set (a draw needs a sampled Add to a stripe).
+	c.mult.Store(stripe.Random() | 1)
+	c.tagged.Store((*counterStripe)(unsafe.Add(s.first, s.shift)))
+	counterEvent(func(e *counterEvents) { e.stripings.Add(1) })
+	return s
 }
 
-// Add adds n to the counter: one atomic add on the calling goroutine's
-// stripe, after an atomic load of the Counter's multiplier and before one of
-// the stripe's owner mark. It is wait-free: no step is ever retried.
+// Add adds n to the counter. It is wait-free: no step is ever retried.
+//
+// Before the Counter stripes, Add is one atomic add on the base word, after
+// an atomic load of the stripe pointer from the same cache line. After, it
+// is one atomic add on the calling goroutine's stripe, after atomic loads
+// of the stripe pointer and of the multiplier, both from the Counter's own
+// line (no load depends on another).
 //
 // Stripe choice: the calling goroutine's stack address, hashed by the
 // Counter's current random odd multiplier (multiply-shift hashing: over the
 // random multiplier, two goroutines share a stripe with probability at most
-// 2/stripes). Each stripe records the goroutine that last took it. An Add
-// that finds its stripe last taken by another goroutine takes it, on one in
-// 8 such Adds (sampled by a hash of the stripe's new value, so that a stripe
-// that changes hands on every Add costs ~1/8 of a take per Add): an atomic
-// store and add on the stripe's line, which it holds anyway. Every 4th take
-// of a stripe, if no multiplier was drawn in the last millisecond, that Add
-// draws a new one (one compare-and-swap, not retried). The new multiplier
-// moves every goroutine to an independently hashed stripe, so two goroutines
-// that collided part with probability at least 1-2/stripes at each draw.
-// Two goroutines contending on one stripe change its hands every few Adds,
-// so the first draw comes after some tens of their Adds, or as soon as the
-// millisecond since the last draw has passed. A goroutine that keeps its
-// stripe pays only the owner load. Goroutines taking turns on one core also
-// change a stripe's hands; they cause at most one draw per millisecond.
+// 2/stripes).
 //
-// Adds through a Handle do not mark stripes: a goroutine whose stripe is a
+// Contention is detected by sampling, not on every Add: the value an Add
+// leaves in its word, hashed, picks about one Add in 64 of that word. A
+// sampled Add records its goroutine and a streak count in the word's mark
+// (a store on the line it holds anyway). If the mark names another
+// goroutine that had fewer than 4 sampled Adds in a row, two goroutines are
+// adding to the word at the same time: the base word then stripes the
+// Counter (once), and a stripe draws a new multiplier (one compare-and-swap,
+// not retried, at most one draw per millisecond), which moves every
+// goroutine to an independently hashed stripe, so two goroutines that
+// collided part with probability at least 1-2/stripes at each draw.
+// Goroutines that take turns on one core hand a word over after long
+// streaks and are not taken for contention.
+//
+// Adds through a Handle are not sampled: a goroutine whose stripe is a
 // handle's shares it unnoticed.
-func (c *Counter) Add(n int64) { c.add(n, stripe.Key()) }
-
-// add is Add for the goroutine with the given stack key.
-func (c *Counter) add(n int64, key uint64) {
-	s := c.stripes()
-	st := s.at(key * s.mult.Load() >> (s.shift & 63))
-	v := st.n.Add(n)
-	if st.owner.Load() != key && uint64(v)*0x9E3779B97F4A7C15>>(64-takeBits) == 0 {
-		s.take(st, key)
+func (c *Counter) Add(n int64) {
+	key := stripe.Key()
+	w := &c.base
+	if p := unsafe.Pointer(c.tagged.Load()); p != nil {
+		shift := uintptr(p) % pad.Size
+		i := key * c.mult.Load() >> (shift & 63)
+		w = (*word)(unsafe.Add(p, uintptr(i)*pad.Size-shift))
+	}
+	if sampled(w.n.Add(n)) {
+		c.sample(w, key)
 	}
 }
 
-// take is Add's slow path: the goroutine with key found st last taken by
-// another goroutine, and the sample chose this Add. It takes st and, every
-// takesPerCheck takes of st, draws a new multiplier unless one was drawn
-// within rehashInterval.
-func (s *stripes) take(st *counterStripe, key uint64) {
-	st.owner.Store(key)
-	if st.takes.Add(1)%takesPerCheck != 0 {
+// sampled reports whether the Add that left v in its word is sampled: the
+// top sampleBits bits of v's Fibonacci hash are 0, so that Adds of any step
+// are sampled at about the same rate.
+func sampled(v int64) bool { return uint64(v)*0x9E3779B97F4A7C15>>(64-sampleBits) == 0 }
+
+// sample is Add's sampled path: the goroutine with key made a sampled Add to
+// w. If w is contended, a base word stripes the Counter, and a stripe draws
+// a new multiplier unless one was drawn within rehashInterval.
+func (c *Counter) sample(w *word, key uint64) {
+	if !w.contended(key) {
 		return
 	}
+	if w == &c.base {
+		c.stripes()
+		return
+	}
+	counterEvent(func(e *counterEvents) { e.collisions.Add(1) })
+	s := c.s.Load()
 	now := int64(time.Since(epoch))
 	last := s.rehashed.Load()
 	if now-last < int64(rehashInterval) || !s.rehashed.CompareAndSwap(last, now) {
 		return
 	}
-	s.mult.Store(stripe.Random() | 1)
+	c.mult.Store(stripe.Random() | 1)
+	counterEvent(func(e *counterEvents) { e.rehashes.Add(1) })
+}
+
+// contended records in w's mark a sampled Add by the goroutine with key and
+// reports whether the previous sampled Add came from another goroutine that
+// had made fewer than streakMin sampled Adds in a row. Racing samplers may
+// overwrite each other's marks: the mark is a hint, and only decides when to
+// stripe or rehash, never where an Add is counted.
+func (w *word) contended(key uint64) bool {
+	old := w.mark.Load()
+	if old>>streakBits == key {
+		if old&streakMax != streakMax {
+			w.mark.Store(old + 1)
+		}
+		return false
+	}
+	w.mark.Store(key << streakBits)
+	counterEvent(func(e *counterEvents) { e.handovers.Add(1) })
+	return old != 0 && old&streakMax < streakMin
 }
 
 // Inc adds 1 to the counter.
@@ -168,17 +246,18 @@ func (c *Counter) Inc() { c.Add(1) }
 // Dec subtracts 1 from the counter.
 func (c *Counter) Dec() { c.Add(-1) }
 
-// Load returns the sum of the stripes. With Adds running it is not a
-// snapshot: each stripe is read atomically but at a different instant, so
-// the sum includes every Add that completed before Load began, none that
-// began after Load returned, and any subset of those that overlapped it.
-// Once Adds stop, Load is exact. Load costs one atomic load per stripe.
+// Load returns the sum of the base word and the stripes. With Adds running
+// it is not a snapshot: each word is read atomically but at a different
+// instant, so the sum includes every Add that completed before Load began,
+// none that began after Load returned, and any subset of those that
+// overlapped it. Once Adds stop, Load is exact. Load costs one atomic load
+// per word.
 func (c *Counter) Load() int64 {
+	sum := c.base.n.Load()
 	s := c.s.Load()
 	if s == nil {
-		return 0
+		return sum
 	}
-	var sum int64
 	for i := uint64(0); i < 1<<s.bits; i++ {
 		sum += s.at(i).n.Load()
 	}
@@ -190,32 +269,40 @@ func (c *Counter) Load() int64 {
 // It reads the stripes as Load does and, like Load, resets nothing.
 func (c *Counter) String() string { return strconv.FormatInt(c.Load(), 10) }
 
-// Drain atomically takes every stripe to 0 and returns the sum it took. Each
-// Add is counted by exactly one Drain, even with Adds and other Drains
-// running: a stripe's value is moved out with one atomic swap, so an Add
-// lands either before that swap (and is taken by it) or after (and is left
-// for the next Drain). Like Load, a Drain that overlaps Adds is not a
-// snapshot of one instant.
+// Drain atomically takes the base word and every stripe to 0 and returns the
+// sum it took. Each Add is counted by exactly one Drain, even with Adds and
+// other Drains running and while the Counter stripes: a word's value is
+// moved out with one atomic swap, so an Add lands either before that swap
+// (and is taken by it) or after (and is left for the next Drain), and Drain
+// takes the base word even after striping, for Adds that had loaded the
+// stripe pointer before it was set. Like Load, a Drain that overlaps Adds
+// is not a snapshot of one instant.
 func (c *Counter) Drain() int64 {
+	sum := drainWord(&c.base.n)
 	s := c.s.Load()
 	if s == nil {
-		return 0
+		return sum
 	}
-	var sum int64
 	for i := uint64(0); i < 1<<s.bits; i++ {
-		cell := &s.at(i).n
-		if cell.Load() != 0 { // skip the locked swap on idle stripes
-			sum += cell.Swap(0)
-		}
+		sum += drainWord(&s.at(i).n)
 	}
 	return sum
 }
 
+// drainWord swaps w to 0 and returns what it held, skipping the locked swap
+// when w is already 0.
+func drainWord(w *atomic.Int64) int64 {
+	if w.Load() == 0 {
+		return 0
+	}
+	return w.Swap(0)
+}
+
 // Handle returns a handle that adds to one stripe of c, chosen round-robin
-// when the handle is made. Give each long-lived worker goroutine its own
-// handle: Adds through it skip the stripe choice and are a single atomic add
-// (wait-free). Handles are safe for concurrent use, but two goroutines
-// sharing one handle contend on its stripe.
+// when the handle is made; c stripes if it had not. Give each long-lived
+// worker goroutine its own handle: Adds through it skip the stripe choice
+// and are a single atomic add (wait-free). Handles are safe for concurrent
+// use, but two goroutines sharing one handle contend on its stripe.
 func (c *Counter) Handle() *CounterHandle {
 	s := c.stripes()
 	i := (s.next.Add(1) - 1) & (1<<s.bits - 1)

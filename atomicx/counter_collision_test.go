@@ -86,7 +86,7 @@ func TestConcurrentCounterCollisionParts(t *testing.T) {
 		// A multiplier was drawn while probing (the probes changed stripes'
 		// hands): collide the pair again by mapping every key to stripe 0.
 		t.Log("the pair parted while probing; forcing multiplier 1")
-		s.mult.Store(1)
+		c.mult.Store(1)
 	}
 	// A Counter draws at most one multiplier per millisecond and each draw
 	// parts the pair with probability ≥ 1-2/stripes: a few rounds suffice.
@@ -110,4 +110,55 @@ func TestConcurrentCounterCollisionParts(t *testing.T) {
 		}
 	}
 	t.Fatalf("two goroutines that hashed to one stripe still shared one after 5s of rounds of %d adds each", perRound)
+}
+
+// TestCounterOneGoroutineStaysOneWord: a Counter that only one goroutine
+// adds to never sees its base word change hands between sampled Adds, so it
+// must not stripe (striping allocates and costs loads on every Add).
+func TestCounterOneGoroutineStaysOneWord(t *testing.T) {
+	var c Counter
+	for i := range 1 << 16 {
+		c.Add(int64(i))
+		if i%1024 == 0 {
+			runtime.Gosched()
+		}
+	}
+	if c.s.Load() != nil {
+		t.Fatal("a Counter added to by one goroutine striped")
+	}
+	if got, want := c.Drain(), int64(1<<16*(1<<16-1)/2); got != want {
+		t.Fatalf("Drain = %d, want %d", got, want)
+	}
+}
+
+// TestConcurrentCounterStripes: two goroutines adding to a new Counter at
+// once (interleaved every 16 Adds even on one P) must make it stripe, and
+// the adds made before and after must all be counted.
+func TestConcurrentCounterStripes(t *testing.T) {
+	var c Counter
+	var wg sync.WaitGroup
+	a, b := startStripeWorker(&c, &wg), startStripeWorker(&c, &wg)
+	defer func() {
+		close(a.cmd)
+		close(b.cmd)
+		wg.Wait()
+	}()
+	const perRound = 2000
+	var want int64
+	// The deadline only bounds a failing run.
+	deadline := time.Now().Add(5 * time.Second)
+	for c.s.Load() == nil && time.Now().Before(deadline) {
+		var pair sync.WaitGroup
+		pair.Add(2)
+		go func() { defer pair.Done(); a.run(perRound) }()
+		go func() { defer pair.Done(); b.run(perRound) }()
+		pair.Wait()
+		want += 2 * perRound
+	}
+	if c.s.Load() == nil {
+		t.Fatalf("two goroutines adding at once for 5s of rounds of %d adds each did not stripe the Counter", perRound)
+	}
+	if got := c.Drain(); got != want {
+		t.Fatalf("Drain = %d, want %d", got, want)
+	}
 }

@@ -90,7 +90,8 @@ func (m *counterMachine) gosched(t tb) {
 // rehash draws a new multiplier, as a stripe that keeps changing hands does.
 func (m *counterMachine) rehash(t tb) {
 	t.Helper()
-	m.c.stripes().mult.Store(stripe.Random() | 1)
+	m.c.stripes()
+	m.c.mult.Store(stripe.Random() | 1)
 	m.check(t)
 }
 

@@ -17,35 +17,55 @@ import (
 
 // BenchmarkCounter: one increment per op, under b.RunParallel (so with
 // -cpu=2, two goroutines increment the same counter).
-func BenchmarkCounter(b *testing.B) {
-	b.Run("impl=atomic-int64", func(b *testing.B) {
+func BenchmarkCounter(b *testing.B) { benchCounters(b, 1, true) }
+
+// BenchmarkCounterOversubscribed is BenchmarkCounter's atomic, atomicx and
+// xsync counters with 4 goroutines per P (b.SetParallelism(4): 8 goroutines
+// at -cpu=2), as when more goroutines add than there are cores.
+func BenchmarkCounterOversubscribed(b *testing.B) { benchCounters(b, 4, false) }
+
+// benchCounters runs the counters with par goroutines per P; all adds the
+// lfmetrics, mutex and client_golang counters. Each run of a sub-benchmark
+// makes its counter anew (newG), so no run starts from another's state.
+func benchCounters(b *testing.B, par int, all bool) {
+	run := func(name string, newG func() func() func()) {
+		b.Run("impl="+name, func(b *testing.B) {
+			b.SetParallelism(par)
+			parallel(b, newG())
+		})
+	}
+	run("atomic-int64", func() func() func() {
 		var c atomic.Int64
-		parallel(b, func() func() { return func() { c.Add(1) } })
+		return func() func() { return func() { c.Add(1) } }
 	})
-	b.Run("impl=atomicx-counter", func(b *testing.B) {
+	run("atomicx-counter", func() func() func() {
 		var c atomicx.Counter
-		parallel(b, func() func() { return func() { c.Add(1) } })
+		return func() func() { return func() { c.Add(1) } }
 	})
-	b.Run("impl=atomicx-handle", func(b *testing.B) {
+	run("atomicx-handle", func() func() func() {
 		var c atomicx.Counter
-		parallel(b, func() func() { h := c.Handle(); return func() { h.Add(1) } })
+		return func() func() { h := c.Handle(); return func() { h.Add(1) } }
 	})
-	b.Run("impl=lfmetrics-ingest", func(b *testing.B) {
-		var m lfmetrics.Metrics
-		parallel(b, func() func() { return m.RecordIngest })
-	})
-	b.Run("impl=mutex-int64", func(b *testing.B) {
-		var c mutexCounter
-		parallel(b, func() func() { return c.inc })
-	})
-	b.Run("impl=xsync-counter", func(b *testing.B) {
+	if all {
+		run("lfmetrics-ingest", func() func() func() {
+			var m lfmetrics.Metrics
+			return func() func() { return m.RecordIngest }
+		})
+		run("mutex-int64", func() func() func() {
+			var c mutexCounter
+			return func() func() { return c.inc }
+		})
+	}
+	run("xsync-counter", func() func() func() {
 		c := xsync.NewCounter()
-		parallel(b, func() func() { return func() { c.Add(1) } })
+		return func() func() { return func() { c.Add(1) } }
 	})
-	b.Run("impl=prom-counter", func(b *testing.B) {
-		c := prometheus.NewCounter(prometheus.CounterOpts{Name: "bench_total", Help: "bench"})
-		parallel(b, func() func() { return c.Inc })
-	})
+	if all {
+		run("prom-counter", func() func() func() {
+			c := prometheus.NewCounter(prometheus.CounterOpts{Name: "bench_total", Help: "bench"})
+			return func() func() { return c.Inc }
+		})
+	}
 }
 
 // mutexCounter is the counter a program writes with a lock.

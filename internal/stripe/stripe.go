@@ -15,11 +15,12 @@
 // detect that; each caller does, in its own way:
 //
 //   - atomicx.Counter hashes Key with a random odd multiplier of its own (the
-//     high bits of Key() × multiplier), marks each stripe with the key of the
-//     goroutine that last took it, and draws a new multiplier when a stripe
-//     keeps changing hands (at most one draw per millisecond), which moves
-//     every goroutine to a new, independently hashed stripe. Its Add is a
-//     plain atomic add, so it has no failed compare-and-swap to learn from;
+//     high bits of Key() × multiplier). Its Add is a plain atomic add, so it
+//     has no failed compare-and-swap to learn from: about one Add in 64
+//     (picked by the value the add left) records its Key on the stripe, and
+//     a stripe whose sampled Adds keep coming from different goroutines
+//     draws a new multiplier (at most one draw per millisecond), which moves
+//     every goroutine to a new, independently hashed stripe;
 //   - lfmetrics.Latency tries its Hint stripe with a compare-and-swap and, when
 //     that fails, writes a Random stripe for that one record.
 package stripe
