@@ -20,9 +20,8 @@ import (
 // and allocates only on a first use: the Metrics' first use allocates its
 // state (the interval's start time and the batch stripes), and the ingest,
 // reject and error counters and the query Latency each allocate on the
-// first record that reaches them. Goroutines that race on such a first
-// use may each allocate; one allocation is kept and the others are left
-// to the garbage collector. After that no Record method allocates.
+// first record that reaches them (see lazy.go). After that no Record
+// method allocates.
 //
 // The readers — Snapshot, Reset, Total, Throughput and the query latency
 // accessors — may run concurrently with the Record methods and with each
@@ -134,9 +133,7 @@ func (m *Metrics) RecordIngest() {
 //
 // It is three atomic read-modify-writes on a stripe of the batch recorder,
 // behind the same writer/reader phase flip as RecordQuery, with no retry
-// loop: wait-free. (The first, a compare-and-swap on the goroutine's own
-// stripe, is replaced by an unconditional add on a random stripe when it
-// fails.)
+// loop: wait-free.
 func (m *Metrics) RecordIngestBatch(n int) {
 	st := m.state()
 	if n < 0 {
