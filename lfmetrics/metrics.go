@@ -59,6 +59,29 @@ type counts struct {
 	ingested, batches, rejected, errors uint64
 }
 
+// plus returns c and o added.
+func (c counts) plus(o counts) counts {
+	return counts{
+		ingested: c.ingested + o.ingested,
+		batches:  c.batches + o.batches,
+		rejected: c.rejected + o.rejected,
+		errors:   c.errors + o.errors,
+	}
+}
+
+// snapshot returns the Snapshot of an interval with counts c, query
+// latencies q and length elapsed.
+func (c counts) snapshot(q LatencySnapshot, elapsed time.Duration) Snapshot {
+	return Snapshot{
+		Ingested: c.ingested,
+		Batches:  c.batches,
+		Rejected: c.rejected,
+		Errors:   c.errors,
+		Query:    q,
+		Elapsed:  elapsed,
+	}
+}
+
 // Option configures a Metrics made by New.
 type Option func(*options)
 
@@ -117,6 +140,17 @@ func (m *Metrics) clock() time.Time {
 // m.mu.
 func (m *Metrics) collectBatches(st *metricsState) {
 	st.batch.collect(&m.batched)
+}
+
+// current returns the counts of the current interval, leaving them in
+// place. The caller holds m.mu and has collected the batches.
+func (m *Metrics) current() counts {
+	return counts{
+		ingested: uint64(m.ingested.Load()) + m.batched.ingested,
+		batches:  m.batched.batches,
+		rejected: uint64(m.rejected.Load()),
+		errors:   uint64(m.errors.Load()),
+	}
 }
 
 // RecordIngest counts one ingested event. It is one atomic operation on a
@@ -186,14 +220,8 @@ func (m *Metrics) Snapshot() Snapshot {
 	defer m.mu.Unlock()
 	now := m.clock()
 	m.collectBatches(st)
-	return Snapshot{
-		Ingested: uint64(m.ingested.Load()) + m.batched.ingested,
-		Batches:  m.batched.batches,
-		Rejected: uint64(m.rejected.Load()),
-		Errors:   uint64(m.errors.Load()),
-		Query:    m.query.Snapshot(),
-		Elapsed:  now.Sub(st.start),
-	}
+	c := m.current()
+	return c.snapshot(m.query.Snapshot(), now.Sub(st.start))
 }
 
 // Reset closes the current interval and returns it, and starts the next
@@ -214,18 +242,8 @@ func (m *Metrics) Reset() Snapshot {
 		errors:   uint64(m.errors.Drain()),
 	}
 	m.batched = counts{}
-	m.closed.ingested += c.ingested
-	m.closed.batches += c.batches
-	m.closed.rejected += c.rejected
-	m.closed.errors += c.errors
-	s := Snapshot{
-		Ingested: c.ingested,
-		Batches:  c.batches,
-		Rejected: c.rejected,
-		Errors:   c.errors,
-		Query:    m.query.Reset(),
-		Elapsed:  now.Sub(st.start),
-	}
+	m.closed = m.closed.plus(c)
+	s := c.snapshot(m.query.Reset(), now.Sub(st.start))
 	st.start = now
 	return s
 }
@@ -240,14 +258,8 @@ func (m *Metrics) Total() Snapshot {
 	defer m.mu.Unlock()
 	now := m.clock()
 	m.collectBatches(st)
-	return Snapshot{
-		Ingested: m.closed.ingested + uint64(m.ingested.Load()) + m.batched.ingested,
-		Batches:  m.closed.batches + m.batched.batches,
-		Rejected: m.closed.rejected + uint64(m.rejected.Load()),
-		Errors:   m.closed.errors + uint64(m.errors.Load()),
-		Query:    m.query.Total(),
-		Elapsed:  now.Sub(st.created),
-	}
+	c := m.closed.plus(m.current())
+	return c.snapshot(m.query.Total(), now.Sub(st.created))
 }
 
 // Throughput returns the ingested events per second in the current
