@@ -28,17 +28,17 @@ type batchStripe struct {
 // batch's events in one interval and its count in the next, while a reader
 // takes a phased half only once every record in it has finished.
 type batchState struct {
-	bits    uint
-	stripes []batchStripe
+	stripeBits uint // len(stripes) == 1<<stripeBits
+	stripes    []batchStripe
 }
 
 // record records a batch of n events on the goroutine's stripe (see
 // phaser.tryBegin), with no retry: wait-free.
 func (st *batchState) record(n uint64) {
-	s := &st.stripes[stripe.Index(stripe.Hint(), st.bits)]
+	s := &st.stripes[stripe.Index(stripe.Hint(), st.stripeBits)]
 	p, ok := s.ph.tryBegin()
 	if !ok {
-		s = &st.stripes[stripe.Index(stripe.Random(), st.bits)]
+		s = &st.stripes[stripe.Index(stripe.Random(), st.stripeBits)]
 		p = s.ph.begin()
 	}
 	h := &s.halves[p]

@@ -65,8 +65,8 @@ type latencyStripe struct {
 
 // latencyState is what a Latency allocates on first use.
 type latencyState struct {
-	bits    uint
-	stripes []latencyStripe
+	stripeBits uint // len(stripes) == 1<<stripeBits
+	stripes    []latencyStripe
 
 	mu     sync.Mutex // serializes readers; writers never take it
 	cur    tally      // drained records of the current interval
@@ -85,7 +85,7 @@ func (l *Latency) state() *latencyState {
 
 func (l *Latency) initState() *latencyState {
 	bits := stripe.Bits(maxStripeBits)
-	return publish(&l.st, &latencyState{bits: bits, stripes: make([]latencyStripe, 1<<bits)})
+	return publish(&l.st, &latencyState{stripeBits: bits, stripes: make([]latencyStripe, 1<<bits)})
 }
 
 // Record records one duration. A negative d is recorded as 0.
@@ -102,10 +102,10 @@ func (l *Latency) Record(d time.Duration) {
 
 func (st *latencyState) record(d time.Duration) {
 	v := uint64(max(d, 0))
-	s := &st.stripes[stripe.Index(stripe.Hint(), st.bits)]
+	s := &st.stripes[stripe.Index(stripe.Hint(), st.stripeBits)]
 	p, ok := s.ph.tryBegin()
 	if !ok {
-		s = &st.stripes[stripe.Index(stripe.Random(), st.bits)]
+		s = &st.stripes[stripe.Index(stripe.Random(), st.stripeBits)]
 		p = s.ph.begin()
 	}
 	t := &s.totals[p]

@@ -124,7 +124,7 @@ func (m *Metrics) initState() *metricsState {
 	return publish(&m.st, &metricsState{
 		created: now,
 		start:   now,
-		batch:   batchState{bits: bits, stripes: make([]batchStripe, 1<<bits)},
+		batch:   batchState{stripeBits: bits, stripes: make([]batchStripe, 1<<bits)},
 	})
 }
 
