@@ -32,10 +32,9 @@ const maxStripeBits = 5
 // Max.
 //
 // The zero value is ready to use. Its first use allocates the stripes
-// without waiting for anyone (see the package documentation for their
-// size, and lazy.go); nothing allocates afterwards except the Buckets
-// slice of each returned snapshot. A Latency must not be copied after
-// first use.
+// without waiting for anyone (see the package documentation); nothing
+// allocates afterwards except the Buckets slice of each returned snapshot.
+// A Latency must not be copied after first use.
 type Latency struct {
 	st atomic.Pointer[latencyState] // see lazy.go
 }

@@ -20,8 +20,8 @@ import (
 // and allocates only on a first use: the Metrics' first use allocates its
 // state (the interval's start time and the batch stripes), and the ingest,
 // reject and error counters and the query Latency each allocate on the
-// first record that reaches them (see lazy.go). After that no Record
-// method allocates.
+// first record that reaches them, without waiting for anyone (see the
+// package documentation). After that no Record method allocates.
 //
 // The readers — Snapshot, Reset, Total, Throughput and the query latency
 // accessors — may run concurrently with the Record methods and with each
