@@ -1,99 +1,11 @@
 package atomicx
 
 import (
-	"math/rand/v2"
 	"runtime"
 	"sync"
 	"sync/atomic"
 	"testing"
 )
-
-// applyAll runs goroutines that each apply their own random values through
-// f, and returns every value applied.
-func applyAll(t *testing.T, goroutines, per int, f func(v int64)) []int64 {
-	t.Helper()
-	vals := make([][]int64, goroutines)
-	for g := range vals {
-		r := rand.New(rand.NewPCG(uint64(g), 42))
-		vals[g] = make([]int64, per)
-		for i := range vals[g] {
-			vals[g][i] = r.Int64N(1<<40) - 1<<39
-		}
-	}
-	var wg sync.WaitGroup
-	start := make(chan struct{})
-	for g := range vals {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			<-start
-			for i, v := range vals[g] {
-				f(v)
-				if i%64 == 0 {
-					runtime.Gosched()
-				}
-			}
-		}()
-	}
-	close(start)
-	wg.Wait()
-	var all []int64
-	for _, vs := range vals {
-		all = append(all, vs...)
-	}
-	return all
-}
-
-func TestConcurrentMaxMin(t *testing.T) {
-	const goroutines, per = 8, 5000
-	var smax, smin atomic.Int64
-	var xmax, xmin Int[int64]
-	var fmax, fmin Float[float64]
-	smin.Store(1 << 62)
-	xmin.Store(1 << 62)
-	fmin.Store(1 << 62)
-	smax.Store(-1 << 62)
-	xmax.Store(-1 << 62)
-	fmax.Store(-1 << 62)
-	all := applyAll(t, goroutines, per, func(v int64) {
-		Max(&smax, v)
-		Min(&smin, v)
-		xmax.Max(v)
-		xmin.Min(v)
-		fmax.Max(float64(v))
-		fmin.Min(float64(v))
-	})
-	wantMax, wantMin := all[0], all[0]
-	for _, v := range all {
-		wantMax = max(wantMax, v)
-		wantMin = min(wantMin, v)
-	}
-	if smax.Load() != wantMax || xmax.Load() != wantMax || fmax.Load() != float64(wantMax) {
-		t.Errorf("max: sync/atomic %d, Int %d, Float %v; want %d", smax.Load(), xmax.Load(), fmax.Load(), wantMax)
-	}
-	if smin.Load() != wantMin || xmin.Load() != wantMin || fmin.Load() != float64(wantMin) {
-		t.Errorf("min: sync/atomic %d, Int %d, Float %v; want %d", smin.Load(), xmin.Load(), fmin.Load(), wantMin)
-	}
-}
-
-func TestConcurrentAdd(t *testing.T) {
-	const goroutines, per = 8, 5000
-	var i Int[int32]
-	var f Float[float64]
-	all := applyAll(t, goroutines, per, func(v int64) {
-		i.Add(int32(v))
-		f.Add(float64(v & 0xffff)) // small integers: float sums stay exact
-	})
-	var wantI int32
-	var wantF float64
-	for _, v := range all {
-		wantI += int32(v)
-		wantF += float64(v & 0xffff)
-	}
-	if i.Load() != wantI || f.Load() != wantF {
-		t.Fatalf("Int sum %d want %d; Float sum %v want %v", i.Load(), wantI, f.Load(), wantF)
-	}
-}
 
 // TestConcurrentCounterDrain: adders and a drainer run together; every Add
 // must be counted by exactly one Drain.
@@ -214,46 +126,4 @@ func TestCounterNoAllocs(t *testing.T) {
 	if n := testing.AllocsPerRun(10000, func() { key++; c.sample(st, key&15+1) }); n != 0 {
 		t.Fatalf("a sampled Add that finds its stripe contended allocates %v per run", n)
 	}
-}
-
-// TestMaxMinEveryCellType runs the generic Max/Min over each sync/atomic
-// cell type (each takes its own fast path) and a cell the fast paths do not
-// know.
-func TestMaxMinEveryCellType(t *testing.T) {
-	var i32 atomic.Int32
-	var u32 atomic.Uint32
-	var i64 atomic.Int64
-	var u64 atomic.Uint64
-	var up atomic.Uintptr
-	var f Float[float64]
-	check := func(name string, _, _, got, want any) {
-		t.Helper()
-		if got != want {
-			t.Errorf("%s: got %v, want %v", name, got, want)
-		}
-	}
-	i32.Store(-5)
-	check("Int32 max", nil, nil, Max(&i32, int32(-7)), int32(-5))
-	check("Int32 max", nil, nil, Max(&i32, int32(3)), int32(-5))
-	check("Int32 min", nil, nil, Min(&i32, int32(-9)), int32(3))
-	check("Int32 value", nil, nil, i32.Load(), int32(-9))
-	u32.Store(1 << 31)
-	check("Uint32 max", nil, nil, Max(&u32, uint32(5)), uint32(1<<31))
-	check("Uint32 min", nil, nil, Min(&u32, uint32(5)), uint32(1<<31))
-	check("Uint32 value", nil, nil, u32.Load(), uint32(5))
-	i64.Store(-1)
-	check("Int64 max", nil, nil, Max(&i64, int64(-2)), int64(-1))
-	check("Int64 min", nil, nil, Min(&i64, int64(-1<<62)), int64(-1))
-	check("Int64 value", nil, nil, i64.Load(), int64(-1<<62))
-	u64.Store(1 << 63)
-	check("Uint64 max", nil, nil, Max(&u64, uint64(^uint64(0))), uint64(1<<63))
-	check("Uint64 value", nil, nil, u64.Load(), ^uint64(0))
-	check("Uint64 min", nil, nil, Min(&u64, uint64(0)), ^uint64(0))
-	check("Uint64 value", nil, nil, u64.Load(), uint64(0))
-	check("Uintptr max", nil, nil, Max(&up, uintptr(9)), uintptr(0))
-	check("Uintptr min", nil, nil, Min(&up, uintptr(4)), uintptr(9))
-	check("Uintptr value", nil, nil, up.Load(), uintptr(4))
-	check("Float generic max", nil, nil, Max[float64](&f, 2.5), 0.0)
-	check("Float generic min", nil, nil, Min[float64](&f, -1), 2.5)
-	check("Float value", nil, nil, f.Load(), -1.0)
 }

@@ -14,7 +14,7 @@ import (
 // int, uintptr and time.Duration).
 func FuzzIntOps(f *testing.F) {
 	f.Fuzz(rapid.MakeFuzz(func(t *rapid.T) {
-		intTypes(t, rapid.IntRange(0, len(intTypeNames)-1).Draw(t, "type"))
+		intModels[rapid.IntRange(0, len(intModels)-1).Draw(t, "type")].run(t)
 	}))
 }
 
@@ -22,7 +22,7 @@ func FuzzIntOps(f *testing.F) {
 // NaN payloads, ±Inf, ±0 and subnormals included.
 func FuzzFloatOps(f *testing.F) {
 	f.Fuzz(rapid.MakeFuzz(func(t *rapid.T) {
-		floatTypes(t, rapid.IntRange(0, len(floatTypeNames)-1).Draw(t, "type"))
+		floatModels[rapid.IntRange(0, len(floatModels)-1).Draw(t, "type")].run(t)
 	}))
 }
 

@@ -32,23 +32,24 @@ type Cell[T any] interface {
 // sync/atomic's Int32, Int64, Uint32 and Uint64 take a direct loop here.
 // Other cells, this package's Int and Float included, go through their Load
 // and CompareAndSwap methods, which generic code calls indirectly: for an Int
-// or a Float, call its own Max method, a direct loop that costs a third (Int)
-// to three fifths (Float) as much.
+// or a Float, call its own Max method, a direct loop that costs less.
 func Max[T constraints.Ordered, C Cell[T]](c C, v T) (old T) {
 	// Go compiles one body for all pointer-typed C and calls their methods
 	// through a dictionary. sync/atomic's integer cells take a direct loop
 	// instead; in each case the cell's type fixes T, so the reinterpretations
 	// are exact. *Int[T] has no case: Max's T is only Ordered, so the case
-	// must go through an interface (an assertion doubled the cost: 138
-	// instructions per op against 69 for the dictionary loop, callgrind) or
-	// name instantiations (*Int[int64] ... : 61 against 69, and none for
-	// named types); Int.Max itself is 24. Float.Max is 45 against 74.
+	// would have to go through an interface assertion, which costs more than
+	// the dictionary loop it would replace, or name each instantiation, which
+	// leaves out named types. Int.Max and Float.Max are those cells' direct
+	// loops. The *atomic.Int64 case is tested here and the others in
+	// maxOther, so that Max stays small enough to inline.
 	if p, ok := any(c).(*atomic.Int64); ok {
 		return as[T](casMax64((*atomic.Uint64)(unsafe.Pointer(p)), as[int64](v)))
 	}
 	return maxOther(c, v)
 }
 
+// maxOther is Max for every cell but *atomic.Int64.
 func maxOther[T constraints.Ordered, C Cell[T]](c C, v T) (old T) {
 	switch p := any(c).(type) {
 	case *atomic.Uint64:
@@ -68,7 +69,7 @@ func maxOther[T constraints.Ordered, C Cell[T]](c C, v T) (old T) {
 
 // Min atomically stores v in c if v is less than the value c holds, and
 // returns the value c held before. It mirrors Max: the same load-first early
-// return, lock-free, and the same NaN rule.
+// return, lock-free, the same NaN rule and the same direct loops.
 func Min[T constraints.Ordered, C Cell[T]](c C, v T) (old T) {
 	if p, ok := any(c).(*atomic.Int64); ok {
 		return as[T](casMin64((*atomic.Uint64)(unsafe.Pointer(p)), as[int64](v)))
@@ -76,6 +77,7 @@ func Min[T constraints.Ordered, C Cell[T]](c C, v T) (old T) {
 	return minOther(c, v)
 }
 
+// minOther is Min for every cell but *atomic.Int64.
 func minOther[T constraints.Ordered, C Cell[T]](c C, v T) (old T) {
 	switch p := any(c).(type) {
 	case *atomic.Uint64:

@@ -6,13 +6,6 @@ import (
 	"github.com/lfkit/lfkit/internal/stripe"
 )
 
-// Batches are recorded on phased stripes (phase.go), not on two counters:
-// a batch adds to two words, its events and its batch count, and a reader
-// that drained two independent counters one after the other could take
-// the events of a batch in one interval and its count in the next. On a
-// phased stripe a reader takes a half only once every record of it has
-// finished, so both words of a batch land in the same interval.
-
 // batchHalf is one half of a batch stripe.
 type batchHalf struct {
 	events  atomicx.Int[uint64] // Σ n, wrapping as uint64 does
@@ -28,20 +21,24 @@ type batchStripe struct {
 	_      pad.Line
 }
 
-// batchState is a Metrics' batch recorder, allocated with its state.
+// batchState is a Metrics' batch recorder, allocated with its state. A
+// batch adds to two words, its events and its batch count, so it is
+// recorded on phased stripes (phase.go) rather than on two counters: a
+// reader that drained two counters one after the other could take a
+// batch's events in one interval and its count in the next, while a reader
+// takes a phased half only once every record in it has finished.
 type batchState struct {
-	bits    uint
-	stripes []batchStripe
+	stripeBits uint // len(stripes) == 1<<stripeBits
+	stripes    []batchStripe
 }
 
-// record records a batch of n events: three atomic read-modify-writes on
-// the goroutine's stripe (a random one when another goroutine is starting
-// a record on it at the same moment), with no retry: wait-free.
+// record records a batch of n events on the goroutine's stripe (see
+// phaser.tryBegin), with no retry: wait-free.
 func (st *batchState) record(n uint64) {
-	s := &st.stripes[stripe.Index(stripe.Hint(), st.bits)]
+	s := &st.stripes[stripe.Index(stripe.Hint(), st.stripeBits)]
 	p, ok := s.ph.tryBegin()
 	if !ok {
-		s = &st.stripes[stripe.Index(stripe.Random(), st.bits)]
+		s = &st.stripes[stripe.Index(stripe.Random(), st.stripeBits)]
 		p = s.ph.begin()
 	}
 	h := &s.halves[p]

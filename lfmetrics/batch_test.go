@@ -3,6 +3,7 @@ package lfmetrics
 import (
 	"sync"
 	"testing"
+	"unsafe"
 )
 
 // TestConcurrentBatchSameInterval: a RecordIngestBatch(n) lands its n events and its
@@ -65,4 +66,13 @@ func TestConcurrentBatchSameInterval(t *testing.T) {
 	if tot := m.Total(); tot.Batches != writers*uint64(batches) || tot.Ingested != n*tot.Batches {
 		t.Fatalf("Total: %d batches, %d ingested; want %d batches of %d", tot.Batches, tot.Ingested, writers*batches, n)
 	}
+}
+
+// TestBatchStripeLayout: the words a batch stripe's writers touch are at
+// least pad.Size away from any other stripe's, and its size is the one the
+// package doc states.
+func TestBatchStripeLayout(t *testing.T) {
+	var b batchStripe
+	checkStripePadded(t, "batchStripe", unsafe.Offsetof(b.ph),
+		unsafe.Offsetof(b.halves)+unsafe.Sizeof(b.halves), unsafe.Sizeof(b), 296)
 }

@@ -36,9 +36,9 @@ const (
 const MaxTrackable = time.Duration(1)<<(maxShift+subBits+1) - 1
 
 // RelativeError is the widest a bucket is relative to its lower bound,
-// 1/32 = 3.125%. A value reported for a bucket (a quantile, a bucket
-// bound) is within RelativeError of every value the bucket holds; Quantile
-// picks the bucket's midpoint and so is within RelativeError/2.
+// 1/32. A value reported for a bucket (a quantile, a bucket bound) is
+// within RelativeError of every value the bucket holds; Quantile picks the
+// bucket's midpoint and so is within RelativeError/2.
 const RelativeError = 1.0 / subCount
 
 // bucketOf returns the bucket index of v nanoseconds.

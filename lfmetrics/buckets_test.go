@@ -4,11 +4,8 @@ import (
 	"math"
 	"testing"
 	"time"
-	"unsafe"
 
 	"pgregory.net/rapid"
-
-	"github.com/lfkit/lfkit/internal/pad"
 )
 
 func TestBucketLayoutContiguous(t *testing.T) {
@@ -78,33 +75,4 @@ func TestBucketOfProperty(t *testing.T) {
 			t.Fatalf("v=%d: midpoint %d off by %d, more than v/64", v, mid, diff)
 		}
 	})
-}
-
-// TestStripeLayout: the words a stripe's writers touch (latency and batch
-// stripes) are at least pad.Size away from any other stripe's, and the
-// sizes the package doc states are the real ones.
-func TestStripeLayout(t *testing.T) {
-	var s latencyStripe
-	first := unsafe.Offsetof(s.ph)
-	last := unsafe.Offsetof(s.buckets) + unsafe.Sizeof(s.buckets)
-	if first < pad.Size || unsafe.Sizeof(s)-last < pad.Size {
-		t.Fatalf("stripe words span [%d, %d) of %d bytes: want pad.Size = %d on both sides",
-			first, last, unsafe.Sizeof(s), pad.Size)
-	}
-	if pad.Size == 128 && unsafe.Sizeof(s) != 19784 {
-		t.Fatalf("latencyStripe is %d bytes; update the package doc's memory figures", unsafe.Sizeof(s))
-	}
-	var b batchStripe
-	first = unsafe.Offsetof(b.ph)
-	last = unsafe.Offsetof(b.halves) + unsafe.Sizeof(b.halves)
-	if first < pad.Size || unsafe.Sizeof(b)-last < pad.Size {
-		t.Fatalf("batch stripe words span [%d, %d) of %d bytes: want pad.Size = %d on both sides",
-			first, last, unsafe.Sizeof(b), pad.Size)
-	}
-	if pad.Size == 128 && unsafe.Sizeof(b) != 296 {
-		t.Fatalf("batchStripe is %d bytes; update the package doc's memory figures", unsafe.Sizeof(b))
-	}
-	if maxStripeBits != 5 {
-		t.Fatalf("maxStripeBits = %d; update the package doc's memory figures", maxStripeBits)
-	}
 }

@@ -54,29 +54,27 @@
 // Latencies are bucketed over integer nanoseconds in HdrHistogram's
 // log-linear layout: each power of two is split into 32 equal buckets
 // (the bucket index comes from bits.Len64), values below 64 ns get a
-// bucket each. A bucket is at most RelativeError = 1/32 = 3.125% of its
-// lower bound wide, from 1 ns up to MaxTrackable = 2^42−1 ns (about 73
+// bucket each. A bucket is at most RelativeError = 1/32 of its lower
+// bound wide, from 1 ns up to MaxTrackable = 2^42−1 ns (about 73
 // minutes); larger durations share the top bucket. A quantile is
-// reported as a bucket's midpoint, within 1/64 (1.6%) of the exact
-// quantile. Count, Sum, Min and Max are exact, never bucket-rounded. A
-// negative duration is recorded as 0. The precision is fixed: 1216
-// buckets of 8 bytes each.
+// reported as a bucket's midpoint, within 1/64 of the exact quantile.
+// Count, Sum, Min and Max are exact, never bucket-rounded. A negative
+// duration is recorded as 0. The precision is fixed: 1216 buckets of 8
+// bytes each.
 //
 // # Concurrency and progress
 //
 // Writers never wait for each other or for a reader, and never take a
-// lock. Each Latency is split into stripes, each on its own false-sharing
-// range (internal/pad), and a goroutine writes the stripe its stack
-// address hashes to (internal/stripe), moving to a random stripe when
-// another goroutine is starting a record on that one at the same moment.
-// Each stripe has two halves and a phase word, as in HdrHistogram's
-// WriterReaderPhaser or client_golang's hot/cold histogram: a record
-// increments the phase word, updates sum and extremes of the hot half and
-// increments one bucket, last. A reader flips the phase with one atomic
-// swap, waits for the records that started before the flip to finish,
-// then drains the now-cold half. RecordIngestBatch records on stripes of
-// the same kind, so a batch's events and its batch count always land in
-// the same interval. So:
+// lock. Each Latency, and the batch recorder of a Metrics, is split into
+// stripes, each on its own false-sharing range (internal/pad); a goroutine
+// records on the stripe its stack address hashes to (internal/stripe), or
+// on a random one when another goroutine is starting a record on that
+// stripe at the same moment. Each stripe has two halves, as in
+// HdrHistogram's WriterReaderPhaser or client_golang's hot/cold histogram:
+// records go to the hot half, and a reader makes the other half hot and
+// drains the one that was, once every record that started in it has
+// finished. A batch's events and its batch count are recorded together on
+// such a stripe, so they always land in the same interval. So:
 //
 //   - Record is three atomic read-modify-writes on the goroutine's stripe
 //     plus a compare-and-swap when it sets a new minimum or maximum:
@@ -90,28 +88,26 @@
 //     racing on one first use may each allocate, and one allocation is
 //     kept. After its first use, no record path allocates.
 //   - Readers (Snapshot, Reset, Total and the accessors) take a mutex
-//     among themselves and may wait for records that are in progress —
-//     each a few instructions, unless its goroutine was descheduled
-//     mid-record, in which case the reader waits until it runs again
-//     (spinning, then yielding, then sleeping). They never make a writer
-//     wait. Their cost grows with the number of stripes written since the
-//     last read and the span of their buckets, not with the number of
-//     records: a Snapshot of a busy Metrics takes a few microseconds, but
-//     on an oversubscribed machine the occasional wait for a descheduled
-//     writer can take as long as the operating system keeps it off the
-//     CPU.
+//     among themselves and may wait for records that are in progress,
+//     which are short unless their goroutine was descheduled mid-record:
+//     then the reader waits until it runs again (spinning, then yielding,
+//     then sleeping). They never make a writer wait. Their cost grows with
+//     the number of stripes written since the last read and the span of
+//     their buckets, not with the number of records; on an oversubscribed
+//     machine the occasional wait for a descheduled writer can take as
+//     long as the operating system keeps it off the CPU.
 //
 // The atomic words are atomicx cells; sync/atomic is used only for the
 // pointers that publish the lazily allocated state.
 //
 // # Memory
 //
-// A Latency allocates on first use 4×GOMAXPROCS stripes rounded up to a
-// power of two, at most 32; each stripe holds two halves of 1216 8-byte
-// buckets and is padded apart, 19,784 bytes on amd64. With GOMAXPROCS = 2
-// that is 8 stripes, about 155 KiB, plus 19 KiB of reader-side totals; at
-// most about 637 KiB. A Metrics adds, on its first use, as many batch
-// stripes of 296 bytes on amd64 (2.3 KiB at GOMAXPROCS = 2, at most
-// 9.3 KiB), and each of its three counters is an atomicx.Counter (1 KiB at
-// GOMAXPROCS = 2, at most 32 KiB).
+// A Latency allocates on first use four stripes per GOMAXPROCS, rounded up
+// to a power of two, at most 32; each stripe holds two halves of 1216
+// 8-byte buckets and is padded apart, 19,784 bytes on amd64. With
+// GOMAXPROCS = 2 that is 8 stripes, about 155 KiB, plus 19 KiB of
+// reader-side totals; at most about 637 KiB. A Metrics adds, on its first
+// use, as many batch stripes of 296 bytes on amd64 (2.3 KiB at
+// GOMAXPROCS = 2, at most 9.3 KiB), and each of its three counters is an
+// atomicx.Counter.
 package lfmetrics

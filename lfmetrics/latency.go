@@ -10,8 +10,8 @@ import (
 	"github.com/lfkit/lfkit/internal/stripe"
 )
 
-// maxStripeBits caps a Latency at 32 stripes (about 620 KiB), and a
-// Metrics' batch recorder at 32 stripes too.
+// maxStripeBits caps a Latency, and a Metrics' batch recorder, at
+// 1<<maxStripeBits stripes.
 const maxStripeBits = 5
 
 // Latency records durations into a lock-free log-linear histogram and keeps
@@ -19,11 +19,10 @@ const maxStripeBits = 5
 // call from any number of goroutines at once, concurrently with Snapshot,
 // Reset and Total.
 //
-// Durations are bucketed by nanosecond with at most RelativeError (1/32)
-// of bucket width relative to the bucket's lower bound, from 1 ns to
-// MaxTrackable (about 73 minutes). A negative duration is recorded as 0; a
-// duration above MaxTrackable lands in the top bucket while Sum and Max
-// keep its exact value.
+// Durations are bucketed by nanosecond with at most RelativeError of
+// bucket width relative to the bucket's lower bound, up to MaxTrackable.
+// A negative duration is recorded as 0; a duration above MaxTrackable
+// lands in the top bucket while Sum and Max keep its exact value.
 //
 // Snapshot reports the current interval (since the first use or the last
 // Reset); Reset closes it and starts the next; Total reports every record
@@ -32,12 +31,10 @@ const maxStripeBits = 5
 // consistent: Count equals the sum of the bucket counts, and Min ≤ Mean ≤
 // Max.
 //
-// The zero value is ready to use. Its first use allocates the stripes (see
-// the package documentation for their size) without waiting for anyone:
-// goroutines that race on the first use may each allocate them, and one
-// allocation is kept. Nothing allocates afterwards except the Buckets
-// slice of each returned snapshot. A Latency must not be copied after
-// first use.
+// The zero value is ready to use. Its first use allocates the stripes
+// without waiting for anyone (see the package documentation); nothing
+// allocates afterwards except the Buckets slice of each returned snapshot.
+// A Latency must not be copied after first use.
 type Latency struct {
 	st atomic.Pointer[latencyState] // see lazy.go
 }
@@ -67,8 +64,8 @@ type latencyStripe struct {
 
 // latencyState is what a Latency allocates on first use.
 type latencyState struct {
-	bits    uint
-	stripes []latencyStripe
+	stripeBits uint // len(stripes) == 1<<stripeBits
+	stripes    []latencyStripe
 
 	mu     sync.Mutex // serializes readers; writers never take it
 	cur    tally      // drained records of the current interval
@@ -87,7 +84,7 @@ func (l *Latency) state() *latencyState {
 
 func (l *Latency) initState() *latencyState {
 	bits := stripe.Bits(maxStripeBits)
-	return publish(&l.st, &latencyState{bits: bits, stripes: make([]latencyStripe, 1<<bits)})
+	return publish(&l.st, &latencyState{stripeBits: bits, stripes: make([]latencyStripe, 1<<bits)})
 }
 
 // Record records one duration. A negative d is recorded as 0.
@@ -104,13 +101,10 @@ func (l *Latency) Record(d time.Duration) {
 
 func (st *latencyState) record(d time.Duration) {
 	v := uint64(max(d, 0))
-	// The goroutine's own stripe, unless another goroutine is starting a
-	// record on it at this moment: then a random one, as Java's LongAdder
-	// rehashes a thread after a failed compare-and-swap.
-	s := &st.stripes[stripe.Index(stripe.Hint(), st.bits)]
+	s := &st.stripes[stripe.Index(stripe.Hint(), st.stripeBits)]
 	p, ok := s.ph.tryBegin()
 	if !ok {
-		s = &st.stripes[stripe.Index(stripe.Random(), st.bits)]
+		s = &st.stripes[stripe.Index(stripe.Random(), st.stripeBits)]
 		p = s.ph.begin()
 	}
 	t := &s.totals[p]
@@ -142,9 +136,9 @@ func (st *latencyState) collect() {
 // a later Snapshot, Reset or Total still reports every record.
 //
 // Snapshot never blocks Record. It may wait for Records that are in
-// progress on the same stripes to finish (each is a few instructions,
-// unless its goroutine was descheduled mid-way), and it waits for other
-// Snapshot, Reset and Total calls on the same Latency.
+// progress on the same stripes to finish (each is short, unless its
+// goroutine was descheduled mid-way), and it waits for other Snapshot,
+// Reset and Total calls on the same Latency.
 func (l *Latency) Snapshot() LatencySnapshot {
 	st := l.state()
 	st.mu.Lock()

@@ -109,7 +109,7 @@ func (s LatencySnapshot) Mean() time.Duration {
 // The estimate is the value of rank ⌈q·Count⌉ (at least 1) in the sorted
 // recorded durations, reported as the midpoint of the bucket that holds
 // that value, clamped to [Min, Max]: so it is within RelativeError/2
-// (1/64, 1.6%) of the exact value for durations up to MaxTrackable, and
+// (1/64) of the exact value for durations up to MaxTrackable, and
 // exact below 64 ns. q is clamped to [0, 1]; QuantileOK(0) is Min and
 // QuantileOK(1) is Max, exactly.
 func (s LatencySnapshot) QuantileOK(q float64) (time.Duration, bool) {

@@ -2,16 +2,17 @@ package lfmetrics
 
 import (
 	"fmt"
-	"log/slog"
 	"math"
 	"math/rand/v2"
 	"slices"
-	"strings"
 	"sync"
 	"testing"
 	"time"
+	"unsafe"
 
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/lfkit/lfkit/internal/pad"
 )
 
 // wantLatency builds, the slow way, the snapshot a Latency that recorded
@@ -126,21 +127,6 @@ func TestLatencyExact(t *testing.T) {
 	}
 }
 
-func TestLatencyHugeValuesSaturateSum(t *testing.T) {
-	var l Latency
-	for range 3 {
-		l.Record(math.MaxInt64)
-	}
-	s := l.Snapshot()
-	checkConsistent(t, s)
-	if s.Sum != math.MaxInt64 || s.Min != math.MaxInt64 || s.Max != math.MaxInt64 || s.Mean() != math.MaxInt64 {
-		t.Fatalf("got %+v, want Sum, Min, Max, Mean all MaxInt64", s)
-	}
-	if s.Buckets[0].High != math.MaxInt64 || s.Buckets[0].Count != 3 {
-		t.Fatalf("huge values not in the top bucket: %+v", s.Buckets)
-	}
-}
-
 func TestLatencyResetAndTotal(t *testing.T) {
 	var l Latency
 	var all []time.Duration
@@ -166,64 +152,6 @@ func TestLatencyResetAndTotal(t *testing.T) {
 		}
 		if diff := cmp.Diff(wantLatency([]time.Duration{7}), l.Reset()); diff != "" {
 			t.Fatalf("round %d: second Reset (-want +got):\n%s", round, diff)
-		}
-	}
-}
-
-func TestLatencySubAdd(t *testing.T) {
-	var l Latency
-	a := []time.Duration{100, 2000, 30000}
-	b := []time.Duration{100, 5000, 7 * time.Second}
-	for _, d := range a {
-		l.Record(d)
-	}
-	s1 := l.Snapshot()
-	for _, d := range b {
-		l.Record(d)
-	}
-	s2 := l.Snapshot()
-	d := s2.Sub(s1)
-	checkConsistent(t, d)
-	want := wantLatency(b)
-	// Min and Max of a difference are bounds: narrowed to s2's extremes.
-	if d.Min > want.Min || d.Max < want.Max {
-		t.Fatalf("Sub bounds [%v, %v] do not contain the true [%v, %v]", d.Min, d.Max, want.Min, want.Max)
-	}
-	d.Min, d.Max = want.Min, want.Max
-	if diff := cmp.Diff(want, d); diff != "" {
-		t.Fatalf("Sub (-want +got):\n%s", diff)
-	}
-	if diff := cmp.Diff(s2, s2.Sub(LatencySnapshot{})); diff != "" {
-		t.Fatalf("Sub(empty) is not the identity:\n%s", diff)
-	}
-	if diff := cmp.Diff(s1, s1.Sub(s2)); diff != "" {
-		t.Fatalf("Sub(later) must return s, as a reset:\n%s", diff)
-	}
-	if diff := cmp.Diff(s2, s1.Add(wantLatency(b))); diff != "" {
-		t.Fatalf("Add (-want +got):\n%s", diff)
-	}
-	if diff := cmp.Diff(s1, s1.Add(LatencySnapshot{})); diff != "" {
-		t.Fatalf("Add(empty) is not the identity:\n%s", diff)
-	}
-}
-
-func TestLatencyStringAndLogValue(t *testing.T) {
-	var l Latency
-	for i := 1; i <= 100; i++ {
-		l.Record(time.Duration(i) * time.Millisecond)
-	}
-	s := l.Snapshot()
-	str := s.String()
-	for _, want := range []string{"count=100", "min=1ms", "max=100ms", "p50=", "p99="} {
-		if !strings.Contains(str, want) {
-			t.Errorf("String() = %q, lacks %q", str, want)
-		}
-	}
-	var buf strings.Builder
-	slog.New(slog.NewTextHandler(&buf, nil)).Info("lat", "q", s)
-	for _, want := range []string{"q.count=100", "q.min=1ms", "q.max=100ms", "q.p99="} {
-		if !strings.Contains(buf.String(), want) {
-			t.Errorf("slog output %q lacks %q", buf.String(), want)
 		}
 	}
 }
@@ -429,4 +357,47 @@ func TestLatencyManyGoroutines(t *testing.T) {
 	if !slices.IsSortedFunc(total.Buckets, func(a, b Bucket) int { return int(a.Low - b.Low) }) {
 		t.Fatal("buckets not sorted")
 	}
+}
+
+// tb is what the checks need of a *testing.T or a *rapid.T.
+type tb interface {
+	Helper()
+	Fatalf(format string, args ...any)
+}
+
+// checkStripePadded fails unless a stripe of size bytes, whose written
+// words span [first, last), keeps them at least pad.Size away from any
+// other stripe's, and unless, where pad.Size is 128, its size is docSize,
+// the one the package doc's memory figures are computed from.
+func checkStripePadded(t *testing.T, name string, first, last, size, docSize uintptr) {
+	t.Helper()
+	if first < pad.Size || size-last < pad.Size {
+		t.Fatalf("%s words span [%d, %d) of %d bytes: want pad.Size = %d on both sides",
+			name, first, last, size, pad.Size)
+	}
+	if pad.Size == 128 && size != docSize {
+		t.Fatalf("%s is %d bytes; update the package doc's memory figures", name, size)
+	}
+}
+
+// TestLatencyStripeLayout: the words a latency stripe's writers touch are
+// at least pad.Size away from any other stripe's, and the sizes the
+// package doc states are the real ones.
+func TestLatencyStripeLayout(t *testing.T) {
+	var s latencyStripe
+	checkStripePadded(t, "latencyStripe", unsafe.Offsetof(s.ph),
+		unsafe.Offsetof(s.buckets)+unsafe.Sizeof(s.buckets), unsafe.Sizeof(s), 19784)
+	if maxStripeBits != 5 {
+		t.Fatalf("maxStripeBits = %d; update the package doc's memory figures", maxStripeBits)
+	}
+}
+
+// checkLatency checks a LatencySnapshot against the durations it must hold.
+func checkLatency(t tb, what string, s LatencySnapshot, ds []time.Duration) {
+	t.Helper()
+	if diff := cmp.Diff(wantLatency(ds), s); diff != "" {
+		t.Fatalf("%s (-model +got):\n%s", what, diff)
+	}
+	checkConsistent(t, s)
+	checkQuantiles(t, s, ds, edgeQuantiles)
 }

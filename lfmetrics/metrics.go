@@ -20,9 +20,8 @@ import (
 // and allocates only on a first use: the Metrics' first use allocates its
 // state (the interval's start time and the batch stripes), and the ingest,
 // reject and error counters and the query Latency each allocate on the
-// first record that reaches them. Goroutines that race on such a first
-// use may each allocate; one allocation is kept and the others are left
-// to the garbage collector. After that no Record method allocates.
+// first record that reaches them, without waiting for anyone (see the
+// package documentation). After that no Record method allocates.
 //
 // The readers — Snapshot, Reset, Total, Throughput and the query latency
 // accessors — may run concurrently with the Record methods and with each
@@ -58,6 +57,29 @@ type metricsState struct {
 // counts are the counter values of an interval.
 type counts struct {
 	ingested, batches, rejected, errors uint64
+}
+
+// plus returns c and o added.
+func (c counts) plus(o counts) counts {
+	return counts{
+		ingested: c.ingested + o.ingested,
+		batches:  c.batches + o.batches,
+		rejected: c.rejected + o.rejected,
+		errors:   c.errors + o.errors,
+	}
+}
+
+// snapshot returns the Snapshot of an interval with counts c, query
+// latencies q and length elapsed.
+func (c counts) snapshot(q LatencySnapshot, elapsed time.Duration) Snapshot {
+	return Snapshot{
+		Ingested: c.ingested,
+		Batches:  c.batches,
+		Rejected: c.rejected,
+		Errors:   c.errors,
+		Query:    q,
+		Elapsed:  elapsed,
+	}
 }
 
 // Option configures a Metrics made by New.
@@ -102,7 +124,7 @@ func (m *Metrics) initState() *metricsState {
 	return publish(&m.st, &metricsState{
 		created: now,
 		start:   now,
-		batch:   batchState{bits: bits, stripes: make([]batchStripe, 1<<bits)},
+		batch:   batchState{stripeBits: bits, stripes: make([]batchStripe, 1<<bits)},
 	})
 }
 
@@ -120,6 +142,17 @@ func (m *Metrics) collectBatches(st *metricsState) {
 	st.batch.collect(&m.batched)
 }
 
+// current returns the counts of the current interval, leaving them in
+// place. The caller holds m.mu and has collected the batches.
+func (m *Metrics) current() counts {
+	return counts{
+		ingested: uint64(m.ingested.Load()) + m.batched.ingested,
+		batches:  m.batched.batches,
+		rejected: uint64(m.rejected.Load()),
+		errors:   uint64(m.errors.Load()),
+	}
+}
+
 // RecordIngest counts one ingested event. It is one atomic operation on a
 // stripe of a striped counter (see atomicx.Counter), wait-free.
 func (m *Metrics) RecordIngest() {
@@ -134,9 +167,7 @@ func (m *Metrics) RecordIngest() {
 //
 // It is three atomic read-modify-writes on a stripe of the batch recorder,
 // behind the same writer/reader phase flip as RecordQuery, with no retry
-// loop: wait-free. (The first, a compare-and-swap on the goroutine's own
-// stripe, is replaced by an unconditional add on a random stripe when it
-// fails.)
+// loop: wait-free.
 func (m *Metrics) RecordIngestBatch(n int) {
 	st := m.state()
 	if n < 0 {
@@ -189,14 +220,8 @@ func (m *Metrics) Snapshot() Snapshot {
 	defer m.mu.Unlock()
 	now := m.clock()
 	m.collectBatches(st)
-	return Snapshot{
-		Ingested: uint64(m.ingested.Load()) + m.batched.ingested,
-		Batches:  m.batched.batches,
-		Rejected: uint64(m.rejected.Load()),
-		Errors:   uint64(m.errors.Load()),
-		Query:    m.query.Snapshot(),
-		Elapsed:  now.Sub(st.start),
-	}
+	c := m.current()
+	return c.snapshot(m.query.Snapshot(), now.Sub(st.start))
 }
 
 // Reset closes the current interval and returns it, and starts the next
@@ -217,18 +242,8 @@ func (m *Metrics) Reset() Snapshot {
 		errors:   uint64(m.errors.Drain()),
 	}
 	m.batched = counts{}
-	m.closed.ingested += c.ingested
-	m.closed.batches += c.batches
-	m.closed.rejected += c.rejected
-	m.closed.errors += c.errors
-	s := Snapshot{
-		Ingested: c.ingested,
-		Batches:  c.batches,
-		Rejected: c.rejected,
-		Errors:   c.errors,
-		Query:    m.query.Reset(),
-		Elapsed:  now.Sub(st.start),
-	}
+	m.closed = m.closed.plus(c)
+	s := c.snapshot(m.query.Reset(), now.Sub(st.start))
 	st.start = now
 	return s
 }
@@ -243,14 +258,8 @@ func (m *Metrics) Total() Snapshot {
 	defer m.mu.Unlock()
 	now := m.clock()
 	m.collectBatches(st)
-	return Snapshot{
-		Ingested: m.closed.ingested + uint64(m.ingested.Load()) + m.batched.ingested,
-		Batches:  m.closed.batches + m.batched.batches,
-		Rejected: m.closed.rejected + uint64(m.rejected.Load()),
-		Errors:   m.closed.errors + uint64(m.errors.Load()),
-		Query:    m.query.Total(),
-		Elapsed:  now.Sub(st.created),
-	}
+	c := m.closed.plus(m.current())
+	return c.snapshot(m.query.Total(), now.Sub(st.created))
 }
 
 // Throughput returns the ingested events per second in the current

@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/lfkit/lfkit/internal/fixture"
 	"github.com/lfkit/lfkit/internal/regime"
 )
 
@@ -30,16 +31,8 @@ func parallel(b *testing.B, body func(pb *testing.PB)) {
 	s.Report(b)
 }
 
-// durations is a log-uniform spread from 1µs to about 16ms, so records
-// touch many buckets as real latencies do.
-var durations = func() [1024]time.Duration {
-	var ds [1024]time.Duration
-	r := rand.New(rand.NewPCG(1, 2))
-	for i := range ds {
-		ds[i] = time.Duration(1000 << r.IntN(14) * (100 + r.IntN(100)) / 100)
-	}
-	return ds
-}()
+// durations are latencies spread over many buckets, as real ones are.
+var durations = fixture.Spread()
 
 func BenchmarkRecordIngest(b *testing.B) {
 	var m Metrics
@@ -99,7 +92,7 @@ func BenchmarkLatencyRecord(b *testing.B) {
 	b.ReportAllocs()
 	i := 0
 	for b.Loop() {
-		l.Record(durations[i&1023])
+		l.Record(durations[i&(fixture.SpreadLen-1)])
 		i++
 	}
 }
@@ -108,9 +101,9 @@ func BenchmarkLatencyRecordParallel(b *testing.B) {
 	var l Latency
 	l.Record(0)
 	parallel(b, func(pb *testing.PB) {
-		i := rand.IntN(1024)
+		i := rand.IntN(fixture.SpreadLen)
 		for pb.Next() {
-			l.Record(durations[i&1023])
+			l.Record(durations[i&(fixture.SpreadLen-1)])
 			i++
 		}
 	})
@@ -121,7 +114,7 @@ func BenchmarkRecordQuery(b *testing.B) {
 	b.ReportAllocs()
 	i := 0
 	for b.Loop() {
-		m.RecordQuery(durations[i&1023])
+		m.RecordQuery(durations[i&(fixture.SpreadLen-1)])
 		i++
 	}
 }
@@ -130,9 +123,9 @@ func BenchmarkRecordQueryParallel(b *testing.B) {
 	var m Metrics
 	m.RecordQuery(0)
 	parallel(b, func(pb *testing.PB) {
-		i := rand.IntN(1024)
+		i := rand.IntN(fixture.SpreadLen)
 		for pb.Next() {
-			m.RecordQuery(durations[i&1023])
+			m.RecordQuery(durations[i&(fixture.SpreadLen-1)])
 			i++
 		}
 	})
@@ -156,7 +149,7 @@ func busyMetrics() (*Metrics, func()) {
 				default:
 				}
 			}
-			m.RecordQuery(durations[i&1023])
+			m.RecordQuery(durations[i&(fixture.SpreadLen-1)])
 			m.RecordIngest()
 		}
 	}()
@@ -209,7 +202,7 @@ func BenchmarkResetBusy(b *testing.B) {
 func BenchmarkSnapshotIdle(b *testing.B) {
 	m := New()
 	for i := range 100000 {
-		m.RecordQuery(durations[i&1023])
+		m.RecordQuery(durations[i&(fixture.SpreadLen-1)])
 		m.RecordIngest()
 	}
 	b.ReportAllocs()

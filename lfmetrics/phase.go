@@ -39,8 +39,10 @@ type phaser struct {
 }
 
 // tryBegin starts a record and returns its half, unless another record is
-// starting on the same stripe at this moment (the compare-and-swap fails);
-// then the caller moves to another stripe.
+// starting on the same stripe at this moment (the compare-and-swap fails).
+// Every record tries the stripe its goroutine hashes to first and, when
+// tryBegin fails, begins on a random stripe instead, as Java's LongAdder
+// rehashes a thread after a failed compare-and-swap.
 func (ph *phaser) tryBegin() (p uint64, ok bool) {
 	n := ph.started.Load()
 	return n >> phaseShift, ph.started.CompareAndSwap(n, n+1)

@@ -2,12 +2,14 @@
 // stride arithmetic that lfkit's packages use to keep independently written
 // words on separate cache lines.
 //
-// The false-sharing range is not always the cache-line size: on amd64 the
-// spatial prefetcher pulls cache lines in adjacent pairs, so two words 64 bytes
-// apart still contend; arm64 big cores and ppc64 have 128-byte lines; s390x
-// has 256-byte lines. These are the values crossbeam-utils documents for its
-// CachePadded type.
+// The false-sharing range is not always the cache-line size: it is the span
+// within which two cores' writes contend, which adjacent-line prefetch
+// widens. The value for each GOARCH, with its reason beside it in the
+// size_*.go files, is the one crossbeam-utils documents for its CachePadded
+// type.
 package pad
+
+import "math"
 
 // Size is the false-sharing range in bytes for the target GOARCH: two words
 // that are written by different cores must be at least Size bytes apart, and
@@ -37,8 +39,7 @@ func RoundUp(n, align int) (int, bool) {
 	if n == 0 {
 		return align, true
 	}
-	const maxInt = int(^uint(0) >> 1)
-	if n > maxInt-(align-1) {
+	if n > math.MaxInt-(align-1) {
 		return 0, false
 	}
 	return (n + align - 1) &^ (align - 1), true
@@ -53,8 +54,7 @@ func MulSize(a, b int) (int, bool) {
 	if a == 0 || b == 0 {
 		return 0, true
 	}
-	const maxInt = int(^uint(0) >> 1)
-	if a > maxInt/b {
+	if a > math.MaxInt/b {
 		return 0, false
 	}
 	return a * b, true

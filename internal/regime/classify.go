@@ -16,10 +16,10 @@ const (
 	// cache line moved between cores on their account.
 	Solo Regime = "1p"
 	// Near: both vCPUs ran at once and a round trip between them was
-	// shorter than NearLimit (they share a core complex, ~100 ns here).
+	// shorter than NearLimit (they share a core complex).
 	Near Regime = "near"
 	// Far: both vCPUs ran at once and the round trip was NearLimit or
-	// longer (~500 ns here: different sockets or core complexes).
+	// longer (different sockets or core complexes).
 	Far Regime = "far"
 	// Turns: the vCPUs effectively took turns: the process got less than
 	// TurnsCPUFraction of its cores' time per wall time, or the round
@@ -31,9 +31,9 @@ const (
 
 // The classifier's thresholds.
 const (
-	// NearLimit separates Near from Far. Round trips measured on the
-	// 2-vCPU hosts lfkit is developed on cluster at ~90–150 ns and at
-	// ~400–500 ns, with little in between.
+	// NearLimit separates Near from Far. It lies in the gap between the
+	// two clusters that probed round trips fall into on the hosts lfkit
+	// is measured on, where few samples land.
 	NearLimit = 250 * time.Nanosecond
 	// TurnsLimit is the round trip from which the peer is taken not to
 	// have been running: no cache line takes microseconds to move.

@@ -2,10 +2,10 @@
 // in, so that figures from different regimes are never compared.
 //
 // On a shared host the two vCPUs a process gets can sit close together (a
-// cache-line round trip of ~100 ns), far apart (~500 ns), or effectively take
-// turns on one physical core (two spinning goroutines get ≈ 1 CPU second per
-// wall second instead of ≈ 2). The same benchmark measures up to 4× apart
-// across these regimes.
+// short cache-line round trip), far apart (a long one), or effectively take
+// turns on one physical core (two spinning goroutines get one CPU second per
+// wall second instead of two). The same benchmark measures very differently
+// in each of these regimes.
 //
 // A Sample (Begin, then Report) takes a probe just before the measured work
 // — the round trip, and the CPU time the probe's two spinning goroutines got
@@ -13,9 +13,9 @@
 // and reports them as benchmark metrics ("rt-ns", "probe-cpu/wall",
 // "cpu/wall") beside ns/op. Classify turns a probe into a Regime. It uses
 // the probe alone: the run's own CPU time per wall time is reported but not
-// used, because goroutines that park lower it by themselves (a
-// mutex-guarded ring's handoff ran at 1.1 CPUs per second where lfqueue's
-// ran at 1.8, in the same minute and the same placement). Ratios divides
+// used, because goroutines that park lower it by themselves (two
+// implementations of one handoff, run in the same placement, get different
+// CPU shares). Ratios divides
 // the figures of one implementation by a peer's only within one round of an
 // interleaved run and one regime.
 package regime
@@ -87,11 +87,11 @@ func (s *Sample) Report(r Reporter) {
 // The probe runs batches of probeHops round trips, at least probeBatches of
 // them and for at least probeMinWall (so that its CPU share covers a
 // stretch of time, not a few hundred round trips), and stops early once
-// probeBudget has passed after probeMinBatches;
-// its result is the median batch, so one descheduling of the peer does not
-// decide it. When the host makes the two vCPUs take turns, a hop lasts a
-// host time slice (milliseconds) and the budget bounds the probe to a few
-// batches.
+// probeBudget has passed after probeMinBatches; its result is the median
+// batch, so one descheduling of the peer does not decide it. When the host
+// makes the two vCPUs take turns, a hop lasts a host time slice and the
+// budget bounds the probe to a few batches. A waiter yields only once it
+// has waited probeYieldAfter (see probe).
 const (
 	probeHops       = 50
 	probeBatches    = 28
@@ -116,9 +116,9 @@ type Probe struct {
 // RoundTrip measures the median time for a token to travel to another
 // goroutine and back through one atomic word. With GOMAXPROCS ≥ 2 and idle
 // cores that is one cache-line round trip between two cores; with
-// GOMAXPROCS = 1 it is two goroutine switches. It takes 1 ms, or 1400 round
-// trips if they take longer, and 5 ms at most once it has 150 round trips
-// (unless the host stalls the process).
+// GOMAXPROCS = 1 it is two goroutine switches. How long it runs is bounded
+// by the probe constants (probeMinWall, probeBudget), unless the host stalls
+// the process.
 func RoundTrip() time.Duration { return ProbeNow().RoundTrip }
 
 // ProbeNow runs the round-trip probe and returns its round trip and its
@@ -138,14 +138,12 @@ func probe(budget time.Duration) (Probe, int) {
 	// wait spins until word holds v or probeStop. With one P it yields at
 	// every turn, so that the peer runs. With more it yields only once a
 	// wait has lasted probeYieldAfter (a peer that lost its P to another
-	// goroutine then gets one): both goroutines are locked to their
-	// threads, and a locked goroutine that yields hands its P to another
-	// thread and sleeps until the P is handed back, tens of microseconds
-	// off the CPU. Yielding every 1024 spins, as the probe once did, made
-	// it measure those handoffs: on an idle 2-vCPU host where two
-	// spinning threads got 2.0 CPU seconds per second, the probe reported
-	// 0.5 to 1.2 and median round trips of 15 to 160 µs in many samples,
-	// and so classified near placements as turns.
+	// goroutine then gets one), reading the clock once every 1024 spins:
+	// both goroutines are locked to their threads, and a locked goroutine
+	// that yields hands its P to another thread and sleeps until the P is
+	// handed back, far longer than a round trip. A probe that yielded at a
+	// fixed spin count would measure those handoffs, not the round trip,
+	// and report a lower CPU share than the process got.
 	wait := func(v int64) bool {
 		var start time.Time
 		for spins := 1; ; spins++ {

@@ -112,7 +112,7 @@ type collector struct {
 // (DefaultBuckets, or those of WithBuckets) come from lfmetrics' finer
 // buckets: an lfmetrics bucket counts under an upper bound when all of it
 // lies at or below the bound, so an observation at most
-// lfmetrics.RelativeError (3.1%) below a bound may be counted in the next
+// lfmetrics.RelativeError (1/32) below a bound may be counted in the next
 // bucket instead. WithConstLabels applies to every metric.
 //
 // To export other latencies than the query one, such as a service's

@@ -3,16 +3,16 @@ package lfprom
 import (
 	"math/rand/v2"
 	"testing"
-	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/lfkit/lfkit/internal/fixture"
 	"github.com/lfkit/lfkit/internal/regime"
 	"github.com/lfkit/lfkit/lfmetrics"
 )
 
 // client_golang's Histogram.Observe is the peer of Latency.Record, measured
-// in the same run on the same durations (log-uniform, 1µs to ~16ms).
+// in the same run on the same durations (fixture.Spread).
 //
 // The RunParallel benchmarks report their placement regime with
 // internal/regime (rt-ns: a cache-line round trip probed before the
@@ -29,21 +29,15 @@ func parallel(b *testing.B, body func(pb *testing.PB)) {
 	s.Report(b)
 }
 
-var durations = func() [1024]time.Duration {
-	var ds [1024]time.Duration
-	r := rand.New(rand.NewPCG(1, 2))
-	for i := range ds {
-		ds[i] = time.Duration(1000 << r.IntN(14) * (100 + r.IntN(100)) / 100)
-	}
-	return ds
-}()
+// durations are latencies spread over many buckets, as real ones are.
+var durations = fixture.Spread()
 
 func BenchmarkPeerHistogramObserve(b *testing.B) {
 	h := prometheus.NewHistogram(prometheus.HistogramOpts{Name: "h", Buckets: DefaultBuckets})
 	parallel(b, func(pb *testing.PB) {
-		i := rand.IntN(1024)
+		i := rand.IntN(fixture.SpreadLen)
 		for pb.Next() {
-			h.Observe(durations[i&1023].Seconds())
+			h.Observe(durations[i&(fixture.SpreadLen-1)].Seconds())
 			i++
 		}
 	})
@@ -53,9 +47,9 @@ func BenchmarkLatencyRecord(b *testing.B) {
 	var l lfmetrics.Latency
 	l.Record(0)
 	parallel(b, func(pb *testing.PB) {
-		i := rand.IntN(1024)
+		i := rand.IntN(fixture.SpreadLen)
 		for pb.Next() {
-			l.Record(durations[i&1023])
+			l.Record(durations[i&(fixture.SpreadLen-1)])
 			i++
 		}
 	})
@@ -65,9 +59,9 @@ func BenchmarkRecordQuery(b *testing.B) {
 	var m lfmetrics.Metrics
 	m.RecordQuery(0)
 	parallel(b, func(pb *testing.PB) {
-		i := rand.IntN(1024)
+		i := rand.IntN(fixture.SpreadLen)
 		for pb.Next() {
-			m.RecordQuery(durations[i&1023])
+			m.RecordQuery(durations[i&(fixture.SpreadLen-1)])
 			i++
 		}
 	})
@@ -77,7 +71,7 @@ func BenchmarkRecordQuery(b *testing.B) {
 func BenchmarkCollect(b *testing.B) {
 	var m lfmetrics.Metrics
 	for i := range 100000 {
-		m.RecordQuery(durations[i&1023])
+		m.RecordQuery(durations[i&(fixture.SpreadLen-1)])
 		m.RecordIngest()
 	}
 	c := NewCollector(&m, "x")

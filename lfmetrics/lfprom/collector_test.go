@@ -131,33 +131,6 @@ func TestScrapeHTTP(t *testing.T) {
 	}
 }
 
-func TestWithBucketsAndBoundRounding(t *testing.T) {
-	var m lfmetrics.Metrics
-	// 1000ns is in lfmetrics bucket [992, 1007]: not wholly ≤ 1µs, so it
-	// counts under the next bound. 960ns ([960, 975]) counts under 1µs.
-	m.RecordQuery(960)
-	m.RecordQuery(1000)
-	c := NewCollector(&m, "x", WithBuckets(1e-6, 2e-6))
-	want := `
-# HELP x_query_latency_seconds Query latency in seconds.
-# TYPE x_query_latency_seconds histogram
-x_query_latency_seconds_bucket{le="1e-06"} 1
-x_query_latency_seconds_bucket{le="2e-06"} 2
-x_query_latency_seconds_bucket{le="+Inf"} 2
-x_query_latency_seconds_sum 1.96e-06
-x_query_latency_seconds_count 2
-`
-	if err := testutil.CollectAndCompare(c, strings.NewReader(want), "x_query_latency_seconds"); err != nil {
-		t.Fatal(err)
-	}
-	defer func() {
-		if recover() == nil {
-			t.Fatal("decreasing bounds did not panic")
-		}
-	}()
-	NewCollector(&m, "x", WithBuckets(2, 1))
-}
-
 // TestDefaultNamesUnchanged: NewCollector's default exposition is the
 // golden one, the same with WithNames(DefaultNames), and rejections do not
 // enter it unless named.

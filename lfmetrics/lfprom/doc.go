@@ -22,10 +22,11 @@
 //
 // The metrics are built with client_golang's constant-metric constructors
 // at each scrape from m.Total (or the Latency's Total), which is
-// cumulative and unaffected by m.Reset: the application can keep closing its own intervals while
-// Prometheus sees monotonic counters. A scrape costs one Total (a few
-// microseconds, never blocking the recording goroutines) and allocates
-// the exported values; the recording hot path pays nothing for it.
+// cumulative and unaffected by m.Reset: the application can keep closing
+// its own intervals while Prometheus sees monotonic counters. A scrape
+// costs one Total, which never blocks the recording goroutines, and
+// allocates the exported values; the recording hot path pays nothing for
+// it.
 //
 // The queue collector exports <namespace>_queue_length,
 // <namespace>_queue_capacity and <namespace>_queue_fill_ratio, read at

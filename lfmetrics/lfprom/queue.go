@@ -13,8 +13,8 @@ type QueueStats interface {
 
 // queueCollector is the prometheus.Collector NewQueueCollector returns.
 type queueCollector struct {
-	q                 QueueStats
-	length, cap, fill *prometheus.Desc
+	q                      QueueStats
+	length, capacity, fill *prometheus.Desc
 }
 
 // NewQueueCollector returns a prometheus.Collector that exports the fill
@@ -46,17 +46,17 @@ func NewQueueCollector(q QueueStats, namespace string, opts ...Option) prometheu
 	}
 	name := func(n string) string { return prometheus.BuildFQName(namespace, "queue", n) }
 	return &queueCollector{
-		q:      q,
-		length: prometheus.NewDesc(name("length"), "Elements in the queue.", nil, cfg.labels),
-		cap:    prometheus.NewDesc(name("capacity"), "Elements the queue holds when full.", nil, cfg.labels),
-		fill:   prometheus.NewDesc(name("fill_ratio"), "Queue length divided by capacity, from 0 to 1.", nil, cfg.labels),
+		q:        q,
+		length:   prometheus.NewDesc(name("length"), "Elements in the queue.", nil, cfg.labels),
+		capacity: prometheus.NewDesc(name("capacity"), "Elements the queue holds when full.", nil, cfg.labels),
+		fill:     prometheus.NewDesc(name("fill_ratio"), "Queue length divided by capacity, from 0 to 1.", nil, cfg.labels),
 	}
 }
 
 // Describe implements prometheus.Collector.
 func (c *queueCollector) Describe(ch chan<- *prometheus.Desc) {
 	ch <- c.length
-	ch <- c.cap
+	ch <- c.capacity
 	ch <- c.fill
 }
 
@@ -68,6 +68,6 @@ func (c *queueCollector) Collect(ch chan<- prometheus.Metric) {
 		ratio = float64(n) / float64(capacity)
 	}
 	ch <- prometheus.MustNewConstMetric(c.length, prometheus.GaugeValue, float64(n))
-	ch <- prometheus.MustNewConstMetric(c.cap, prometheus.GaugeValue, float64(capacity))
+	ch <- prometheus.MustNewConstMetric(c.capacity, prometheus.GaugeValue, float64(capacity))
 	ch <- prometheus.MustNewConstMetric(c.fill, prometheus.GaugeValue, ratio)
 }

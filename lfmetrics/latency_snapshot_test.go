@@ -1,19 +1,18 @@
 package lfmetrics
 
 import (
+	"log/slog"
 	"math"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
+	"github.com/google/go-cmp/cmp"
 	"pgregory.net/rapid"
-)
 
-// tb is what the checks need of a *testing.T or a *rapid.T.
-type tb interface {
-	Helper()
-	Fatalf(format string, args ...any)
-}
+	"github.com/lfkit/lfkit/internal/fixture"
+)
 
 // durationGen draws durations spread over every power of two in the
 // trackable range, with the bucket edges and small values well covered.
@@ -136,5 +135,103 @@ func TestQuantileOKTellsNoDataApart(t *testing.T) {
 	m.RecordQuery(0)
 	if d, ok := m.QueryLatencyQuantile(0.5); d != 0 || !ok {
 		t.Fatalf("Metrics with a 0 query: QueryLatencyQuantile = %v, %v; want 0, true", d, ok)
+	}
+}
+
+func TestLatencyHugeValuesSaturateSum(t *testing.T) {
+	var l Latency
+	for range 3 {
+		l.Record(math.MaxInt64)
+	}
+	s := l.Snapshot()
+	checkConsistent(t, s)
+	if s.Sum != math.MaxInt64 || s.Min != math.MaxInt64 || s.Max != math.MaxInt64 || s.Mean() != math.MaxInt64 {
+		t.Fatalf("got %+v, want Sum, Min, Max, Mean all MaxInt64", s)
+	}
+	if s.Buckets[0].High != math.MaxInt64 || s.Buckets[0].Count != 3 {
+		t.Fatalf("huge values not in the top bucket: %+v", s.Buckets)
+	}
+}
+
+func TestLatencySubAdd(t *testing.T) {
+	var l Latency
+	a := []time.Duration{100, 2000, 30000}
+	b := []time.Duration{100, 5000, 7 * time.Second}
+	for _, d := range a {
+		l.Record(d)
+	}
+	s1 := l.Snapshot()
+	for _, d := range b {
+		l.Record(d)
+	}
+	s2 := l.Snapshot()
+	d := s2.Sub(s1)
+	checkConsistent(t, d)
+	want := wantLatency(b)
+	// Min and Max of a difference are bounds: narrowed to s2's extremes.
+	if d.Min > want.Min || d.Max < want.Max {
+		t.Fatalf("Sub bounds [%v, %v] do not contain the true [%v, %v]", d.Min, d.Max, want.Min, want.Max)
+	}
+	d.Min, d.Max = want.Min, want.Max
+	if diff := cmp.Diff(want, d); diff != "" {
+		t.Fatalf("Sub (-want +got):\n%s", diff)
+	}
+	if diff := cmp.Diff(s2, s2.Sub(LatencySnapshot{})); diff != "" {
+		t.Fatalf("Sub(empty) is not the identity:\n%s", diff)
+	}
+	if diff := cmp.Diff(s1, s1.Sub(s2)); diff != "" {
+		t.Fatalf("Sub(later) must return s, as a reset:\n%s", diff)
+	}
+	if diff := cmp.Diff(s2, s1.Add(wantLatency(b))); diff != "" {
+		t.Fatalf("Add (-want +got):\n%s", diff)
+	}
+	if diff := cmp.Diff(s1, s1.Add(LatencySnapshot{})); diff != "" {
+		t.Fatalf("Add(empty) is not the identity:\n%s", diff)
+	}
+}
+
+func TestLatencyStringAndLogValue(t *testing.T) {
+	var l Latency
+	for i := 1; i <= 100; i++ {
+		l.Record(time.Duration(i) * time.Millisecond)
+	}
+	s := l.Snapshot()
+	str := s.String()
+	for _, want := range []string{"count=100", "min=1ms", "max=100ms", "p50=", "p99="} {
+		if !strings.Contains(str, want) {
+			t.Errorf("String() = %q, lacks %q", str, want)
+		}
+	}
+	var buf strings.Builder
+	slog.New(slog.NewTextHandler(&buf, nil)).Info("lat", "q", s)
+	for _, want := range []string{"q.count=100", "q.min=1ms", "q.max=100ms", "q.p99="} {
+		if !strings.Contains(buf.String(), want) {
+			t.Errorf("slog output %q lacks %q", buf.String(), want)
+		}
+	}
+}
+
+// referenceDir holds the reference latency distributions that the quantile
+// tests of this package and of lfprom both read (see its gen.go).
+const referenceDir = "../testdata/latency"
+
+// TestQuantileReferenceDistributions records each reference distribution
+// and checks the snapshot exactly against the model, and every percentile
+// from 0.1 to 99.9 (and the edges) against the exact quantile, within the
+// documented RelativeError/2.
+func TestQuantileReferenceDistributions(t *testing.T) {
+	qs := append([]float64(nil), edgeQuantiles...)
+	for p := 1; p < 1000; p++ {
+		qs = append(qs, float64(p)/1000)
+	}
+	for _, ref := range fixture.Latencies(t, referenceDir) {
+		t.Run(ref.Name, func(t *testing.T) {
+			var l Latency
+			for _, d := range ref.Durations {
+				l.Record(d)
+			}
+			checkLatency(t, "Snapshot", l.Snapshot(), ref.Durations)
+			checkQuantiles(t, l.Snapshot(), ref.Durations, qs)
+		})
 	}
 }

@@ -1,19 +1,19 @@
 package lfprom
 
 import (
-	"bufio"
 	"math"
 	"os"
 	"path/filepath"
 	"slices"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/testutil"
 	dto "github.com/prometheus/client_model/go"
 
+	"github.com/lfkit/lfkit/internal/fixture"
 	"github.com/lfkit/lfkit/lfmetrics"
 )
 
@@ -25,59 +25,26 @@ const (
 	referenceDir = repoRoot + "/testdata/latency"
 )
 
-// referenceFiles returns the reference distributions. It skips the test
-// when this module is not inside the lfkit repository (a module download
-// has no ../../testdata), and fails when it is but the files are missing.
-func referenceFiles(t *testing.T) []string {
+// referenceDistributions returns the reference distributions. It skips
+// the test when this module is not inside the lfkit repository (a module
+// download has no ../../testdata), and fails when it is but the files are
+// missing.
+func referenceDistributions(t *testing.T) []fixture.Distribution {
 	t.Helper()
 	gomod, err := os.ReadFile(filepath.Join(repoRoot, "go.mod"))
 	if err != nil || !strings.Contains(string(gomod), "module github.com/lfkit/lfkit\n") {
 		t.Skip("not inside the lfkit repository: no shared testdata")
 	}
-	files, err := filepath.Glob(filepath.Join(referenceDir, "*.txt"))
-	if err != nil || len(files) == 0 {
-		t.Fatalf("no reference distributions in %s (err %v)", referenceDir, err)
-	}
-	return files
-}
-
-// readDurations reads one: a duration in nanoseconds per line, # comments.
-func readDurations(t *testing.T, path string) []time.Duration {
-	t.Helper()
-	f, err := os.Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	var ds []time.Duration
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		line := strings.TrimSpace(sc.Text())
-		if line == "" || strings.HasPrefix(line, "#") {
-			continue
-		}
-		v, err := strconv.ParseInt(line, 10, 64)
-		if err != nil {
-			t.Fatalf("%s: %v", path, err)
-		}
-		ds = append(ds, time.Duration(v))
-	}
-	if err := sc.Err(); err != nil {
-		t.Fatal(err)
-	}
-	if len(ds) == 0 {
-		t.Fatalf("%s: no durations", path)
-	}
-	return ds
+	return fixture.Latencies(t, referenceDir)
 }
 
 // TestHistogramReferenceDistributions records each reference distribution
 // as query latencies, scrapes the exported histogram, and checks it
 // against the durations (checkReferenceHistogram).
 func TestHistogramReferenceDistributions(t *testing.T) {
-	for _, file := range referenceFiles(t) {
-		t.Run(strings.TrimSuffix(filepath.Base(file), ".txt"), func(t *testing.T) {
-			ds := readDurations(t, file)
+	for _, ref := range referenceDistributions(t) {
+		t.Run(ref.Name, func(t *testing.T) {
+			ds := ref.Durations
 			var m lfmetrics.Metrics
 			var sum float64
 			for _, d := range ds {
@@ -113,10 +80,10 @@ func TestHistogramReferenceDistributions(t *testing.T) {
 // sameHistogram), and the exported histogram passes the checks of
 // TestHistogramReferenceDistributions.
 func TestLatencyCollectorReferenceDistributions(t *testing.T) {
-	for _, file := range referenceFiles(t) {
-		t.Run(strings.TrimSuffix(filepath.Base(file), ".txt"), func(t *testing.T) {
-			ds := readDurations(t, file)
-			labels := prometheus.Labels{"file": filepath.Base(file)}
+	for _, ref := range referenceDistributions(t) {
+		t.Run(ref.Name, func(t *testing.T) {
+			ds := ref.Durations
+			labels := prometheus.Labels{"file": ref.Name + ".txt"}
 			var l lfmetrics.Latency
 			peer := prometheus.NewHistogram(prometheus.HistogramOpts{
 				Name: "ref_wait_seconds", Help: "Reference durations.", ConstLabels: labels, Buckets: DefaultBuckets,
@@ -188,4 +155,31 @@ func checkReferenceHistogram(t *testing.T, h *dto.Histogram, ds []time.Duration,
 			prev = b.GetUpperBound()
 		}
 	}
+}
+
+func TestWithBucketsAndBoundRounding(t *testing.T) {
+	var m lfmetrics.Metrics
+	// 1000ns is in lfmetrics bucket [992, 1007]: not wholly ≤ 1µs, so it
+	// counts under the next bound. 960ns ([960, 975]) counts under 1µs.
+	m.RecordQuery(960)
+	m.RecordQuery(1000)
+	c := NewCollector(&m, "x", WithBuckets(1e-6, 2e-6))
+	want := `
+# HELP x_query_latency_seconds Query latency in seconds.
+# TYPE x_query_latency_seconds histogram
+x_query_latency_seconds_bucket{le="1e-06"} 1
+x_query_latency_seconds_bucket{le="2e-06"} 2
+x_query_latency_seconds_bucket{le="+Inf"} 2
+x_query_latency_seconds_sum 1.96e-06
+x_query_latency_seconds_count 2
+`
+	if err := testutil.CollectAndCompare(c, strings.NewReader(want), "x_query_latency_seconds"); err != nil {
+		t.Fatal(err)
+	}
+	defer func() {
+		if recover() == nil {
+			t.Fatal("decreasing bounds did not panic")
+		}
+	}()
+	NewCollector(&m, "x", WithBuckets(2, 1))
 }
