@@ -6,8 +6,8 @@
 //
 // Every operation in this package is lock-free: a compare-and-swap loop
 // retries only because another goroutine's operation succeeded. Int.Add is
-// wait-free (a single atomic add), and so is Counter.Add (an atomic add and
-// a load, plus a bounded slow path that retries nothing). All operations are
+// wait-free (a single atomic add), and so is Counter.Add (one atomic add;
+// a small sample of Adds also runs a bounded check that retries nothing). All operations are
 // sequentially consistent, like those of sync/atomic, except where a doc
 // comment says an operation may return after a plain atomic load (Max and Min
 // when the value would not change): that load is still an atomic load that
@@ -27,14 +27,15 @@
 //
 // # Counter
 //
-// Counter spreads Adds over stripes, one false-sharing range each, chosen by
-// a hash of the adding goroutine's stack address. When two goroutines hash to
-// one stripe, the stripe keeps changing hands; the Counter notices that from
-// a mark on the stripe and draws a new hash (at most one per millisecond),
-// which parts the pair with probability at least 1−2/stripes, so a collision
-// does not last for as long as the goroutines live (see Counter.Add).
-// A long-lived worker can take a Handle, which pins a stripe. Drain takes the
-// count and zeroes it without losing an Add.
+// Counter starts as a single atomic word. Once a few sampled Adds show
+// goroutines adding to it at the same time, it spreads Adds over stripes,
+// one false-sharing range each, chosen by a hash of the adding goroutine's
+// stack address. When two goroutines hash to one stripe, the stripe keeps
+// changing hands; sampled Adds notice that and draw a new hash (at a bounded
+// rate), which parts the pair with probability at least 1−2/stripes, so a
+// collision does not last for as long as the goroutines live (see
+// Counter.Add). A long-lived worker can take a Handle, which pins a stripe.
+// Drain takes the count and zeroes it without losing an Add.
 //
 // # Exposition
 //
