@@ -2,13 +2,12 @@ package lfqueue
 
 import (
 	"context"
-	"runtime"
-	"sync"
-	"sync/atomic"
+	"syscall"
 	"testing"
 	"time"
 
 	"github.com/lfkit/lfkit/internal/pad"
+	"github.com/lfkit/lfkit/internal/wait"
 )
 
 // TestWaiterWokenOnPublish parks a Pop on an empty queue, claims a position
@@ -86,202 +85,6 @@ func TestAllStopsOnCancel(t *testing.T) { checkAllStopsOnCancel(t, New[int](64))
 // a message naming it, even when they would not block.
 func TestNilContextPanics(t *testing.T) { checkNilContextPanics(t, New[int](1)) }
 
-// TestZeroValuePanics: every method of a Queue not made by New panics with a
-// message saying so, not with a nil dereference.
-func TestZeroValuePanics(t *testing.T) {
-	var q Queue[int]
-	for name, f := range map[string]func(){
-		"TryPush":      func() { q.TryPush(1) },
-		"TryPop":       func() { q.TryPop() },
-		"Push":         func() { _ = q.Push(context.Background(), 1) },
-		"Pop":          func() { _, _ = q.Pop(context.Background()) },
-		"ForcePush":    func() { _, _, _ = q.ForcePush(1) },
-		"TryPushBatch": func() { q.TryPushBatch([]int{1}) },
-		"Offer":        func() { _ = q.Offer(1) },
-		"All":          func() { q.All(context.Background()) },
-		"Layout":       func() { q.Layout() },
-		"TryPopBatch":  func() { q.TryPopBatch(make([]int, 1)) },
-		"Len":          func() { q.Len() },
-		"Cap":          func() { q.Cap() },
-		"IsEmpty":      func() { q.IsEmpty() },
-		"IsFull":       func() { q.IsFull() },
-		"FillRatio":    func() { q.FillRatio() },
-		"Close":        func() { q.Close() },
-		"Closed":       func() { q.Closed() },
-	} {
-		checkPanics(t, name+" on a zero Queue", errNotNew, f)
-	}
-}
-
-// TestLenAcrossWrap starts a queue one lap before positions wrap past 2^64
-// and checks Len (and its observers) while tail has wrapped and head has
-// not. The old Len divided before subtracting and reported a full queue.
-func TestLenAcrossWrap(t *testing.T) {
-	const capacity = 4
-	oneLap := uint64(2 * 8) // mark = 8 for capacity 4
-	q := newAt[int](capacity, -oneLap+capacity-1, Compact())
-	for i := range 2 { // tail: index 3 of the last lap, then lap 0
-		if !q.TryPush(i) {
-			t.Fatal("push failed")
-		}
-	}
-	if q.tail.Load() >= q.head.Load() {
-		t.Fatalf("tail %#x did not wrap past head %#x", q.tail.Load(), q.head.Load())
-	}
-	if q.Len() != 2 || q.IsFull() || q.IsEmpty() || q.FillRatio() != 0.5 {
-		t.Fatalf("Len %d IsFull %v IsEmpty %v FillRatio %v; want 2 of 4", q.Len(), q.IsFull(), q.IsEmpty(), q.FillRatio())
-	}
-	for i := range 2 {
-		if v, ok := q.TryPop(); !ok || v != i {
-			t.Fatalf("TryPop = %d, %v; want %d", v, ok, i)
-		}
-	}
-	if q.Len() != 0 || !q.IsEmpty() {
-		t.Fatalf("Len %d after draining", q.Len())
-	}
-}
-
-// refreshSched makes the next sampling wait read the scheduler's state
-// again, whatever the time since the last read.
-func refreshSched() { sched.last.Store(0) }
-
-// TestSpinOneP: with GOMAXPROCS 1 nothing can publish into a slot while its
-// waiter spins on the only P, so after a sampling wait has read the
-// scheduler's state, waits do not spin: they return at once, having seen no
-// change; with two idle Ps one wait per side may spin again.
-func TestSpinOneP(t *testing.T) {
-	var l spinLimit
-	var stamp atomic.Uint64
-	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(1))
-	refreshSched()
-	if l.wait(&stamp, 0, 0) {
-		t.Fatal("wait reported a change of a stamp nobody wrote")
-	}
-	if n := sched.spinners.Load(); n != 0 {
-		t.Fatalf("at GOMAXPROCS 1, %d waits may spin, want 0", n)
-	}
-	runtime.GOMAXPROCS(2)
-	refreshSched()
-	l.wait(&stamp, 0, spinSample)
-	if n := sched.spinners.Load(); n != 1 {
-		t.Fatalf("at GOMAXPROCS 2 on an idle process, %d waits may spin, want 1", n)
-	}
-	if n := l.spinners.Load(); n != 0 {
-		t.Fatalf("%d spinners counted after the waits returned", n)
-	}
-}
-
-// TestSpinBusy: while goroutines are waiting for a P, spinning would take
-// CPU they need, so a sampling wait turns spinning off; once they are gone
-// it turns it back on.
-func TestSpinBusy(t *testing.T) {
-	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(2))
-	var stop atomic.Bool
-	var wg sync.WaitGroup
-	for range 8 {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for !stop.Load() {
-				busy(1000)
-			}
-		}()
-	}
-	var l spinLimit
-	var stamp atomic.Uint64
-	busy := false
-	for i := 0; i < 1000 && !busy; i++ {
-		refreshSched()
-		l.wait(&stamp, 0, 0)
-		busy = sched.spinners.Load() == 0
-	}
-	stop.Store(true)
-	wg.Wait()
-	if !busy {
-		t.Fatal("with 8 CPU-bound goroutines on 2 Ps, waits kept spinning")
-	}
-	for i := 0; i < 1000 && sched.spinners.Load() == 0; i++ {
-		time.Sleep(time.Millisecond)
-		refreshSched()
-		l.wait(&stamp, 0, 0)
-	}
-	if sched.spinners.Load() == 0 {
-		t.Fatal("once the CPU-bound goroutines ended, waits did not spin again")
-	}
-}
-
-// TestWaitingPopReachable: a goroutine waiting in Pop is always reachable by
-// the push that should wake it. At GOMAXPROCS 1, with N goroutines that
-// keep the only P busy (each does a little work per time slice and yields),
-// a consumer pops elements that a producer pushes one at a time. A consumer
-// that waits where a push cannot wake it (in the run queue, behind the busy
-// goroutines) takes its element only after all N of them have had a time
-// slice; a parked consumer is readied by the push, runs next, and takes it
-// before. Slices are counted, not timed.
-func TestWaitingPopReachable(t *testing.T) {
-	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(1))
-	ctx := context.Background()
-	type queue struct {
-		name string
-		make func() (pop func() (int, error), push func(int) bool)
-	}
-	queues := []queue{
-		{"Queue", func() (func() (int, error), func(int) bool) {
-			q := New[int](4)
-			return func() (int, error) { return q.Pop(ctx) }, q.TryPush
-		}},
-		{"LockFree", func() (func() (int, error), func(int) bool) {
-			q := NewLockFree[int](4)
-			return func() (int, error) { return q.Pop(ctx) }, q.TryPush
-		}},
-	}
-	const (
-		nbusy = 8
-		items = 50
-	)
-	for _, qu := range queues {
-		pop, push := qu.make()
-		var slices atomic.Int64
-		var stop atomic.Bool
-		var wg sync.WaitGroup
-		for range nbusy {
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				for !stop.Load() {
-					slices.Add(1)
-					busy(200)
-					runtime.Gosched()
-				}
-			}()
-		}
-		popped := make(chan int64)
-		go func() {
-			for range items {
-				if _, err := pop(); err != nil {
-					t.Error(err)
-				}
-				popped <- slices.Load()
-			}
-		}()
-		late := 0
-		for i := range items {
-			// The consumer has just popped the last element and gone
-			// back to Pop: it is waiting, or on its way to.
-			at := slices.Load()
-			push(i)
-			if <-popped-at >= nbusy {
-				late++
-			}
-		}
-		stop.Store(true)
-		wg.Wait()
-		if late > items/10 {
-			t.Errorf("%s: %d of %d elements were popped only after all %d busy goroutines had a time slice", qu.name, late, items, nbusy)
-		}
-	}
-}
-
 // TestPushWatch: a Push blocked on a full Compact queue watches the last
 // position of its run of slots sharing a range (clamped to the ring's end);
 // Padded and Remap, whose consecutive positions never share a range, watch
@@ -323,5 +126,119 @@ func TestPushWatch(t *testing.T) {
 				t.Errorf("%+v: pushWatch(index %d) does not watch the position itself", q.ring, index)
 			}
 		}
+	}
+}
+
+// waitRegistered waits until a goroutine has registered on l.
+func waitRegistered(t *testing.T, l *wait.List) {
+	t.Helper()
+	for deadline := time.Now().Add(20 * time.Second); !l.Any(); time.Sleep(time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatal("no goroutine registered to wait within 20s")
+		}
+	}
+}
+
+// checkParkedIdle fails if the process uses more than 5% of one CPU over
+// 500 ms while waiters goroutines are parked in the operation named by what
+// ("Pops", "Pushes").
+func checkParkedIdle(t *testing.T, waiters int, what string) {
+	t.Helper()
+	const window = 500 * time.Millisecond
+	before := cpuTime(t)
+	time.Sleep(window)
+	used := cpuTime(t) - before
+	t.Logf("%d parked %s used %v CPU in %v", waiters, what, used, window)
+	if used > window/20 {
+		t.Errorf("%d parked %s used %v of CPU in %v (> 5%% of one CPU)", waiters, what, used, window)
+	}
+}
+
+func cpuTime(t *testing.T) time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		t.Skipf("getrusage: %v", err)
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+// TestBlockedPopIdle checks that goroutines blocked in Pop park instead of
+// spinning (4 of them use < 5% of one CPU over 500 ms), and that a Push wakes
+// a parked Pop.
+func TestBlockedPopIdle(t *testing.T) {
+	q := New[int](8)
+	const waiters = 4
+	got := make(chan int, waiters)
+	for i := 0; i < waiters; i++ {
+		go func() {
+			v, err := q.Pop(context.Background())
+			if err != nil {
+				t.Errorf("Pop: %v", err)
+			}
+			got <- v
+		}()
+	}
+	// Wait until they park: the first registration shows, and the spin
+	// budget is microseconds, so 100 ms later all four have parked.
+	waitRegistered(t, &q.poppers)
+	time.Sleep(100 * time.Millisecond)
+	checkParkedIdle(t, waiters, "Pops")
+	for i := 0; i < waiters; i++ {
+		if err := q.Push(context.Background(), i); err != nil {
+			t.Fatal(err)
+		}
+	}
+	seen := map[int]bool{}
+	for i := 0; i < waiters; i++ {
+		select {
+		case v := <-got:
+			seen[v] = true
+		case <-time.After(10 * time.Second):
+			t.Fatal("Push did not wake a parked Pop")
+		}
+	}
+	if len(seen) != waiters {
+		t.Fatalf("got %v", seen)
+	}
+}
+
+// TestBlockedPushWakes checks that Pop wakes a parked Push, Close wakes
+// parked pushers and poppers, and ctx cancellation unblocks both.
+func TestBlockedWakeups(t *testing.T) {
+	q := New[int](1)
+	q.TryPush(1)
+	done := make(chan error, 1)
+	go func() { done <- q.Push(context.Background(), 2) }()
+	waitRegistered(t, &q.pushers)
+	if v, ok := q.TryPop(); !ok || v != 1 {
+		t.Fatalf("TryPop = %v, %v", v, ok)
+	}
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	// Cancellation of a parked Push: nothing pushed.
+	ctx, cancel := context.WithCancel(context.Background())
+	go func() { done <- q.Push(ctx, 3) }()
+	waitRegistered(t, &q.pushers)
+	cancel()
+	if err := <-done; err != context.Canceled {
+		t.Fatalf("Push after cancel = %v", err)
+	}
+	if q.Len() != 1 || q.pushers.Any() {
+		t.Fatalf("Len %d, parked pushers left: %v", q.Len(), q.pushers.Any())
+	}
+	// Close wakes a parked Push (ErrClosed) and a parked Pop (after drain).
+	go func() { done <- q.Push(context.Background(), 4) }()
+	waitRegistered(t, &q.pushers)
+	q.Close()
+	if err := <-done; err != ErrClosed {
+		t.Fatalf("parked Push after Close = %v", err)
+	}
+	q2 := New[int](1)
+	go func() { _, err := q2.Pop(context.Background()); done <- err }()
+	waitRegistered(t, &q2.poppers)
+	q2.Close()
+	if err := <-done; err != ErrClosed {
+		t.Fatalf("parked Pop after Close = %v", err)
 	}
 }

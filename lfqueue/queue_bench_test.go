@@ -315,37 +315,27 @@ func handoffMutex[T any](b *testing.B, P, C int) {
 	handoff(b, P, C, func() { r.Push(v) }, func() { r.Pop() }, 0, 0)
 }
 
-func BenchmarkSPSC(b *testing.B) {
-	b.Run("T=int/impl=lfqueue", func(b *testing.B) { handoffLF[int](b, 1, 1) })
-	b.Run("T=int/impl=remap", func(b *testing.B) { handoffLF[int](b, 1, 1, Remap()) })
-	b.Run("T=int/impl=padded", func(b *testing.B) { handoffLF[int](b, 1, 1, Padded()) })
-	b.Run("T=int/impl=chan", func(b *testing.B) { handoffChan[int](b, 1, 1) })
-	b.Run("T=int/impl=mutex", func(b *testing.B) { handoffMutex[int](b, 1, 1) })
-	b.Run("T=e64/impl=lfqueue", func(b *testing.B) { handoffLF[elem64](b, 1, 1) })
-	b.Run("T=e64/impl=remap", func(b *testing.B) { handoffLF[elem64](b, 1, 1, Remap()) })
-	b.Run("T=e64/impl=chan", func(b *testing.B) { handoffChan[elem64](b, 1, 1) })
-	b.Run("T=e64/impl=mutex", func(b *testing.B) { handoffMutex[elem64](b, 1, 1) })
+// handoffImpls runs the blocking handoff of P producers and C consumers on
+// every implementation (the layouts of Queue, a channel and the cond-mutex
+// ring), for int and, with e64, for a 64-byte element.
+func handoffImpls(b *testing.B, P, C int, e64 bool) {
+	b.Run("T=int/impl=lfqueue", func(b *testing.B) { handoffLF[int](b, P, C) })
+	b.Run("T=int/impl=remap", func(b *testing.B) { handoffLF[int](b, P, C, Remap()) })
+	b.Run("T=int/impl=padded", func(b *testing.B) { handoffLF[int](b, P, C, Padded()) })
+	b.Run("T=int/impl=chan", func(b *testing.B) { handoffChan[int](b, P, C) })
+	b.Run("T=int/impl=mutex", func(b *testing.B) { handoffMutex[int](b, P, C) })
+	if !e64 {
+		return
+	}
+	b.Run("T=e64/impl=lfqueue", func(b *testing.B) { handoffLF[elem64](b, P, C) })
+	b.Run("T=e64/impl=remap", func(b *testing.B) { handoffLF[elem64](b, P, C, Remap()) })
+	b.Run("T=e64/impl=chan", func(b *testing.B) { handoffChan[elem64](b, P, C) })
+	b.Run("T=e64/impl=mutex", func(b *testing.B) { handoffMutex[elem64](b, P, C) })
 }
 
-func BenchmarkMPMC2x2(b *testing.B) {
-	b.Run("T=int/impl=lfqueue", func(b *testing.B) { handoffLF[int](b, 2, 2) })
-	b.Run("T=int/impl=remap", func(b *testing.B) { handoffLF[int](b, 2, 2, Remap()) })
-	b.Run("T=int/impl=padded", func(b *testing.B) { handoffLF[int](b, 2, 2, Padded()) })
-	b.Run("T=int/impl=chan", func(b *testing.B) { handoffChan[int](b, 2, 2) })
-	b.Run("T=int/impl=mutex", func(b *testing.B) { handoffMutex[int](b, 2, 2) })
-	b.Run("T=e64/impl=lfqueue", func(b *testing.B) { handoffLF[elem64](b, 2, 2) })
-	b.Run("T=e64/impl=remap", func(b *testing.B) { handoffLF[elem64](b, 2, 2, Remap()) })
-	b.Run("T=e64/impl=chan", func(b *testing.B) { handoffChan[elem64](b, 2, 2) })
-	b.Run("T=e64/impl=mutex", func(b *testing.B) { handoffMutex[elem64](b, 2, 2) })
-}
-
-func BenchmarkMPMC8x8(b *testing.B) {
-	b.Run("T=int/impl=lfqueue", func(b *testing.B) { handoffLF[int](b, 8, 8) })
-	b.Run("T=int/impl=remap", func(b *testing.B) { handoffLF[int](b, 8, 8, Remap()) })
-	b.Run("T=int/impl=padded", func(b *testing.B) { handoffLF[int](b, 8, 8, Padded()) })
-	b.Run("T=int/impl=chan", func(b *testing.B) { handoffChan[int](b, 8, 8) })
-	b.Run("T=int/impl=mutex", func(b *testing.B) { handoffMutex[int](b, 8, 8) })
-}
+func BenchmarkSPSC(b *testing.B)    { handoffImpls(b, 1, 1, true) }
+func BenchmarkMPMC2x2(b *testing.B) { handoffImpls(b, 2, 2, true) }
+func BenchmarkMPMC8x8(b *testing.B) { handoffImpls(b, 8, 8, false) }
 
 // BenchmarkLayout compares the slot layouts on every handoff shape, with the
 // queue kept near empty (each producer does busy work per item), near full

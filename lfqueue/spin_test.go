@@ -1,0 +1,151 @@
+package lfqueue
+
+import (
+	"context"
+	"runtime"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+)
+
+// refreshSched makes the next sampling wait read the scheduler's state
+// again, whatever the time since the last read.
+func refreshSched() { sched.last.Store(0) }
+
+// TestSpinOneP: with GOMAXPROCS 1 nothing can publish into a slot while its
+// waiter spins on the only P, so after a sampling wait has read the
+// scheduler's state, waits do not spin: they return at once, having seen no
+// change; with two idle Ps one wait per side may spin again.
+func TestSpinOneP(t *testing.T) {
+	var l spinLimit
+	var stamp atomic.Uint64
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(1))
+	refreshSched()
+	if l.wait(&stamp, 0, 0) {
+		t.Fatal("wait reported a change of a stamp nobody wrote")
+	}
+	if n := sched.spinners.Load(); n != 0 {
+		t.Fatalf("at GOMAXPROCS 1, %d waits may spin, want 0", n)
+	}
+	runtime.GOMAXPROCS(2)
+	refreshSched()
+	l.wait(&stamp, 0, spinSample)
+	if n := sched.spinners.Load(); n != 1 {
+		t.Fatalf("at GOMAXPROCS 2 on an idle process, %d waits may spin, want 1", n)
+	}
+	if n := l.spinners.Load(); n != 0 {
+		t.Fatalf("%d spinners counted after the waits returned", n)
+	}
+}
+
+// TestSpinBusy: while goroutines are waiting for a P, spinning would take
+// CPU they need, so a sampling wait turns spinning off; once they are gone
+// it turns it back on.
+func TestSpinBusy(t *testing.T) {
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(2))
+	var stop atomic.Bool
+	var wg sync.WaitGroup
+	for range 8 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for !stop.Load() {
+				busy(1000)
+			}
+		}()
+	}
+	var l spinLimit
+	var stamp atomic.Uint64
+	busy := false
+	for i := 0; i < 1000 && !busy; i++ {
+		refreshSched()
+		l.wait(&stamp, 0, 0)
+		busy = sched.spinners.Load() == 0
+	}
+	stop.Store(true)
+	wg.Wait()
+	if !busy {
+		t.Fatal("with 8 CPU-bound goroutines on 2 Ps, waits kept spinning")
+	}
+	for i := 0; i < 1000 && sched.spinners.Load() == 0; i++ {
+		time.Sleep(time.Millisecond)
+		refreshSched()
+		l.wait(&stamp, 0, 0)
+	}
+	if sched.spinners.Load() == 0 {
+		t.Fatal("once the CPU-bound goroutines ended, waits did not spin again")
+	}
+}
+
+// TestWaitingPopReachable: a goroutine waiting in Pop is always reachable by
+// the push that should wake it. At GOMAXPROCS 1, with N goroutines that
+// keep the only P busy (each does a little work per time slice and yields),
+// a consumer pops elements that a producer pushes one at a time. A consumer
+// that waits where a push cannot wake it (in the run queue, behind the busy
+// goroutines) takes its element only after all N of them have had a time
+// slice; a parked consumer is readied by the push, runs next, and takes it
+// before. Slices are counted, not timed.
+func TestWaitingPopReachable(t *testing.T) {
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(1))
+	ctx := context.Background()
+	type queue struct {
+		name string
+		make func() (pop func() (int, error), push func(int) bool)
+	}
+	queues := []queue{
+		{"Queue", func() (func() (int, error), func(int) bool) {
+			q := New[int](4)
+			return func() (int, error) { return q.Pop(ctx) }, q.TryPush
+		}},
+		{"LockFree", func() (func() (int, error), func(int) bool) {
+			q := NewLockFree[int](4)
+			return func() (int, error) { return q.Pop(ctx) }, q.TryPush
+		}},
+	}
+	const (
+		nbusy = 8
+		items = 50
+	)
+	for _, qu := range queues {
+		pop, push := qu.make()
+		var slices atomic.Int64
+		var stop atomic.Bool
+		var wg sync.WaitGroup
+		for range nbusy {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for !stop.Load() {
+					slices.Add(1)
+					busy(200)
+					runtime.Gosched()
+				}
+			}()
+		}
+		popped := make(chan int64)
+		go func() {
+			for range items {
+				if _, err := pop(); err != nil {
+					t.Error(err)
+				}
+				popped <- slices.Load()
+			}
+		}()
+		late := 0
+		for i := range items {
+			// The consumer has just popped the last element and gone
+			// back to Pop: it is waiting, or on its way to.
+			at := slices.Load()
+			push(i)
+			if <-popped-at >= nbusy {
+				late++
+			}
+		}
+		stop.Store(true)
+		wg.Wait()
+		if late > items/10 {
+			t.Errorf("%s: %d of %d elements were popped only after all %d busy goroutines had a time slice", qu.name, late, items, nbusy)
+		}
+	}
+}
