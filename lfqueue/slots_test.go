@@ -45,14 +45,9 @@ func rangesOf(addr, n uintptr) (first, last uintptr) {
 	return addr / pad.Size, (addr + n - 1) / pad.Size
 }
 
-// checkLayout proves the padding invariant on a live queue: the hot bytes
-// (stamp and value) of every slot, head and tail each occupy false-sharing
-// ranges that nothing else in the list occupies.
-func checkLayout[T any](t *testing.T, capacity int) {
-	t.Helper()
-	checkLayoutOpts[T](t, capacity, Padded())
-}
-
+// checkLayoutOpts proves the padding invariant on a live queue made with
+// opts: the hot bytes (stamp and value) of every slot, head and tail each
+// occupy false-sharing ranges that nothing else in the list occupies.
 func checkLayoutOpts[T any](t *testing.T, capacity int, opts ...Option) {
 	t.Helper()
 	q := New[T](capacity, opts...)
@@ -92,27 +87,52 @@ func checkLayoutOpts[T any](t *testing.T, capacity int, opts ...Option) {
 	}
 }
 
+// slotCase is one element type of the layout tests, with its checks
+// instantiated: placement by the padded rule (with options) and, where remap
+// is set, by the remap rule.
+type slotCase struct {
+	name   string
+	padded func(t *testing.T, capacity int, opts ...Option)
+	remap  func(t *testing.T, capacity int) // nil: not in the remap tests
+}
+
+func slotCaseOf[T any](name string, remap bool) slotCase {
+	c := slotCase{name: name, padded: checkLayoutOpts[T]}
+	if remap {
+		c.remap = checkRemap[T]
+	}
+	return c
+}
+
+// slotCases are the element types of the layout tests: every size class
+// around the range boundaries, with and without pointers.
+var slotCases = []slotCase{
+	slotCaseOf[struct{}]("struct{}", true),
+	slotCaseOf[sz1]("sz1", true),
+	slotCaseOf[sz8]("sz8", false),
+	slotCaseOf[int]("int", true),
+	slotCaseOf[sz24]("sz24", true),
+	slotCaseOf[sz56]("sz56", true),
+	slotCaseOf[sz57]("sz57", true),
+	slotCaseOf[sz64]("sz64", false),
+	slotCaseOf[sz120]("sz120", true),
+	slotCaseOf[sz200]("sz200", false),
+	slotCaseOf[*int]("*int", true),
+	slotCaseOf[string]("string", true),
+	slotCaseOf[any]("any", true),
+	slotCaseOf[ptr8]("ptr8", true),
+	slotCaseOf[ptr24]("ptr24", true),
+	slotCaseOf[ptr56]("ptr56", true),
+	slotCaseOf[ptr120]("ptr120", true),
+	slotCaseOf[ptr200]("ptr200", false),
+	slotCaseOf[[]byte]("[]byte", true),
+}
+
 func TestPaddingLayout(t *testing.T) {
 	for _, c := range []int{1, 2, 3, 5, 31, 100, 257, 1000} {
-		checkLayout[struct{}](t, c)
-		checkLayout[sz1](t, c)
-		checkLayout[sz8](t, c)
-		checkLayout[int](t, c)
-		checkLayout[sz24](t, c)
-		checkLayout[sz56](t, c)
-		checkLayout[sz57](t, c)
-		checkLayout[sz64](t, c)
-		checkLayout[sz120](t, c)
-		checkLayout[sz200](t, c)
-		checkLayout[*int](t, c)
-		checkLayout[string](t, c)
-		checkLayout[any](t, c)
-		checkLayout[ptr8](t, c)
-		checkLayout[ptr24](t, c)
-		checkLayout[ptr56](t, c)
-		checkLayout[ptr120](t, c)
-		checkLayout[ptr200](t, c)
-		checkLayout[[]byte](t, c)
+		for _, sc := range slotCases {
+			sc.padded(t, c, Padded())
+		}
 	}
 }
 
@@ -413,21 +433,11 @@ func checkRemap[T any](t *testing.T, capacity int) {
 func TestRemapPlacement(t *testing.T) {
 	caps := []int{1, 2, 3, 7, 8, 9, 15, 16, 17, 31, 33, 63, 64, 65, 100, 127, 129, 257, 1000, 1024, 1025, 4097}
 	for _, c := range caps {
-		checkRemap[struct{}](t, c)
-		checkRemap[sz1](t, c)
-		checkRemap[int](t, c)
-		checkRemap[sz24](t, c)
-		checkRemap[sz56](t, c)
-		checkRemap[sz57](t, c)
-		checkRemap[sz120](t, c)
-		checkRemap[*int](t, c)
-		checkRemap[string](t, c)
-		checkRemap[any](t, c)
-		checkRemap[ptr8](t, c)
-		checkRemap[ptr24](t, c)
-		checkRemap[ptr56](t, c)
-		checkRemap[ptr120](t, c)
-		checkRemap[[]byte](t, c)
+		for _, sc := range slotCases {
+			if sc.remap != nil {
+				sc.remap(t, c)
+			}
+		}
 		// Large T: Remap is the padded layout, with its placement.
 		if c <= 257 {
 			checkLayoutOpts[ptr120](t, c, Remap())
