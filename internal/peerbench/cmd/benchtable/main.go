@@ -32,10 +32,18 @@
 // best peer; batch forms (names ending in "-batch") are compared only with
 // batch forms. Rows with allocations are listed after the tables.
 //
+// The load benchmarks (Mixed, Service: a queue in a busy process) get a
+// table of their own instead: a row per GOMAXPROCS, regime and
+// implementation with the medians of its throughput (accepted items/s),
+// push→pop p50 and p99, CPU time per item and rejections, and for each
+// lfkit implementation its throughput and p99 divided by the channel's,
+// per round and under the same pairing rule.
+//
 // With -vs, it writes instead one table of every lfkit implementation's
 // ratios to each named peer (not only the best one): per benchmark, element
 // type, GOMAXPROCS and regime, the median (min–max) of the per-round
-// ratios and how many rounds paired, under the same pairing rule.
+// ratios and how many rounds paired, under the same pairing rule. The load
+// benchmarks are left out of it: their own tables have the ratios.
 package main
 
 import (
@@ -198,6 +206,12 @@ func write(w io.Writer, samples []benchfile.Sample, machine, cmd string) error {
 		}
 	}
 	for _, fam := range famOrder {
+		if lf, ok := loadFamilies[fam]; ok {
+			if err := writeLoad(bw, fam, lf, samples); err != nil {
+				return err
+			}
+			continue
+		}
 		var impls []string
 		var rows []rowKey
 		cells := map[rowKey]map[string]*cellData{}
@@ -331,6 +345,9 @@ func writeVs(w io.Writer, samples []benchfile.Sample, peers []string) error {
 	seen := map[string]bool{}
 	for _, s := range samples {
 		seen[s.Impl] = true
+		if _, ok := loadFamilies[s.Family]; ok {
+			continue // in their own tables: ns/op is not their figure
+		}
 		k := key{s.Family, rowKey{s.Elem, s.Procs, s.Regime}, s.Impl}
 		if _, ok := points[k]; !ok {
 			order = append(order, k)
