@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"fmt"
 	"math"
-	"slices"
 	"strconv"
 
 	"github.com/lfkit/lfkit/internal/peerbench/benchfile"
@@ -78,26 +77,7 @@ func loadRatio(lf, peer []regime.Point) (string, error) {
 // writeLoad writes the table of load family fam.
 func writeLoad(bw *bufio.Writer, fam string, lf loadFamily, samples []benchfile.Sample) error {
 	type cell struct{ rate, p50, p99, cpu, rej []regime.Point }
-	var impls []string
-	var rows []rowKey
-	cells := map[rowKey]map[string]*cell{}
-	for _, s := range samples {
-		if s.Family != fam {
-			continue
-		}
-		if !slices.Contains(impls, s.Impl) {
-			impls = append(impls, s.Impl)
-		}
-		rk := rowKey{s.Elem, s.Procs, s.Regime}
-		if cells[rk] == nil {
-			rows = append(rows, rk)
-			cells[rk] = map[string]*cell{}
-		}
-		c := cells[rk][s.Impl]
-		if c == nil {
-			c = &cell{}
-			cells[rk][s.Impl] = c
-		}
+	impls, rows, cells := group(samples, fam, func(c *cell, s benchfile.Sample) {
 		pt := func(unit string) regime.Point {
 			return regime.Point{Round: s.Round, Regime: s.Regime, Value: s.Metrics[unit]}
 		}
@@ -106,15 +86,7 @@ func writeLoad(bw *bufio.Writer, fam string, lf loadFamily, samples []benchfile.
 		c.p99 = append(c.p99, pt("p99-ns"))
 		c.cpu = append(c.cpu, pt(lf.cpu))
 		c.rej = append(c.rej, pt(lf.rejects))
-	}
-	slices.SortStableFunc(rows, rowKey.compare)
-	median := func(ps []regime.Point) float64 {
-		xs := make([]float64, len(ps))
-		for i, p := range ps {
-			xs[i] = p.Value
-		}
-		return regime.SpreadOf(xs).Median
-	}
+	})
 	fmt.Fprintf(bw, "\n**%s** — %s. Each row: the medians of the implementation's samples in that regime (n = how many): accepted %s, push→pop p50 and p99, process CPU time per accepted %s, rejected %ss per attempt; lfkit rows also show their %s and their p99 divided by the %s's of the same round and regime: median (min–max, rounds paired); %s above 1× and p99 below 1× are better.\n\n",
 		fam, lf.desc, lf.rate, lf.item, lf.item, lf.rate, loadPeer, lf.rate)
 	fmt.Fprintf(bw, "| -cpu | regime | impl | %s | p50 | p99 | CPU/%s | rejected | %s vs %s | p99 vs %s |\n", lf.rate, lf.item, lf.rate, loadPeer, loadPeer)
@@ -136,9 +108,9 @@ func writeLoad(bw *bufio.Writer, fam string, lf loadFamily, samples []benchfile.
 				}
 			}
 			fmt.Fprintf(bw, "| %d | %s | %s | %s (n=%d) | %s | %s | %s | %s%% | %s | %s |\n",
-				rk.procs, rk.regime, im, fmtRate(median(c.rate)), len(c.rate),
-				fmtDur(median(c.p50)), fmtDur(median(c.p99)), fmtDur(median(c.cpu)),
-				strconv.FormatFloat(math.Round(median(c.rej)*1000)/10, 'f', 1, 64), rateVs, p99Vs)
+				rk.procs, rk.regime, im, fmtRate(medianOf(c.rate)), len(c.rate),
+				fmtDur(medianOf(c.p50)), fmtDur(medianOf(c.p99)), fmtDur(medianOf(c.cpu)),
+				strconv.FormatFloat(math.Round(medianOf(c.rej)*1000)/10, 'f', 1, 64), rateVs, p99Vs)
 		}
 	}
 	return nil

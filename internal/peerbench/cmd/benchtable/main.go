@@ -172,6 +172,44 @@ type cellData struct {
 	median float64
 }
 
+// group sorts the samples of family fam into cells, by row and
+// implementation, adding each sample to its cell with add. It returns the
+// implementations in the order they first appear and the rows in table
+// order (rowKey.compare).
+func group[C any](samples []benchfile.Sample, fam string, add func(*C, benchfile.Sample)) (impls []string, rows []rowKey, cells map[rowKey]map[string]*C) {
+	cells = map[rowKey]map[string]*C{}
+	for _, s := range samples {
+		if s.Family != fam {
+			continue
+		}
+		if !slices.Contains(impls, s.Impl) {
+			impls = append(impls, s.Impl)
+		}
+		rk := rowKey{s.Elem, s.Procs, s.Regime}
+		if cells[rk] == nil {
+			rows = append(rows, rk)
+			cells[rk] = map[string]*C{}
+		}
+		c := cells[rk][s.Impl]
+		if c == nil {
+			c = new(C)
+			cells[rk][s.Impl] = c
+		}
+		add(c, s)
+	}
+	slices.SortStableFunc(rows, rowKey.compare)
+	return impls, rows, cells
+}
+
+// medianOf is the median of the points' values.
+func medianOf(ps []regime.Point) float64 {
+	xs := make([]float64, len(ps))
+	for i, p := range ps {
+		xs[i] = p.Value
+	}
+	return regime.SpreadOf(xs).Median
+}
+
 // write prints the tables.
 func write(w io.Writer, samples []benchfile.Sample, machine, cmd string) error {
 	bw := bufio.NewWriter(w)
@@ -212,38 +250,14 @@ func write(w io.Writer, samples []benchfile.Sample, machine, cmd string) error {
 			}
 			continue
 		}
-		var impls []string
-		var rows []rowKey
-		cells := map[rowKey]map[string]*cellData{}
-		for _, s := range samples {
-			if s.Family != fam {
-				continue
-			}
-			if !slices.Contains(impls, s.Impl) {
-				impls = append(impls, s.Impl)
-			}
-			rk := rowKey{s.Elem, s.Procs, s.Regime}
-			if cells[rk] == nil {
-				rows = append(rows, rk)
-				cells[rk] = map[string]*cellData{}
-			}
-			c := cells[rk][s.Impl]
-			if c == nil {
-				c = &cellData{}
-				cells[rk][s.Impl] = c
-			}
+		impls, rows, cells := group(samples, fam, func(c *cellData, s benchfile.Sample) {
 			c.points = append(c.points, regime.Point{Round: s.Round, Regime: s.Regime, Value: s.NsOp})
-		}
+		})
 		for _, row := range cells {
 			for _, c := range row {
-				xs := make([]float64, len(c.points))
-				for i, p := range c.points {
-					xs[i] = p.Value
-				}
-				c.median = regime.SpreadOf(xs).Median
+				c.median = medianOf(c.points)
 			}
 		}
-		slices.SortStableFunc(rows, rowKey.compare)
 		fmt.Fprintf(bw, "\n**%s** — %s\n\n", fam, families[fam])
 		hasElem := rows[0].elem != ""
 		hdr := []string{}
