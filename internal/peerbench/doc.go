@@ -20,6 +20,21 @@
 //	BenchmarkBurst          fill a capacity-1024 queue, then drain it
 //	                        (ns per item); "-batch" impls move 64 at a time
 //
+// Two load benchmarks measure a queue inside a process that is busy with
+// other goroutines, where a waiting consumer must stay reachable and must
+// not take the CPU the rest of the program needs. They report accepted
+// items per second, push→pop p50 and p99, CPU time per accepted item and
+// rejections, for the channel, the mutex ring, lfqueue's Queue and
+// LockFree (not xsync's MPMCQueue: its only waiting form polls with
+// runtime.Gosched, and its TryEnqueue fails on a lost CAS):
+//
+//	BenchmarkMixed          4 producers do 3,000 multiply-adds per event,
+//	                        TryPush a timestamp (a full queue rejects it)
+//	                        and yield; 4 workers Pop (no network stack)
+//	BenchmarkService        a net/http server on loopback: 16 keep-alive
+//	                        clients POST a JSON event, the handler
+//	                        TryPushes it or answers 503, 4 workers PopCtx
+//
 // Counters and latency (all under b.RunParallel):
 //
 //	BenchmarkCounter        atomic.Int64, atomicx.Counter, a per-goroutine

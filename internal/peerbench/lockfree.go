@@ -11,7 +11,7 @@ import (
 type LFLockFree[T any] struct{ Q *lfqueue.LockFree[T] }
 
 // NewLFLockFree returns an lfqueue.LockFree of the capacity behind the
-// benchmarks' Queue interface.
+// benchmarks' Queue interface (a CtxQueue).
 func NewLFLockFree[T any](capacity int) Queue[T] {
 	return LFLockFree[T]{lfqueue.NewLockFree[T](capacity)}
 }
@@ -30,3 +30,4 @@ func (a LFLockFree[T]) Pop() T {
 	}
 	return v
 }
+func (a LFLockFree[T]) PopCtx(ctx context.Context) (T, error) { return a.Q.Pop(ctx) }

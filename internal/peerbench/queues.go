@@ -29,6 +29,16 @@ type Queue[T any] interface {
 	Pop() T
 }
 
+// CtxQueue is a Queue whose consumers can wait with a context, as the
+// workers of a service do: PopCtx waits while the queue is empty and
+// returns ctx.Err() once ctx is done (an element that is already there
+// may still be returned after that). Only the implementations that can
+// wait without polling have it.
+type CtxQueue[T any] interface {
+	Queue[T]
+	PopCtx(ctx context.Context) (T, error)
+}
+
 // BatchQueue is a Queue with batch operations.
 type BatchQueue[T any] interface {
 	Queue[T]
@@ -64,6 +74,7 @@ func (a LFQueue[T]) Pop() T {
 	}
 	return v
 }
+func (a LFQueue[T]) PopCtx(ctx context.Context) (T, error) { return a.Q.Pop(ctx) }
 
 // XsyncMPMC adapts xsync.MPMCQueue (capacity rounded up to a power of two;
 // try operations only).
@@ -138,6 +149,18 @@ func (a Chan[T]) TryPop() (T, bool) {
 }
 func (a Chan[T]) Push(v T) { a.C <- v }
 func (a Chan[T]) Pop() T   { return <-a.C }
+
+// PopCtx receives, or returns when ctx is done, with a select: what a
+// channel's consumer with a context writes.
+func (a Chan[T]) PopCtx(ctx context.Context) (T, error) {
+	select {
+	case v := <-a.C:
+		return v, nil
+	case <-ctx.Done():
+		var zero T
+		return zero, ctx.Err()
+	}
+}
 
 // MutexRing is the queue many programs write by hand: a slice used as a
 // ring under a sync.Mutex, with two sync.Conds for the blocking forms,
@@ -243,6 +266,45 @@ func (a MutexRing[T]) Pop() T {
 	}
 	r.mu.Unlock()
 	return v
+}
+
+// PopCtx is Pop that gives up when ctx is done. A sync.Cond cannot wait
+// on a context, so a PopCtx that has to wait first registers, with
+// context.AfterFunc, a broadcast on notEmpty for when ctx ends (the way a
+// Go programmer makes a Cond wait cancellable); it unregisters it once it
+// returns.
+func (a MutexRing[T]) PopCtx(ctx context.Context) (T, error) {
+	r := a.r
+	var stop func() bool
+	r.mu.Lock()
+	for r.n == 0 {
+		if err := ctx.Err(); err != nil {
+			r.mu.Unlock()
+			var zero T
+			return zero, err // ctx is done: stop has nothing left to undo
+		}
+		if stop == nil && ctx.Done() != nil {
+			// It runs after Wait has released r.mu at the earliest,
+			// since it takes r.mu: the broadcast cannot be lost.
+			stop = context.AfterFunc(ctx, func() {
+				r.mu.Lock()
+				r.notEmpty.Broadcast()
+				r.mu.Unlock()
+			})
+		}
+		r.popWait++
+		r.notEmpty.Wait()
+		r.popWait--
+	}
+	v := r.take()
+	if r.pushWait > 0 {
+		r.notFull.Signal()
+	}
+	r.mu.Unlock()
+	if stop != nil {
+		stop()
+	}
+	return v, nil
 }
 
 func (a MutexRing[T]) TryPushBatch(vs []T) int {

@@ -6,6 +6,8 @@
 #   QUICK=1 internal/peerbench/run.sh   # 6 rounds, 150ms: the whole pipeline in ~9 min
 #   ROUNDS=2 BENCHTIME=20ms OUT=/tmp/p README=/tmp/README.md internal/peerbench/run.sh  # a smoke test
 #   BENCH='Pair|SPSC' LFBENCH=0 SCALING=0 README= internal/peerbench/run.sh     # a subset, tables only
+#   BENCH='^Benchmark(MPMC|Mixed|Service|RoundTrip)$' ROUNDS=5 LFBENCH=0 SCALING=0 README= OUT=/tmp/wait \
+#       internal/peerbench/run.sh   # a wait-policy change: saturated and busy-process shapes in one run
 #
 # Steps, each writing into OUT (default results/):
 #
@@ -18,7 +20,10 @@
 #      cmd/benchtable turns out.txt into table.md: a row per regime, and
 #      ratios only between samples of one round and one regime; and into
 #      vs.md: every lfkit ratio to the channel, the mutex ring and xsync's
-#      MPMCQueue (not only to the best peer), under the same rule.
+#      MPMCQueue (not only to the best peer), under the same rule. The
+#      load benchmarks (Mixed; Service, not in the default set) get their
+#      own tables: throughput and p99 per implementation, and lfkit's
+#      ratios to the channel.
 #   2. lfbench (LFBENCH=1): the default run and -producers 8 -consumers 8
 #      (lfbench.txt, lfbench-8x8.txt).
 #   3. The scaling sweep (SCALING=1): scaling.sh, GOMAXPROCS 1, 2, 4, … up
@@ -43,7 +48,7 @@ if [ "${QUICK:-0}" = 1 ]; then
 fi
 ROUNDS=${ROUNDS:-6}
 BENCHTIME=${BENCHTIME:-1s}
-BENCH=${BENCH:-'^Benchmark(Counter|Latency|Pair|ParallelPairs|SPSC|MPMC|MPMC8x8|Burst|RoundTrip)$'}
+BENCH=${BENCH:-'^Benchmark(Counter|Latency|Pair|ParallelPairs|SPSC|MPMC|MPMC8x8|Burst|Mixed|RoundTrip)$'}
 CPUS=${CPUS:-1,2}
 OUT=${OUT:-results}
 LFBENCH=${LFBENCH:-1}

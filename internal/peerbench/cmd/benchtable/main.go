@@ -32,10 +32,18 @@
 // best peer; batch forms (names ending in "-batch") are compared only with
 // batch forms. Rows with allocations are listed after the tables.
 //
+// The load benchmarks (Mixed, Service: a queue in a busy process) get a
+// table of their own instead: a row per GOMAXPROCS, regime and
+// implementation with the medians of its throughput (accepted items/s),
+// push→pop p50 and p99, CPU time per item and rejections, and for each
+// lfkit implementation its throughput and p99 divided by the channel's,
+// per round and under the same pairing rule.
+//
 // With -vs, it writes instead one table of every lfkit implementation's
 // ratios to each named peer (not only the best one): per benchmark, element
 // type, GOMAXPROCS and regime, the median (min–max) of the per-round
-// ratios and how many rounds paired, under the same pairing rule.
+// ratios and how many rounds paired, under the same pairing rule. The load
+// benchmarks are left out of it: their own tables have the ratios.
 package main
 
 import (
@@ -164,6 +172,44 @@ type cellData struct {
 	median float64
 }
 
+// group sorts the samples of family fam into cells, by row and
+// implementation, adding each sample to its cell with add. It returns the
+// implementations in the order they first appear and the rows in table
+// order (rowKey.compare).
+func group[C any](samples []benchfile.Sample, fam string, add func(*C, benchfile.Sample)) (impls []string, rows []rowKey, cells map[rowKey]map[string]*C) {
+	cells = map[rowKey]map[string]*C{}
+	for _, s := range samples {
+		if s.Family != fam {
+			continue
+		}
+		if !slices.Contains(impls, s.Impl) {
+			impls = append(impls, s.Impl)
+		}
+		rk := rowKey{s.Elem, s.Procs, s.Regime}
+		if cells[rk] == nil {
+			rows = append(rows, rk)
+			cells[rk] = map[string]*C{}
+		}
+		c := cells[rk][s.Impl]
+		if c == nil {
+			c = new(C)
+			cells[rk][s.Impl] = c
+		}
+		add(c, s)
+	}
+	slices.SortStableFunc(rows, rowKey.compare)
+	return impls, rows, cells
+}
+
+// medianOf is the median of the points' values.
+func medianOf(ps []regime.Point) float64 {
+	xs := make([]float64, len(ps))
+	for i, p := range ps {
+		xs[i] = p.Value
+	}
+	return regime.SpreadOf(xs).Median
+}
+
 // write prints the tables.
 func write(w io.Writer, samples []benchfile.Sample, machine, cmd string) error {
 	bw := bufio.NewWriter(w)
@@ -198,38 +244,20 @@ func write(w io.Writer, samples []benchfile.Sample, machine, cmd string) error {
 		}
 	}
 	for _, fam := range famOrder {
-		var impls []string
-		var rows []rowKey
-		cells := map[rowKey]map[string]*cellData{}
-		for _, s := range samples {
-			if s.Family != fam {
-				continue
+		if lf, ok := loadFamilies[fam]; ok {
+			if err := writeLoad(bw, fam, lf, samples); err != nil {
+				return err
 			}
-			if !slices.Contains(impls, s.Impl) {
-				impls = append(impls, s.Impl)
-			}
-			rk := rowKey{s.Elem, s.Procs, s.Regime}
-			if cells[rk] == nil {
-				rows = append(rows, rk)
-				cells[rk] = map[string]*cellData{}
-			}
-			c := cells[rk][s.Impl]
-			if c == nil {
-				c = &cellData{}
-				cells[rk][s.Impl] = c
-			}
-			c.points = append(c.points, regime.Point{Round: s.Round, Regime: s.Regime, Value: s.NsOp})
+			continue
 		}
+		impls, rows, cells := group(samples, fam, func(c *cellData, s benchfile.Sample) {
+			c.points = append(c.points, regime.Point{Round: s.Round, Regime: s.Regime, Value: s.NsOp})
+		})
 		for _, row := range cells {
 			for _, c := range row {
-				xs := make([]float64, len(c.points))
-				for i, p := range c.points {
-					xs[i] = p.Value
-				}
-				c.median = regime.SpreadOf(xs).Median
+				c.median = medianOf(c.points)
 			}
 		}
-		slices.SortStableFunc(rows, rowKey.compare)
 		fmt.Fprintf(bw, "\n**%s** — %s\n\n", fam, families[fam])
 		hasElem := rows[0].elem != ""
 		hdr := []string{}
@@ -331,6 +359,9 @@ func writeVs(w io.Writer, samples []benchfile.Sample, peers []string) error {
 	seen := map[string]bool{}
 	for _, s := range samples {
 		seen[s.Impl] = true
+		if _, ok := loadFamilies[s.Family]; ok {
+			continue // in their own tables: ns/op is not their figure
+		}
 		k := key{s.Family, rowKey{s.Elem, s.Procs, s.Regime}, s.Impl}
 		if _, ok := points[k]; !ok {
 			order = append(order, k)

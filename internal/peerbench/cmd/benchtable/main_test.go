@@ -136,3 +136,42 @@ func TestVs(t *testing.T) {
 		t.Errorf("a misspelt peer: err = %v, want one naming it", err)
 	}
 }
+
+// loadInput has Mixed samples: round 1 both at -cpu 2 near, round 2
+// lfqueue near and chan turns (probe share 1.0), so only round 1 pairs.
+const loadInput = `# round 1
+BenchmarkMixed/impl=lfqueue-2 	1000	5000 ns/op	10000 cpu-ns/event	2 cpu/wall	200000 events/s	300 p50-ns	6000 p99-ns	2 probe-cpu/wall	0.01 rejected/op	120 rt-ns	0 B/op	0 allocs/op
+BenchmarkMixed/impl=chan-2 	1000	2500 ns/op	5000 cpu-ns/event	2 cpu/wall	400000 events/s	500 p50-ns	3000 p99-ns	2 probe-cpu/wall	0 rejected/op	120 rt-ns	0 B/op	0 allocs/op
+# round 2
+BenchmarkMixed/impl=lfqueue-2 	1000	5000 ns/op	10000 cpu-ns/event	2 cpu/wall	100000 events/s	300 p50-ns	6000 p99-ns	2 probe-cpu/wall	0 rejected/op	120 rt-ns	0 B/op	0 allocs/op
+BenchmarkMixed/impl=chan-2 	1000	2500 ns/op	5000 cpu-ns/event	2 cpu/wall	400000 events/s	500 p50-ns	3000 p99-ns	1.0 probe-cpu/wall	0 rejected/op	120 rt-ns	0 B/op	0 allocs/op
+`
+
+// TestLoadTable: a load family gets its own table, with the lfkit rows'
+// events/s and p99 divided by the channel's of the same round and regime,
+// and stays out of -vs.
+func TestLoadTable(t *testing.T) {
+	out := render(t, loadInput)
+	for _, want := range []string{
+		"| -cpu | regime | impl | events/s | p50 | p99 | CPU/event | rejected | events/s vs chan | p99 vs chan |",
+		// Round 1 pairs: 200000/400000 and 6000/3000; round 2 does not.
+		"| 2 | near | lfqueue | 150k (n=2) | 0.30 µs | 6.00 µs | 10.0 µs | 0.5% | 0.50× (0.50–0.50, 1) | 2.00× (2.00–2.00, 1) |",
+		"| 2 | near | chan | 400k (n=1) | 0.50 µs | 3.00 µs | 5.00 µs | 0.0% |  |  |",
+		"| 2 | turns | chan | 400k (n=1) |",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("output lacks %q:\n%s", want, out)
+		}
+	}
+	samples, err := benchfile.Parse(strings.NewReader(loadInput), 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var b strings.Builder
+	if err := writeVs(&b, samples, []string{"chan"}); err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(b.String(), "Mixed") {
+		t.Errorf("-vs lists a load benchmark:\n%s", b.String())
+	}
+}
