@@ -91,7 +91,7 @@ func (s *stripes) at(i uint64) *counterStripe {
 //
 // The zero value is ready to use and allocates nothing until the Counter
 // stripes; then it allocates its stripes once, their number fixed from
-// GOMAXPROCS (the smallest power of two ≥ 4×GOMAXPROCS, at most 256).
+// GOMAXPROCS (the smallest power of two ≥ 4*GOMAXPROCS, at most 256).
 //
 // A goroutine's stripe is a hash of the address of its own stack, which
 // needs no runtime internals. Two goroutines can hash to one stripe; the

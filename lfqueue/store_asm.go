@@ -26,8 +26,6 @@ func storeRelease64(addr *uint64, v uint64)
 
 // cpuRelax is the spin-wait hint: PAUSE on amd64, YIELD on arm64. A waiter
 // that watches a stamp calls it before every load, so that it reads the
-// watched line less often while another core writes near it (in the
-// Layout benchmark at 2x2 and 8x8, near empty and near full, this took
-// 20-30% off every layout's time per item) and gives the CPU's other
-// hardware thread, if any, the pipeline.
+// watched line less often while another core writes near it, and gives the
+// CPU's other hardware thread, if any, the pipeline.
 func cpuRelax()

@@ -67,7 +67,7 @@ func Index(h uint64, bits uint) uint64 {
 }
 
 // Bits returns the log2 of the stripe count to use for a structure created
-// now: the smallest power of two at least 4×GOMAXPROCS (so that concurrently
+// now: the smallest power of two at least 4*GOMAXPROCS (so that concurrently
 // running goroutines rarely collide), capped at 1<<maxBits.
 func Bits(maxBits uint) uint {
 	want := 4 * runtime.GOMAXPROCS(0)
