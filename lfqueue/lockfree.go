@@ -6,7 +6,6 @@ import (
 	"iter"
 	"math/bits"
 	"runtime"
-	"sync/atomic"
 	"unsafe"
 
 	"github.com/lfkit/lfkit/internal/pad"
@@ -105,13 +104,6 @@ type LockFree[T any] struct {
 	cap    uint64
 
 	_ pad.Line
-	// count is the number of elements: +1 after an enqueue on aq succeeds,
-	// -1 after a dequeue from aq succeeds. tail-head of aq cannot serve:
-	// a position an enqueuer had to skip (its slot still held an element
-	// whose dequeuer, one lap behind, had not taken it yet) stays between
-	// head and tail until a later dequeue passes it, even on a quiet queue.
-	count   atomic.Int64
-	_       [pad.Size - 8]byte
 	pushers wait.List // goroutines blocked in Push: waiting for a free index
 	poppers wait.List // goroutines blocked in Pop: waiting for an element
 	_       pad.Line
@@ -214,14 +206,13 @@ func (s *lfSpinner) again() bool {
 	return false
 }
 
-// push is TryPush without the wakeup.
+// push is TryPush without the wakeup. The closed check is the element
+// ring's fetch-and-add: a push on a closed queue takes a free index, finds
+// the element ring finalized and gives the index back.
 func (q *LockFree[T]) push(v *T) lfStatus {
 	q.mustBeNew()
-	if q.aq.tail.Load()&finalized != 0 {
-		return lfClosed
-	}
-	i, got := q.fq.dequeue()
-	if !got {
+	i, st := q.fq.dequeue()
+	if st != lfOK {
 		if q.Closed() {
 			return lfClosed
 		}
@@ -229,24 +220,24 @@ func (q *LockFree[T]) push(v *T) lfStatus {
 	}
 	q.data[i] = *v
 	if !q.aq.enqueue(i) {
-		// Finalized after we checked: give the index back.
+		// Finalized: give the index back.
 		var zero T
 		q.data[i] = zero
 		q.fq.enqueue(i)
 		return lfClosed
 	}
-	q.count.Add(1)
 	return lfOK
 }
 
-// pop is TryPop without the wakeup; it moves the element into *dst.
+// pop is TryPop without the wakeup; it moves the element into *dst. It
+// returns lfEmpty or lfClosed (closed and empty at some instant during the
+// call) if it found no element.
 func (q *LockFree[T]) pop(dst *T) lfStatus {
 	q.mustBeNew()
-	i, got := q.aq.dequeue()
-	if !got {
-		return lfEmpty
+	i, st := q.aq.dequeue()
+	if st != lfOK {
+		return st
 	}
-	q.count.Add(-1)
 	*dst = q.data[i]
 	var zero T
 	q.data[i] = zero // let the GC free what the slot referenced
@@ -336,14 +327,10 @@ func (q *LockFree[T]) Push(ctx context.Context, v T) error {
 }
 
 // popOrClosed pops into *dst, or reports closed if the queue was closed
-// before an empty pop (so it was closed and empty at that instant).
+// and empty at some instant during the call (the element ring's dequeue
+// decides both at once).
 func (q *LockFree[T]) popOrClosed(dst *T) lfStatus {
-	wasClosed := q.Closed()
-	st := q.pop(dst)
-	if st == lfEmpty && wasClosed {
-		return lfClosed
-	}
-	return st
+	return q.pop(dst)
 }
 
 // Pop removes and returns the oldest element, waiting while the queue is
@@ -443,15 +430,17 @@ func (q *LockFree[T]) Close() {
 func (q *LockFree[T]) Closed() bool { q.mustBeNew(); return q.aq.tail.Load()&finalized != 0 }
 
 // Len returns the number of elements in the queue, between 0 and Cap(). It
-// is wait-free: one atomic load of a count that every successful push
-// increments and every successful pop decrements. It is exact when no push
-// or pop is in progress; while some are, it may lag them (an element already
-// placed by a push that has not counted it yet is not counted, one already
-// taken by a pop that has not counted it yet still is), clamped to
-// [0, Cap()].
+// is exact when no push or pop is in progress; while some are, it may count
+// a push or pop in progress as done or not, clamped to [0, Cap()]. It is
+// wait-free: it reads the element ring's tail, head and tail again (retrying
+// a bounded number of times until the two tails agree) and takes their
+// difference; only after a push had to skip a position (see "Full and
+// empty") or fail on a closed queue, and until a pop passes that position,
+// it reads the ring's entries between head and tail instead, at most two
+// per slot of capacity.
 func (q *LockFree[T]) Len() int {
 	q.mustBeNew()
-	return int(min(max(q.count.Load(), 0), int64(q.cap)))
+	return int(q.aq.length(q.cap))
 }
 
 // Cap returns the capacity given to NewLockFree.
