@@ -474,7 +474,7 @@ func histories(t *testing.T, def int) int {
 // HTML visualization to a temporary file and prints its path. A history
 // porcupine cannot decide within linCheckTimeout counts as skipped, not
 // passed. LFKIT_HISTORIES=n changes the number of histories per queue type
-// (default 1000).
+// (default 1000). Each history is also checked with checkClosedDrained.
 func TestConcurrentLinearizable(t *testing.T) {
 	t.Run("Queue", func(t *testing.T) {
 		checkLinearizable(t, false, func(capacity int, rng *rand.Rand) (linQueue, string) {
@@ -504,6 +504,9 @@ func checkLinearizable(t *testing.T, relaxed bool, mk func(capacity int, rng *ra
 		watchdog(t, tr, func() { ops = recordHistory(q, p, hseed) })
 		if relaxed {
 			addSlack(ops)
+		}
+		if err := checkClosedDrained(ops); err != nil {
+			t.Fatalf("history %d (%+v, %s, seed %d): %v\n%s", i, p, what, hseed, err, describeHistory(ops, p.capacity))
 		}
 		events += len(ops)
 		overlapped += overlapping(ops)

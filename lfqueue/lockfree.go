@@ -68,7 +68,11 @@ const (
 // moves the element out and gives the index back to fq. Each ring claims
 // positions by fetch-and-add, so no goroutine waits for another to finish a
 // step: a dequeuer that reaches a position before its enqueuer makes the
-// enqueuer retry elsewhere.
+// enqueuer retry elsewhere. A push is one dequeue on fq and one enqueue on
+// aq, a pop the reverse; each ring operation that succeeds at its first
+// position is two locked instructions (a fetch-and-add, and a
+// compare-and-swap for an enqueue or an atomic OR for a dequeue), so a push
+// and a pop together are eight, against Queue's four.
 //
 // # Full and empty
 //
@@ -86,14 +90,20 @@ const (
 // linearizability, nothing weaker: every push and pop takes effect at one
 // instant inside its call.
 //
+// Once the queue is closed, a pop reports empty (TryPop) or ErrClosed (Pop)
+// only after every position a push claimed before Close has been either
+// popped or made unusable for that push, so a push that succeeds is never
+// left behind an ErrClosed: once a Pop has returned ErrClosed, no later pop
+// returns an element.
+//
 // # Memory
 //
 // With n = the power of two >= capacity, a LockFree holds capacity elements
 // of T (a plain []T) plus two rings of 2n 8-byte entries, 32n bytes: per
 // slot, sizeof(T) plus 32 to 64 bytes (32 when capacity is a power of two;
 // for int and capacity 1024, 40 KiB in all), plus a fixed part of at most
-// 17*pad.Size bytes: padded counters and waiter lists (1936 bytes on amd64,
-// 1048 on 386).
+// 17*pad.Size bytes: padded counters and waiter lists (1808 bytes on amd64,
+// 984 on 386).
 // Elements are not padded as Queue's slots are: the rings remap neighbouring
 // positions to different cache lines, and the free ring is seeded with
 // indices a cache line apart, so pushes and pops that follow each other do
@@ -103,7 +113,7 @@ type LockFree[T any] struct {
 	data   []T
 	cap    uint64
 
-	_ pad.Line
+	_       pad.Line
 	pushers wait.List // goroutines blocked in Push: waiting for a free index
 	poppers wait.List // goroutines blocked in Pop: waiting for an element
 	_       pad.Line
@@ -405,8 +415,8 @@ func (q *LockFree[T]) mustBeNew() {
 	}
 }
 
-// Close closes the queue. After Close returns, no push succeeds (TryPush
-// returns false, Push returns ErrClosed), while every element whose push
+// Close closes the queue. No push that starts after Close returns succeeds
+// (TryPush returns false, Push returns ErrClosed), while every element whose push
 // succeeded stays poppable: TryPop, Pop and All drain them, and only then
 // does Pop report ErrClosed. Goroutines blocked in Push or Pop wake up. Close
 // is idempotent and safe to call concurrently with every other method. It is
@@ -414,9 +424,11 @@ func (q *LockFree[T]) mustBeNew() {
 // goroutine, taking the waiter lists' mutexes (see "Progress").
 //
 // Close sets the finalize bit in the element ring's tail, as LSCQ finalizes
-// a ring. A push that claimed its position before that and writes it after
-// sees the bit and takes its element back, unless a concurrent pop already
-// took it, in which case that push returns true (its element was delivered).
+// a ring: every push that claims an element-ring position after that fails.
+// A push that claimed its position before that and is still in progress
+// completes as Queue's does: it succeeds (it took effect before Close, and
+// its element is poppable, before any Pop reports ErrClosed) unless a pop
+// overtook it first, and then it fails with ErrClosed.
 func (q *LockFree[T]) Close() {
 	q.mustBeNew()
 	if q.aq.tail.Or(finalized)&finalized == 0 {
@@ -434,10 +446,11 @@ func (q *LockFree[T]) Closed() bool { q.mustBeNew(); return q.aq.tail.Load()&fin
 // a push or pop in progress as done or not, clamped to [0, Cap()]. It is
 // wait-free: it reads the element ring's tail, head and tail again (retrying
 // a bounded number of times until the two tails agree) and takes their
-// difference; only after a push had to skip a position (see "Full and
-// empty") or fail on a closed queue, and until a pop passes that position,
-// it reads the ring's entries between head and tail instead, at most two
-// per slot of capacity.
+// difference. A position a push gave up stays between them until a pop
+// passes it (a push gives its position up when a pop a lap behind has not
+// yet emptied it, or when the queue is closed); while one may, Len counts
+// the entries between head and tail instead, at most twice the capacity
+// rounded up to a power of two.
 func (q *LockFree[T]) Len() int {
 	q.mustBeNew()
 	return int(q.aq.length(q.cap))
