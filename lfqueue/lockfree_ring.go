@@ -70,6 +70,9 @@ import (
 //     position below tail has been claimed by a dequeuer, which either takes
 //     the entry written there or invalidates the position (its enqueuer then
 //     claims again and sees the finalize bit);
+//   - a threshold that runs out counts only if a load of tail after it ran
+//     out shows no finalize bit, so that this empty result takes effect
+//     before Close;
 //   - this stays lock-free: after finalize, tail moves only by enqueues that
 //     then fail at once, and by catchup, which ends the dequeue loop.
 //
@@ -316,7 +319,10 @@ func (r *scqRing) dequeue() (x uint64, st lfStatus) {
 			}
 			return 0, emptyOrClosed(t)
 		}
-		if t&finalized == 0 && r.threshold.Add(-1) < 0 {
+		// The threshold ran out: empty, unless the ring was finalized in
+		// the meantime (a Close before the threshold ran out could have
+		// an enqueue in progress that must not be overtaken; see Close).
+		if t&finalized == 0 && r.threshold.Add(-1) < 0 && r.tail.Load()&finalized == 0 {
 			return 0, lfEmpty
 		}
 	}
