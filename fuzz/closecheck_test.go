@@ -232,22 +232,7 @@ func recordCloseHistory(q linQueue, p closeParams, seed uint64) []porcupine.Oper
 	}
 	close(start)
 	wg.Wait()
-	var ops []porcupine.Operation
-	for _, h := range hist {
-		ops = append(ops, h...)
-	}
-	for {
-		call := clock.Add(1)
-		v, ok := q.TryPop()
-		ops = append(ops, porcupine.Operation{
-			ClientId: 0, Input: linIn{kind: linTryPop}, Call: call,
-			Output: linOut{ok: ok, v: v}, Return: clock.Add(1),
-		})
-		if !ok {
-			break
-		}
-	}
-	return ops
+	return joinAndDrain(q, hist, &clock)
 }
 
 // TestConcurrentClosedDrained records thousands of short histories of

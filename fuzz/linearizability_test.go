@@ -395,12 +395,18 @@ func recordHistory(q linQueue, p linParams, seed uint64) []porcupine.Operation {
 	}
 	close(start)
 	wg.Wait()
+	return joinAndDrain(q, hist, &clock)
+}
+
+// joinAndDrain returns the goroutines' histories joined, followed by a
+// drain of q, timestamped from clock, after every goroutine returned: a lost
+// element shows up there as a TryPop that fails while the model still holds
+// it.
+func joinAndDrain(q linQueue, hist [][]porcupine.Operation, clock *atomic.Int64) []porcupine.Operation {
 	var ops []porcupine.Operation
 	for _, h := range hist {
 		ops = append(ops, h...)
 	}
-	// The drain, after every goroutine returned: a lost element shows up
-	// here as a TryPop that fails while the model still holds it.
 	for {
 		call := clock.Add(1)
 		v, ok := q.TryPop()
@@ -409,10 +415,9 @@ func recordHistory(q linQueue, p linParams, seed uint64) []porcupine.Operation {
 			Output: linOut{ok: ok, v: v}, Return: clock.Add(1),
 		})
 		if !ok {
-			break
+			return ops
 		}
 	}
-	return ops
 }
 
 // linCheckTimeout bounds porcupine's search for one history. A history it
