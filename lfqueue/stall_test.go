@@ -41,8 +41,8 @@ var lockFreePoints = map[stallPoint]pointInfo{
 	stallLFFreeDeqTaken:     {"free-deq-taken", "free ring: dequeue took an index (TryPush holds it, nothing published)"},
 	stallLFFreeCatchup:      {"free-catchup", "free ring: dequeue found its position empty, before catchup (TryPush on full; a pop is stopped returning an index)"},
 	stallLFAllocEnqClaimed:  {"elem-enq-claimed", "element ring: enqueue claimed a position, entry not written"},
-	stallLFAllocEnqPlaced:   {"elem-enq-placed", "element ring: enqueue wrote its entry, before the finalize check"},
-	stallLFAllocEnqFindable: {"elem-enq-findable", "element ring: enqueue wrote its entry and reset the threshold, before the finalize check"},
+	stallLFAllocEnqPlaced:   {"elem-enq-placed", "element ring: enqueue wrote its entry, before resetting the threshold"},
+	stallLFAllocEnqFindable: {"elem-enq-findable", "element ring: enqueue wrote its entry and reset the threshold, before returning"},
 	stallLFAllocDeqClaimed:  {"elem-deq-claimed", "element ring: dequeue claimed a position, entry not taken"},
 	stallLFAllocDeqTaken:    {"elem-deq-taken", "element ring: dequeue took an index (TryPop holds it, value not read)"},
 	stallLFAllocCatchup:     {"elem-catchup", "element ring: dequeue found its position empty, before catchup (TryPop on empty; a push is stopped before writing)"},
@@ -372,10 +372,9 @@ func TestStallLockFreeCloseInFlight(t *testing.T) {
 }
 
 // TestStallLockFreeCloseFindable: a push stopped after writing its entry and
-// resetting the threshold, before its finalize check, when Close happens.
-// The push may still succeed (if its element is popped first), so its
-// element must be findable: a TryPop after Close returns it, and the push
-// then reports success.
+// resetting the threshold, before it returns, when Close happens. The push
+// succeeds, so its element must be findable: a TryPop after Close returns
+// it, and the push then reports success.
 func TestStallLockFreeCloseFindable(t *testing.T) {
 	q := NewLockFree[uint64](4) // fresh: the threshold is negative
 	stopped, release := stopFirstAt(t, stallLFAllocEnqFindable)
