@@ -23,7 +23,8 @@ type refQueue struct {
 	closed  bool
 	changed chan struct{} // closed and replaced on every change, to wake waiters
 	broken  breakage
-	count   int // pushes and pops so far, to pace the breakage
+	count   int  // pushes and pops so far, to pace the breakage
+	lied    bool // closedEarly: the early ErrClosed was reported
 }
 
 type breakage int
@@ -33,6 +34,7 @@ const (
 	dropsPushes              // every 3rd successful push is reported but not stored
 	reorders                 // a pop of a queue with ≥ 2 elements takes the second
 	failsSpuriously          // every 4th TryPop of a nonempty queue reports empty
+	closedEarly              // the first Pop of a closed nonempty queue reports ErrClosed
 )
 
 func newRefQueue(capacity int, b breakage) *refQueue {
@@ -115,6 +117,11 @@ func (q *refQueue) Push(ctx context.Context, v int) error {
 func (q *refQueue) Pop(ctx context.Context) (int, error) {
 	for {
 		q.mu.Lock()
+		if q.broken == closedEarly && q.closed && !q.lied && len(q.items) > 0 {
+			q.lied = true
+			q.mu.Unlock()
+			return 0, lfqueue.ErrClosed
+		}
 		if v, ok := q.pop(false); ok {
 			q.mu.Unlock()
 			return v, nil

@@ -395,12 +395,18 @@ func recordHistory(q linQueue, p linParams, seed uint64) []porcupine.Operation {
 	}
 	close(start)
 	wg.Wait()
+	return joinAndDrain(q, hist, &clock)
+}
+
+// joinAndDrain returns the goroutines' histories joined, followed by a
+// drain of q, timestamped from clock, after every goroutine returned: a lost
+// element shows up there as a TryPop that fails while the model still holds
+// it.
+func joinAndDrain(q linQueue, hist [][]porcupine.Operation, clock *atomic.Int64) []porcupine.Operation {
 	var ops []porcupine.Operation
 	for _, h := range hist {
 		ops = append(ops, h...)
 	}
-	// The drain, after every goroutine returned: a lost element shows up
-	// here as a TryPop that fails while the model still holds it.
 	for {
 		call := clock.Add(1)
 		v, ok := q.TryPop()
@@ -409,10 +415,9 @@ func recordHistory(q linQueue, p linParams, seed uint64) []porcupine.Operation {
 			Output: linOut{ok: ok, v: v}, Return: clock.Add(1),
 		})
 		if !ok {
-			break
+			return ops
 		}
 	}
-	return ops
 }
 
 // linCheckTimeout bounds porcupine's search for one history. A history it
@@ -474,7 +479,7 @@ func histories(t *testing.T, def int) int {
 // HTML visualization to a temporary file and prints its path. A history
 // porcupine cannot decide within linCheckTimeout counts as skipped, not
 // passed. LFKIT_HISTORIES=n changes the number of histories per queue type
-// (default 1000).
+// (default 1000). Each history is also checked with checkClosedDrained.
 func TestConcurrentLinearizable(t *testing.T) {
 	t.Run("Queue", func(t *testing.T) {
 		checkLinearizable(t, false, func(capacity int, rng *rand.Rand) (linQueue, string) {
@@ -504,6 +509,9 @@ func checkLinearizable(t *testing.T, relaxed bool, mk func(capacity int, rng *ra
 		watchdog(t, tr, func() { ops = recordHistory(q, p, hseed) })
 		if relaxed {
 			addSlack(ops)
+		}
+		if err := checkClosedDrained(ops); err != nil {
+			t.Fatalf("history %d (%+v, %s, seed %d): %v\n%s", i, p, what, hseed, err, describeHistory(ops, p.capacity))
 		}
 		events += len(ops)
 		overlapped += overlapping(ops)

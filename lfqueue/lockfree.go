@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"iter"
 	"math/bits"
-	"sync/atomic"
 	"unsafe"
 
 	"github.com/lfkit/lfkit/internal/pad"
@@ -71,7 +70,11 @@ const (
 // moves the element out and gives the index back to fq. Each ring claims
 // positions by fetch-and-add, so no goroutine waits for another to finish a
 // step: a dequeuer that reaches a position before its enqueuer makes the
-// enqueuer retry elsewhere.
+// enqueuer retry elsewhere. A push is one dequeue on fq and one enqueue on
+// aq, a pop the reverse; each ring operation that succeeds at its first
+// position is two locked instructions (a fetch-and-add, and a
+// compare-and-swap for an enqueue or an atomic OR for a dequeue), so a push
+// and a pop together are eight on amd64, where Queue's are two.
 //
 // # Full and empty
 //
@@ -89,14 +92,20 @@ const (
 // linearizability, nothing weaker: every push and pop takes effect at one
 // instant inside its call.
 //
+// Once the queue is closed, a pop reports empty (TryPop) or ErrClosed (Pop)
+// only after every position a push claimed before Close has been either
+// popped or made unusable for that push, so a push that succeeds is never
+// left behind an ErrClosed: once a Pop has returned ErrClosed, no later pop
+// returns an element.
+//
 // # Memory
 //
 // With n = the power of two >= capacity, a LockFree holds capacity elements
 // of T (a plain []T) plus two rings of 2n 8-byte entries, 32n bytes: per
 // slot, sizeof(T) plus 32 to 64 bytes (32 when capacity is a power of two;
 // for int and capacity 1024, 40 KiB in all), plus a fixed part of at most
-// 17*pad.Size bytes: padded counters and waiter lists (1936 bytes on amd64,
-// 1048 on 386).
+// 17*pad.Size bytes: padded counters and waiter lists (1808 bytes on amd64,
+// 984 on 386).
 // Elements are not padded as Queue's slots are: the rings remap neighbouring
 // positions to different cache lines, and the free ring is seeded with
 // indices a cache line apart, so pushes and pops that follow each other do
@@ -106,14 +115,7 @@ type LockFree[T any] struct {
 	data   []T
 	cap    uint64
 
-	_ pad.Line
-	// count is the number of elements: +1 after an enqueue on aq succeeds,
-	// -1 after a dequeue from aq succeeds. tail-head of aq cannot serve:
-	// a position an enqueuer had to skip (its slot still held an element
-	// whose dequeuer, one lap behind, had not taken it yet) stays between
-	// head and tail until a later dequeue passes it, even on a quiet queue.
-	count   atomic.Int64
-	_       [pad.Size - 8]byte
+	_       pad.Line
 	pushers wait.List // goroutines blocked in Push: waiting for a free index
 	poppers wait.List // goroutines blocked in Pop: waiting for an element
 	_       pad.Line
@@ -190,14 +192,13 @@ const (
 	lfClosed
 )
 
-// push is TryPush without the wakeup.
+// push is TryPush without the wakeup. The closed check is the element
+// ring's fetch-and-add: a push on a closed queue takes a free index, finds
+// the element ring finalized and gives the index back.
 func (q *LockFree[T]) push(v *T) lfStatus {
 	q.mustBeNew()
-	if q.aq.tail.Load()&finalized != 0 {
-		return lfClosed
-	}
-	i, got := q.fq.dequeue()
-	if !got {
+	i, st := q.fq.dequeue()
+	if st != lfOK {
 		if q.Closed() {
 			return lfClosed
 		}
@@ -205,24 +206,24 @@ func (q *LockFree[T]) push(v *T) lfStatus {
 	}
 	q.data[i] = *v
 	if !q.aq.enqueue(i) {
-		// Finalized after we checked: give the index back.
+		// Finalized: give the index back.
 		var zero T
 		q.data[i] = zero
 		q.fq.enqueue(i)
 		return lfClosed
 	}
-	q.count.Add(1)
 	return lfOK
 }
 
-// pop is TryPop without the wakeup; it moves the element into *dst.
+// pop is TryPop without the wakeup; it moves the element into *dst. It
+// returns lfEmpty or lfClosed (closed and empty at some instant during the
+// call) if it found no element.
 func (q *LockFree[T]) pop(dst *T) lfStatus {
 	q.mustBeNew()
-	i, got := q.aq.dequeue()
-	if !got {
-		return lfEmpty
+	i, st := q.aq.dequeue()
+	if st != lfOK {
+		return st
 	}
-	q.count.Add(-1)
 	*dst = q.data[i]
 	var zero T
 	q.data[i] = zero // let the GC free what the slot referenced
@@ -338,14 +339,10 @@ func (q *LockFree[T]) wakePusher() {
 }
 
 // popOrClosed pops into *dst, or reports closed if the queue was closed
-// before an empty pop (so it was closed and empty at that instant).
+// and empty at some instant during the call (the element ring's dequeue
+// decides both at once).
 func (q *LockFree[T]) popOrClosed(dst *T) lfStatus {
-	wasClosed := q.Closed()
-	st := q.pop(dst)
-	if st == lfEmpty && wasClosed {
-		return lfClosed
-	}
-	return st
+	return q.pop(dst)
 }
 
 // Pop removes and returns the oldest element, waiting while the queue is
@@ -419,18 +416,20 @@ func (q *LockFree[T]) mustBeNew() {
 	}
 }
 
-// Close closes the queue. After Close returns, no push succeeds (TryPush
-// returns false, Push returns ErrClosed), while every element whose push
-// succeeded stays poppable: TryPop, Pop and All drain them, and only then
+// Close closes the queue. No push that starts after Close returns succeeds
+// (TryPush returns false, Push returns ErrClosed), while every element whose
+// push succeeded stays poppable: TryPop, Pop and All drain them, and only then
 // does Pop report ErrClosed. Goroutines blocked in Push or Pop wake up. Close
 // is idempotent and safe to call concurrently with every other method. It is
 // one atomic OR; if it is the first Close, it then wakes every parked
 // goroutine (see "Progress").
 //
 // Close sets the finalize bit in the element ring's tail, as LSCQ finalizes
-// a ring. A push that claimed its position before that and writes it after
-// sees the bit and takes its element back, unless a concurrent pop already
-// took it, in which case that push returns true (its element was delivered).
+// a ring: every push that claims an element-ring position after that fails.
+// A push that claimed its position before that and is still in progress
+// completes as Queue's does: it succeeds (it took effect before Close, and
+// its element is poppable, before any Pop reports ErrClosed) unless a pop
+// overtook it first, and then it fails with ErrClosed.
 func (q *LockFree[T]) Close() {
 	q.mustBeNew()
 	if q.aq.tail.Or(finalized)&finalized == 0 {
@@ -444,15 +443,18 @@ func (q *LockFree[T]) Close() {
 func (q *LockFree[T]) Closed() bool { q.mustBeNew(); return q.aq.tail.Load()&finalized != 0 }
 
 // Len returns the number of elements in the queue, between 0 and Cap(). It
-// is wait-free: one atomic load of a count that every successful push
-// increments and every successful pop decrements. It is exact when no push
-// or pop is in progress; while some are, it may lag them (an element already
-// placed by a push that has not counted it yet is not counted, one already
-// taken by a pop that has not counted it yet still is), clamped to
-// [0, Cap()].
+// is exact when no push or pop is in progress; while some are, it may count
+// a push or pop in progress as done or not, clamped to [0, Cap()]. It is
+// wait-free: it reads the element ring's tail, head and tail again (retrying
+// a bounded number of times until the two tails agree) and takes their
+// difference. A position a push gave up stays between them until a pop
+// passes it (a push gives its position up when a pop a lap behind has not
+// yet emptied it, or when the queue is closed); while one may, Len counts
+// the entries between head and tail instead, at most twice the capacity
+// rounded up to a power of two.
 func (q *LockFree[T]) Len() int {
 	q.mustBeNew()
-	return int(min(max(q.count.Load(), 0), int64(q.cap)))
+	return int(q.aq.length(q.cap))
 }
 
 // Cap returns the capacity given to NewLockFree.

@@ -41,30 +41,80 @@ import (
 //     to {cycle(H), safe, idxBot}; one still holding an older index is marked
 //     unsafe. Then, if tail <= H+1, the ring is empty: the dequeuer moves tail
 //     up to head (catchup) so enqueuers stop claiming dead positions.
+//   - Only the dequeuer of H ever takes an index of cycle(H): enqueuers never
+//     change an entry of their own cycle or a later one, and the only other
+//     writers of an entry that holds H's index are dequeuers of later laps,
+//     which clear its safe bit and nothing else. So a dequeuer that loaded
+//     such an entry takes its index with an atomic OR of idxBot whose result
+//     it does not need, as the reference implementation does, rather than a
+//     compare-and-swap that could fail.
 //   - threshold bounds how many positions dequeuers pass on an empty ring: an
-//     enqueue resets it to 3n-1 (n = size/2), every failed dequeue attempt
-//     decrements it, and a dequeue that finds it negative reports empty at
-//     once. This is what keeps dequeuers from livelocking against enqueuers
-//     whose positions they keep invalidating (the paper's Theorem on
-//     lock-freedom), and it makes a dequeue on an idle empty ring one load.
+//     enqueue resets it to 3n-1 (n = size/2) if it is not already that, every
+//     failed dequeue attempt decrements it, and a dequeue that finds it
+//     negative reports empty at once. This is what keeps dequeuers from
+//     livelocking against enqueuers whose positions they keep invalidating
+//     (the paper's Theorem on lock-freedom), and it makes a dequeue on an
+//     idle empty ring one load (two on the element ring).
 //
-// # Close (finalize) and retract
+// # Close (finalize)
 //
-// The finalize bit in tail makes every later fetch-and-add report closed. An
-// enqueuer whose position was claimed before finalization checks tail again
-// after writing its entry and resetting the threshold: if finalized, it takes
-// its index back (retract), unless the dequeuer of its position has already
-// taken it. (The reset comes first so that an enqueue that succeeds left its
-// entry findable by dequeuers before Close.) So once Close
-// has returned, no enqueue succeeds that a dequeuer has not already consumed.
-// Because of retract, a dequeuer takes an index with a CAS, not an OR, and an
-// entry of its own cycle holding idxBot means "retracted": nothing to take.
+// The finalize bit in tail makes every later fetch-and-add on tail report
+// closed, so an enqueue that claims its position after Close fails. An
+// enqueue that claimed its position before Close is still in progress: it
+// may write its entry later, and then it succeeds (it took effect before
+// Close). So a dequeuer must not report a finalized ring empty while such
+// an entry can still appear where no dequeuer will look:
+//
+//   - on a finalized ring the threshold is ignored: dequeuers never report
+//     empty because it ran out, only once head >= tail, that is once every
+//     position below tail has been claimed by a dequeuer, which either takes
+//     the entry written there or invalidates the position (its enqueuer then
+//     claims again and sees the finalize bit);
+//   - a threshold that runs out counts only if a load of tail after it ran
+//     out shows no finalize bit, so that this empty result takes effect
+//     before Close;
+//   - this stays lock-free: after finalize, tail moves only by enqueues that
+//     then fail at once, and by catchup, which ends the dequeue loop.
+//
+// A dequeue that reports empty with the finalize bit seen in the same load
+// of tail reports lfClosed: the ring was finalized and held nothing at that
+// instant, and no enqueue can add to it afterwards.
+//
+// # Len
+//
+// tail-head counts, besides the entries that hold an index, the positions
+// claimed by enqueues in progress and the dead positions: an enqueuer that
+// finds its entry still holding an older index (its dequeuer, a lap behind,
+// has not taken it yet) gives its position up and claims another, and so
+// does every enqueue that claims a position of a finalized ring; such a
+// position stays between head and tail until a dequeue passes it, even on a
+// quiet ring. Those enqueuers record the highest dead position in deadMax
+// (rare paths only). length uses tail-head while deadMax is below head, and
+// otherwise counts the entries between head and tail that hold an index of
+// their position's cycle; either is exact on a quiet ring.
+//
+// # Locked instructions
+//
+// Read from the generated amd64 code (go build -gcflags=-S, or go tool
+// objdump of a test binary; the one-byte XCHGL AX, AX in it is a NOP that
+// marks an inlined call, not a locked instruction): on the path where it
+// succeeds at the first position, an enqueue is one fetch-and-add (LOCK XADD
+// on tail) and one compare-and-swap (LOCK CMPXCHG on the entry), plus an
+// XCHG (atomic.Store) of the threshold only when a failed dequeue had
+// lowered it; a dequeue is one fetch-and-add (LOCK XADD on head) and one
+// LOCK OR on the entry. Everything else on that path is a plain load. Each
+// failed attempt adds the same fetch-and-add, at most one compare-and-swap
+// on the entry, and for a dequeue one fetch-and-add on the threshold (none
+// on a finalized ring). A LockFree push is a dequeue on the free ring and an
+// enqueue on the element ring, a pop the reverse: a push and a pop together
+// are four fetch-and-adds, two compare-and-swaps and two ORs.
 type scqRing struct {
 	_         pad.Line
 	head      atomic.Uint64 // 2*position of the next dequeue
 	_         [pad.Size - 8]byte
 	threshold atomic.Int64
-	_         [pad.Size - 8]byte
+	deadMax   atomic.Uint64 // highest dead position (doubled; see Len above)
+	_         [pad.Size - 16]byte
 	tail      atomic.Uint64 // 2*position of the next enqueue | finalized
 	_         [pad.Size - 8]byte
 
@@ -112,6 +162,7 @@ func (r *scqRing) init(order uint, start uint64, closable bool, pts ringPoints) 
 	}
 	r.head.Store(d)
 	r.tail.Store(d)
+	r.deadMax.Store(d - 2) // below every position of the ring
 	r.threshold.Store(-1)
 }
 
@@ -148,12 +199,14 @@ func before(a, b uint64) bool { return int64(a-b) < 0 }
 // finalized (closable rings only; see Close): then x was not enqueued.
 //
 // Lock-free: every failed attempt is a position that a dequeuer has passed or
-// whose entry another enqueuer won; the ring never holds more than half its
-// size, so attempts cannot fail for lack of room.
+// whose entry still holds an older index; the ring never holds more than
+// half its size, so attempts cannot fail for lack of room.
 func (r *scqRing) enqueue(x uint64) bool {
 	for {
 		t := r.tail.Add(2) - 2
 		if t&finalized != 0 {
+			// Finalized: the position stays dead until a dequeue passes it.
+			r.noteDead(t &^ finalized)
 			return false
 		}
 		stall(r.points.enqClaimed)
@@ -168,51 +221,57 @@ func (r *scqRing) enqueue(x uint64) bool {
 				continue
 			}
 			stall(r.points.enqPlaced)
-			// Reset the threshold before the finalize check: a dequeuer
-			// that finds the threshold negative reports empty, so an
-			// enqueue that succeeds (the check saw no finalize bit) must
-			// have made its element findable before Close.
 			if r.threshold.Load() != r.reset {
 				r.threshold.Store(r.reset)
 			}
 			stall(r.points.enqFindable)
-			if r.closable && r.tail.Load()&finalized != 0 && r.retract(e0, tc|x) {
-				return false
-			}
 			return true
+		}
+		if before(r.cycle(e), tc) && e&r.idxBot != r.idxBot {
+			// An older index is still here (its dequeuer, a lap behind,
+			// has not taken it): no dequeuer may have passed t yet.
+			r.noteDead(t)
 		}
 	}
 }
 
-// retract takes back index x, written with cycle field tc, from entry e0 of
-// a finalized ring; it returns false if a dequeuer took it first (the
-// enqueue then stands).
-func (r *scqRing) retract(e0 *atomic.Uint64, want uint64) bool {
+// noteDead records that doubled position t will never hold an index:
+// deadMax becomes at least t. Only rare paths call it.
+func (r *scqRing) noteDead(t uint64) {
 	for {
-		e := e0.Load()
-		if e&^r.safe != want {
-			return false // taken: idxBot now, or a later cycle
-		}
-		if e0.CompareAndSwap(e, e|r.idxBot) {
-			return true
+		d := r.deadMax.Load()
+		if !before(d, t) || r.deadMax.CompareAndSwap(d, t) {
+			return
 		}
 	}
 }
 
-// dequeue removes the oldest index. It returns ok == false if the ring was
-// empty at some instant during the call, or if the threshold ran out: then
-// enqueues that have not returned may have been overtaken (see LockFree's
-// documentation for what that means for its callers).
-func (r *scqRing) dequeue() (x uint64, ok bool) {
-	if r.threshold.Load() < 0 {
-		return 0, false
+// emptyOrClosed is the status of a dequeue that found the ring empty, with
+// t the load of tail that decided it.
+func emptyOrClosed(t uint64) lfStatus {
+	if t&finalized != 0 {
+		return lfClosed
+	}
+	return lfEmpty
+}
+
+// dequeue removes the oldest index. It returns lfOK and the index, or
+// lfEmpty if the ring was empty at some instant during the call (enqueues
+// that have not returned may have been overtaken: see LockFree's
+// documentation for what that means for its callers), or lfClosed if it was
+// finalized and empty at some instant during the call; then no enqueue can
+// succeed any more that a dequeue has not already taken.
+func (r *scqRing) dequeue() (x uint64, st lfStatus) {
+	// On a finalized ring the threshold does not count (see Close).
+	if r.threshold.Load() < 0 && (!r.closable || r.tail.Load()&finalized == 0) {
+		return 0, lfEmpty
 	}
 	// Nothing claimed beyond head: empty, without claiming (and so
 	// invalidating) a position an enqueuer is about to use. A dequeuer that
 	// claimed a position below head and has not taken its element yet is
 	// in progress, so its dequeue can count as done before this one.
-	if h, t := r.head.Load(), r.tail.Load()&^finalized; !before(h, t) {
-		return 0, false
+	if h, t := r.head.Load(), r.tail.Load(); !before(h, t&^finalized) {
+		return 0, emptyOrClosed(t)
 	}
 	for {
 		h := r.head.Add(2) - 2
@@ -223,15 +282,11 @@ func (r *scqRing) dequeue() (x uint64, ok bool) {
 		for {
 			ec := r.cycle(e)
 			if ec == hc {
-				if e&r.idxBot == r.idxBot {
-					break // retracted by a finalized enqueue: nothing here
-				}
-				if e0.CompareAndSwap(e, e|r.idxBot) {
-					stall(r.points.deqTaken)
-					return e & r.idxBot, true
-				}
-				e = e0.Load()
-				continue
+				// Written by the enqueuer of h, so it holds an index,
+				// and nobody else takes it (see Entries).
+				e0.Or(r.idxBot)
+				stall(r.points.deqTaken)
+				return e & r.idxBot, lfOK
 			}
 			if !before(ec, hc) {
 				break // a later cycle already: this position is dead
@@ -255,14 +310,20 @@ func (r *scqRing) dequeue() (x uint64, ok bool) {
 			}
 			e = e0.Load()
 		}
-		if t := r.tail.Load() &^ finalized; !before(h+2, t) {
+		t := r.tail.Load()
+		if !before(h+2, t&^finalized) {
 			stall(r.points.catchup)
 			r.catchup(h + 2)
-			r.threshold.Add(-1)
-			return 0, false
+			if t&finalized == 0 {
+				r.threshold.Add(-1)
+			}
+			return 0, emptyOrClosed(t)
 		}
-		if r.threshold.Add(-1) < 0 {
-			return 0, false
+		// The threshold ran out: empty, unless the ring was finalized in
+		// the meantime (a Close before the threshold ran out could have
+		// an enqueue in progress that must not be overtaken; see Close).
+		if t&finalized == 0 && r.threshold.Add(-1) < 0 && r.tail.Load()&finalized == 0 {
+			return 0, lfEmpty
 		}
 	}
 }
@@ -279,4 +340,43 @@ func (r *scqRing) catchup(h uint64) {
 			h = hh
 		}
 	}
+}
+
+// lenTries bounds how often length rereads the counters for a consistent
+// pair, so that it stays wait-free.
+const lenTries = 3
+
+// length returns the number of indices in the ring, at most limit. It is
+// exact when no enqueue or dequeue is in progress; while some are, it is a
+// value between 0 and limit. Wait-free: at most 2*lenTries+2 loads of the
+// counters and, only while a dead position may lie between head and tail,
+// one load per position between them (at most size).
+func (r *scqRing) length(limit uint64) uint64 {
+	// Read tail, head, tail until the two tails agree (crossbeam's len):
+	// then tail had that value when head was read.
+	t := r.tail.Load() &^ finalized
+	var h uint64
+	for range lenTries {
+		h = r.head.Load()
+		t2 := r.tail.Load() &^ finalized
+		if t2 == t {
+			break
+		}
+		t = t2
+	}
+	if !before(h, t) {
+		return 0 // dequeuers ran ahead of tail on an empty ring
+	}
+	if before(r.deadMax.Load(), h) {
+		return min((t-h)/2, limit)
+	}
+	// A dead position may lie between head and tail: count the entries that
+	// hold an index of their own position's cycle.
+	n := uint64(0)
+	for p, i := h, uint64(0); before(p, t) && i < r.size; p, i = p+2, i+1 {
+		if e := r.entries[r.slot(p)].Load(); r.cycle(e) == r.cycle(p) && e&r.idxBot != r.idxBot {
+			n++
+		}
+	}
+	return min(n, limit)
 }

@@ -2,8 +2,8 @@
 
 package lfqueue
 
-// The stall benchmark: one goroutine stopped for 100 ms in the middle of a
-// push, and the throughput of the others during those 100 ms against their
+// The stall benchmark: one goroutine stopped for 100 ms in the middle of an
+// operation, and the throughput of the others during those 100 ms against their
 // throughput in a 100 ms window without the stop.
 //
 //	go test -tags lfkit_stall -run '^$' -bench '^BenchmarkLFStall' -benchtime 5x -cpu 2 ./lfqueue
@@ -82,13 +82,21 @@ func stallBench(b *testing.B, q stallQueue, point stallPoint) {
 	b.ReportMetric(stalled/free, "stalled/free")
 }
 
-// BenchmarkLFStall: LockFree with a pusher stopped after claiming its
-// element-ring position (before writing it), and Queue with a pusher stopped
-// after claiming its slot (before publishing it).
+// BenchmarkLFStall: LockFree with a goroutine stopped at each of its stall
+// points that TryPush+TryPop pairs on a half-full queue reach (every point
+// but the catchups, which need an empty or full ring, and Close), and Queue
+// with a pusher stopped after claiming its slot (before publishing it).
+// The target is stalled/free >= 0.9 at every LockFree point.
 func BenchmarkLFStall(b *testing.B) {
-	b.Run("LockFree", func(b *testing.B) {
-		stallBench(b, NewLockFree[uint64](lfBenchCap), stallLFAllocEnqClaimed)
-	})
+	for _, p := range sortedPoints(lockFreePoints) {
+		switch p {
+		case stallLFFreeCatchup, stallLFAllocCatchup, stallLFClosed:
+			continue
+		}
+		b.Run("LockFree/"+lockFreePoints[p].name, func(b *testing.B) {
+			stallBench(b, NewLockFree[uint64](lfBenchCap), p)
+		})
+	}
 	b.Run("Queue", func(b *testing.B) {
 		stallBench(b, New[uint64](lfBenchCap), stallQueuePushClaimed)
 	})

@@ -3,6 +3,9 @@
 package lfqueue
 
 import (
+	"context"
+	"errors"
+	"fmt"
 	"math/rand/v2"
 	"sort"
 	"sync"
@@ -38,8 +41,8 @@ var lockFreePoints = map[stallPoint]pointInfo{
 	stallLFFreeDeqTaken:     {"free-deq-taken", "free ring: dequeue took an index (TryPush holds it, nothing published)"},
 	stallLFFreeCatchup:      {"free-catchup", "free ring: dequeue found its position empty, before catchup (TryPush on full; a pop is stopped returning an index)"},
 	stallLFAllocEnqClaimed:  {"elem-enq-claimed", "element ring: enqueue claimed a position, entry not written"},
-	stallLFAllocEnqPlaced:   {"elem-enq-placed", "element ring: enqueue wrote its entry, before the finalize check"},
-	stallLFAllocEnqFindable: {"elem-enq-findable", "element ring: enqueue wrote its entry and reset the threshold, before the finalize check"},
+	stallLFAllocEnqPlaced:   {"elem-enq-placed", "element ring: enqueue wrote its entry, before resetting the threshold"},
+	stallLFAllocEnqFindable: {"elem-enq-findable", "element ring: enqueue wrote its entry and reset the threshold, before returning"},
 	stallLFAllocDeqClaimed:  {"elem-deq-claimed", "element ring: dequeue claimed a position, entry not taken"},
 	stallLFAllocDeqTaken:    {"elem-deq-taken", "element ring: dequeue took an index (TryPop holds it, value not read)"},
 	stallLFAllocCatchup:     {"elem-catchup", "element ring: dequeue found its position empty, before catchup (TryPop on empty; a push is stopped before writing)"},
@@ -332,12 +335,12 @@ func stopFirstAt(t *testing.T, p stallPoint) (stopped <-chan struct{}, release c
 	return stop, release
 }
 
-// TestStallLockFreeCloseRetract: a push stopped after writing its entry,
-// before its finalize check, resumes after Close has returned; it must
-// report failure and leave nothing behind (no push succeeds after Close
-// returns unless a pop already took its element), while an element pushed
-// before stays poppable.
-func TestStallLockFreeCloseRetract(t *testing.T) {
+// TestStallLockFreeCloseInFlight: a push stopped after writing its entry
+// when Close runs was in progress before Close, so it may take effect: it
+// resumes, reports success, and its element is popped after the one pushed
+// before it; only then does Pop report ErrClosed. And a push that starts
+// after Close returned fails and leaves nothing behind.
+func TestStallLockFreeCloseInFlight(t *testing.T) {
 	q := NewLockFree[uint64](4)
 	q.TryPush(1)
 	stopped, release := stopFirstAt(t, stallLFAllocEnqPlaced)
@@ -346,14 +349,22 @@ func TestStallLockFreeCloseRetract(t *testing.T) {
 	<-stopped
 	q.Close()
 	close(release)
-	if <-result {
-		t.Fatal("a push that resumed after Close returned succeeded")
+	if !<-result {
+		t.Fatal("a push whose entry was written before Close failed")
 	}
-	if v, ok := q.TryPop(); !ok || v != 1 {
-		t.Fatalf("TryPop = %d, %v; want the element pushed before Close", v, ok)
+	if q.TryPush(3) {
+		t.Fatal("a push that started after Close returned succeeded")
 	}
-	if v, ok := q.TryPop(); ok {
-		t.Fatalf("TryPop = %d after the drain: the failed push left its element", v)
+	if n := q.Len(); n != 2 {
+		t.Fatalf("Len = %d, want 2", n)
+	}
+	for _, want := range []uint64{1, 2} {
+		if v, err := q.Pop(context.Background()); err != nil || v != want {
+			t.Fatalf("Pop = %d, %v; want %d", v, err, want)
+		}
+	}
+	if v, err := q.Pop(context.Background()); !errors.Is(err, ErrClosed) {
+		t.Fatalf("Pop = %d, %v after the drain; want ErrClosed", v, err)
 	}
 	if n := q.Len(); n != 0 {
 		t.Fatalf("Len = %d", n)
@@ -361,10 +372,9 @@ func TestStallLockFreeCloseRetract(t *testing.T) {
 }
 
 // TestStallLockFreeCloseFindable: a push stopped after writing its entry and
-// resetting the threshold, before its finalize check, when Close happens.
-// The push may still succeed (if its element is popped first), so its
-// element must be findable: a TryPop after Close returns it, and the push
-// then reports success.
+// resetting the threshold, before it returns, when Close happens. The push
+// succeeds, so its element must be findable: a TryPop after Close returns
+// it, and the push then reports success.
 func TestStallLockFreeCloseFindable(t *testing.T) {
 	q := NewLockFree[uint64](4) // fresh: the threshold is negative
 	stopped, release := stopFirstAt(t, stallLFAllocEnqFindable)
@@ -435,5 +445,91 @@ func TestStallLockFreeLenAfterSkip(t *testing.T) {
 	}
 	if n := q.Len(); n != 0 || !q.IsEmpty() {
 		t.Fatalf("Len = %d on a drained quiet queue", n)
+	}
+}
+
+// TestStallLockFreeCloseDrained is the race by which Close was not
+// linearizable, replayed with two stall points. On a fresh ring (whose
+// element-ring threshold is negative), a Push claims its element-ring
+// position and stops before writing it; Close runs; a Pop sees the queue
+// closed. Then the push resumes and stops again once its entry is written
+// and findable, and a second Pop runs; then the push returns. The rule: once
+// a Pop has returned ErrClosed ("closed and drained"), no later Pop returns
+// an element, and a Push that returned nil has its element popped. (A Pop
+// that trusted the negative threshold reported ErrClosed at once; the push
+// then wrote its element, the second Pop took it, and the push returned nil.)
+func TestStallLockFreeCloseDrained(t *testing.T) {
+	q := NewLockFree[uint64](4)
+	claimed, findable := make(chan struct{}), make(chan struct{})
+	releaseClaimed, releaseFindable := make(chan struct{}), make(chan struct{})
+	var armedClaimed, armedFindable atomic.Bool
+	armedClaimed.Store(true)
+	armedFindable.Store(true)
+	setStallHook(func(at stallPoint) {
+		switch {
+		case at == stallLFAllocEnqClaimed && armedClaimed.CompareAndSwap(true, false):
+			close(claimed)
+			<-releaseClaimed
+		case at == stallLFAllocEnqFindable && armedFindable.CompareAndSwap(true, false):
+			close(findable)
+			<-releaseFindable
+		}
+	})
+	t.Cleanup(func() { setStallHook(nil) })
+
+	result := make(chan error, 1)
+	go func() { result <- q.Push(context.Background(), 7) }()
+	<-claimed
+	q.Close()
+	var pops []string // each Pop's outcome, in order
+	pop := func() (uint64, error) {
+		v, err := q.Pop(context.Background()) // the queue is closed: Pop cannot wait
+		if err != nil {
+			pops = append(pops, err.Error())
+		} else {
+			pops = append(pops, fmt.Sprint(v))
+		}
+		return v, err
+	}
+	_, err1 := pop()
+	close(releaseClaimed)
+	var pushErr error
+	returned := false
+	select {
+	case <-findable: // the push wrote its entry and stopped before returning
+	case pushErr = <-result:
+		returned = true
+	}
+	v2, err2 := pop()
+	close(releaseFindable)
+	if !returned {
+		pushErr = <-result
+	}
+	// Drain what is left.
+	popped := 0
+	if err2 == nil && v2 == 7 {
+		popped++
+	}
+	for {
+		v, err := pop()
+		if err != nil {
+			break
+		}
+		if v == 7 {
+			popped++
+		}
+	}
+	t.Logf("Pops after Close: %v; Push returned %v", pops, pushErr)
+	if errors.Is(err1, ErrClosed) && err2 == nil {
+		t.Errorf("a Pop returned ErrClosed, then a later Pop returned %d: ErrClosed did not mean drained", v2)
+	}
+	if err1 != nil && !errors.Is(err1, ErrClosed) || err2 != nil && !errors.Is(err2, ErrClosed) {
+		t.Errorf("Pop on a closed queue: %v, %v", err1, err2)
+	}
+	switch {
+	case pushErr == nil && popped != 1:
+		t.Errorf("Push returned nil and its element was popped %d times", popped)
+	case pushErr != nil && (!errors.Is(pushErr, ErrClosed) || popped != 0):
+		t.Errorf("Push returned %v and its element was popped %d times", pushErr, popped)
 	}
 }
