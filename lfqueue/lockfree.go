@@ -24,7 +24,7 @@ const (
 	stallLFFreeCatchup
 	stallLFAllocEnqClaimed // TryPush claimed a position, not yet written
 	stallLFAllocEnqPlaced
-	stallLFAllocEnqFindable // the push reset the threshold, before its finalize check
+	stallLFAllocEnqFindable // the push reset the threshold, before it returns
 	stallLFAllocDeqClaimed
 	stallLFAllocDeqTaken // TryPop took an index, value not yet read
 	stallLFAllocCatchup
@@ -46,8 +46,9 @@ const (
 //     wait-free: one call can, in theory, retry for as long as others keep
 //     completing (a pop can overtake a push, which then retries at a later
 //     position).
-//   - Len, Closed and Cap are wait-free (at most three atomic loads).
-//   - Close is one atomic OR, after which nothing can push.
+//   - Len, Closed and Cap are wait-free.
+//   - Close is one atomic read-modify-write of the element ring's tail,
+//     after which no push that starts can succeed.
 //   - Waking parked goroutines takes no lock. A successful TryPush or
 //     TryPop that finds a goroutine parked on the other side claims it with
 //     a compare-and-swap and sends it a wakeup on a channel whose buffer
@@ -421,8 +422,8 @@ func (q *LockFree[T]) mustBeNew() {
 // push succeeded stays poppable: TryPop, Pop and All drain them, and only then
 // does Pop report ErrClosed. Goroutines blocked in Push or Pop wake up. Close
 // is idempotent and safe to call concurrently with every other method. It is
-// one atomic OR; if it is the first Close, it then wakes every parked
-// goroutine (see "Progress").
+// one atomic read-modify-write that sets a bit; if it is the first Close, it
+// then wakes every parked goroutine (see "Progress").
 //
 // Close sets the finalize bit in the element ring's tail, as LSCQ finalizes
 // a ring: every push that claims an element-ring position after that fails.
