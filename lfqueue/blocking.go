@@ -49,7 +49,7 @@ func (q *Queue[T]) Push(ctx context.Context, v T) error {
 // pushSlow is Push after its fast path could not claim: it retries, watches
 // the slot, and parks.
 func (q *Queue[T]) pushSlow(ctx context.Context, v T) error {
-	var b wait.Backoff
+	var peer peerWait
 	for {
 		pos, _, st := q.claimPush(1, claimWait)
 		if st == claimFull {
@@ -64,10 +64,13 @@ func (q *Queue[T]) pushSlow(ctx context.Context, v T) error {
 				return err
 			}
 			if !q.fullAt(pos) {
+				if q.tail.Load() != pos {
+					continue // other pushes claimed pos and on, or Close: retry at once
+				}
 				// A consumer has claimed the slot and not released it
 				// yet. It does not wake anyone when it does (its wake
 				// check came before), so poll, with ctx in view.
-				b.Snooze()
+				peer.snooze(pos)
 				continue
 			}
 			// Register, then recheck. A pop that claims after the
@@ -81,7 +84,6 @@ func (q *Queue[T]) pushSlow(ctx context.Context, v T) error {
 			if err := q.pushers.Park(ctx); err != nil {
 				return err
 			}
-			b = wait.Backoff{}
 			continue
 		}
 		switch st {
@@ -130,7 +132,7 @@ func (q *Queue[T]) Pop(ctx context.Context) (v T, err error) {
 
 // popSlow is Pop after its fast path could not claim.
 func (q *Queue[T]) popSlow(ctx context.Context) (v T, err error) {
-	var b wait.Backoff
+	var peer peerWait
 	for {
 		pos, _, st := q.claimPop(1, claimWait)
 		if st == claimEmpty {
@@ -143,12 +145,15 @@ func (q *Queue[T]) popSlow(ctx context.Context) (v T, err error) {
 			case tail == pos|q.mark:
 				return v, ErrClosed // closed, and nothing claimed beyond head
 			case tail != pos:
-				// A producer has claimed pos and not published it yet
-				// (or head moved on): retry, with ctx in view.
+				if q.head.Load() != pos {
+					continue // other pops took pos: retry at once
+				}
+				// A producer has claimed pos and not published it yet:
+				// poll, with ctx in view.
 				if err := ctx.Err(); err != nil {
 					return v, err
 				}
-				b.Snooze()
+				peer.snooze(pos)
 				continue
 			}
 			if err := ctx.Err(); err != nil {
@@ -162,7 +167,6 @@ func (q *Queue[T]) popSlow(ctx context.Context) (v T, err error) {
 			if err := q.poppers.Park(ctx); err != nil {
 				return v, err
 			}
-			b = wait.Backoff{}
 			continue
 		}
 		switch st {
@@ -173,6 +177,24 @@ func (q *Queue[T]) popSlow(ctx context.Context) (v T, err error) {
 			return v, ErrClosed
 		}
 	}
+}
+
+// peerWait paces a blocked Push or Pop whose slot is held by a peer in the
+// middle of a step (a push that claimed it and has not published, a pop that
+// claimed it and has not released): it backs off from spinning to yielding
+// to short sleeps (wait.Backoff.Snooze) while the same position stays held,
+// and starts over at a new position, so that one slow peer does not make
+// every later wait of the same call sleep.
+type peerWait struct {
+	pos uint64
+	b   wait.Backoff
+}
+
+func (w *peerWait) snooze(pos uint64) {
+	if pos != w.pos {
+		w.pos, w.b = pos, wait.Backoff{}
+	}
+	w.b.Snooze()
 }
 
 // pushWatch returns what a Push blocked at position pos (pos's slot still

@@ -29,8 +29,13 @@ func TestSpinOneP(t *testing.T) {
 		t.Fatalf("at GOMAXPROCS 1, %d waits may spin, want 0", n)
 	}
 	runtime.GOMAXPROCS(2)
-	refreshSched()
-	l.wait(&stamp, 0, spinSample)
+	// Goroutines of earlier tests may still be waiting for a P at one
+	// sample or another: the process is idle at some sample.
+	for i := 0; i < 1000 && sched.spinners.Load() != 1; i++ {
+		time.Sleep(time.Millisecond)
+		refreshSched()
+		l.wait(&stamp, 0, spinSample)
+	}
 	if n := sched.spinners.Load(); n != 1 {
 		t.Fatalf("at GOMAXPROCS 2 on an idle process, %d waits may spin, want 1", n)
 	}
