@@ -35,10 +35,9 @@ func (q *Queue[T]) Push(ctx context.Context, v T) error {
 	stamp, val := q.slot(tail & (q.mark - 1))
 	if q.base != nil && stamp.Load() == tail && q.tail.CompareAndSwap(tail, q.next(tail, 1)) {
 		stall(stallQueuePushClaimed)
-		wake := q.poppers.Waiting.Load() != 0 // ordered by the CAS, see claim.go
 		*val = v
 		storeRelease(stamp, tail+1)
-		if wake {
+		if q.poppers.Waiting.Load() != 0 { // ordered after the CAS, see claim.go
 			q.poppers.WakeN(1)
 		}
 		return nil
@@ -117,12 +116,11 @@ func (q *Queue[T]) Pop(ctx context.Context) (v T, err error) {
 	stamp, val := q.slot(head & (q.mark - 1))
 	if q.base != nil && stamp.Load() == head+1 && q.head.CompareAndSwap(head, q.next(head, 1)) {
 		stall(stallQueuePopClaimed)
-		wake := q.pushers.Waiting.Load() != 0 // ordered by the CAS, see claim.go
 		v = *val
 		var zero T
 		*val = zero
 		storeRelease(stamp, head+q.oneLap)
-		if wake {
+		if q.pushers.Waiting.Load() != 0 { // ordered after the CAS, see claim.go
 			q.pushers.WakeN(1)
 		}
 		return v, nil

@@ -227,10 +227,9 @@ func (q *Queue[T]) Offer(v T) error {
 		return q.offerSlow(&v)
 	}
 	stall(stallQueuePushClaimed)
-	wake := q.poppers.Waiting.Load() != 0 // ordered by the CAS, see claim.go
 	*val = v
 	storeRelease(stamp, tail+1)
-	if wake {
+	if q.poppers.Waiting.Load() != 0 { // ordered after the CAS, see claim.go
 		q.poppers.WakeN(1)
 	}
 	return nil
@@ -268,12 +267,11 @@ func (q *Queue[T]) TryPop() (v T, ok bool) {
 		return v, true
 	}
 	stall(stallQueuePopClaimed)
-	wake := q.pushers.Waiting.Load() != 0 // ordered by the CAS, see claim.go
 	v = *val
 	var zero T
 	*val = zero
 	storeRelease(stamp, head+q.oneLap)
-	if wake {
+	if q.pushers.Waiting.Load() != 0 { // ordered after the CAS, see claim.go
 		q.pushers.WakeN(1)
 	}
 	return v, true
