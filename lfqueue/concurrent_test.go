@@ -12,15 +12,31 @@ import (
 	"time"
 )
 
-// stressRun runs P producers and C consumers with random mixes of every push
-// and pop form, optionally closing the queue at a random moment, and checks:
-// every successfully pushed value is popped or evicted exactly once, each
-// consumer sees each producer's values in push order, and Len stays within
-// [0, Cap].
-func stressRun(t *testing.T, P, C, capacity, perProducer int, closeEarly bool, seed uint64, opts ...Option) {
-	q := New[uint64](capacity, opts...)
+// batchQueue is what Queue has beyond the shared API: batches and
+// ForcePush. stressRun uses them when the queue has them.
+type batchQueue interface {
+	TryPushBatch(vs []uint64) int
+	TryPopBatch(dst []uint64) int
+	ForcePush(v uint64) (old uint64, evicted bool, err error)
+}
+
+// stressRun is the one conservation harness of both queue types: P
+// producers and C consumers run random mixes of every push and pop form q
+// has (the shared ones, and batches and ForcePush when q is a batchQueue),
+// and the queue is closed at a random moment (closeEarly) or once the
+// producers are done. It checks that every successfully pushed value is
+// popped or evicted exactly once and nothing else is, that each consumer
+// sees each producer's values in push order, that Len stays within
+// [0, Cap], and that the queue is empty at the end.
+func stressRun(t *testing.T, q sharedAPI[uint64], P, C, perProducer int, closeEarly bool, seed uint64) {
+	t.Helper()
 	ctx, cancelAll := context.WithCancel(context.Background())
 	defer cancelAll()
+	bq, batches := q.(batchQueue)
+	pushForms, popForms := 4, 4
+	if batches {
+		pushForms, popForms = 6, 5
+	}
 
 	pushed := make([][]uint64, P)  // per producer, in push order
 	evicted := make([][]uint64, P) // values ForcePush evicted
@@ -41,6 +57,14 @@ func stressRun(t *testing.T, P, C, capacity, perProducer int, closeEarly bool, s
 		}
 	}()
 
+	// withDeadline is ctx, with a short deadline one time in four.
+	withDeadline := func(r *rand.Rand) (context.Context, context.CancelFunc) {
+		if r.IntN(4) == 0 {
+			return context.WithTimeout(ctx, time.Duration(r.IntN(200))*time.Microsecond)
+		}
+		return ctx, func() {}
+	}
+
 	for p := 0; p < P; p++ {
 		pwg.Add(1)
 		go func() {
@@ -49,7 +73,7 @@ func stressRun(t *testing.T, P, C, capacity, perProducer int, closeEarly bool, s
 			seq := uint64(0)
 			val := func() uint64 { seq++; return uint64(p)<<32 | seq }
 			for seq < uint64(perProducer) {
-				switch r.IntN(5) {
+				switch r.IntN(pushForms) {
 				case 0: // TryPush until it succeeds
 					v := val()
 					for !q.TryPush(v) {
@@ -61,10 +85,7 @@ func stressRun(t *testing.T, P, C, capacity, perProducer int, closeEarly bool, s
 					pushed[p] = append(pushed[p], v)
 				case 1: // Push, sometimes with a deadline
 					v := val()
-					c, cancel := ctx, context.CancelFunc(func() {})
-					if r.IntN(4) == 0 {
-						c, cancel = context.WithTimeout(ctx, time.Duration(r.IntN(200))*time.Microsecond)
-					}
+					c, cancel := withDeadline(r)
 					err := q.Push(c, v)
 					cancel()
 					switch {
@@ -78,12 +99,31 @@ func stressRun(t *testing.T, P, C, capacity, perProducer int, closeEarly bool, s
 						t.Errorf("Push: %v", err)
 						return
 					}
-				case 2: // batch
+				case 2: // Offer until it succeeds
+					v := val()
+					for {
+						err := q.Offer(v)
+						if err == nil {
+							pushed[p] = append(pushed[p], v)
+							break
+						}
+						if errors.Is(err, ErrClosed) {
+							return
+						}
+						if !errors.Is(err, ErrFull) {
+							t.Errorf("Offer: %v", err)
+							return
+						}
+						runtime.Gosched()
+					}
+				case 3:
+					runtime.Gosched()
+				case 4: // batch
 					vs := make([]uint64, 1+r.IntN(8))
 					for i := range vs {
 						vs[i] = val()
 					}
-					n := q.TryPushBatch(vs)
+					n := bq.TryPushBatch(vs)
 					pushed[p] = append(pushed[p], vs[:n]...)
 					if n < len(vs) {
 						if q.Closed() {
@@ -92,9 +132,9 @@ func stressRun(t *testing.T, P, C, capacity, perProducer int, closeEarly bool, s
 						// The rest were not pushed; sequence stays increasing.
 						runtime.Gosched()
 					}
-				case 3: // ForcePush
+				case 5: // ForcePush
 					v := val()
-					old, ev, err := q.ForcePush(v)
+					old, ev, err := bq.ForcePush(v)
 					if err != nil {
 						if !errors.Is(err, ErrClosed) {
 							t.Errorf("ForcePush: %v", err)
@@ -105,8 +145,6 @@ func stressRun(t *testing.T, P, C, capacity, perProducer int, closeEarly bool, s
 					if ev {
 						evicted[p] = append(evicted[p], old)
 					}
-				case 4:
-					runtime.Gosched()
 				}
 			}
 		}()
@@ -118,21 +156,31 @@ func stressRun(t *testing.T, P, C, capacity, perProducer int, closeEarly bool, s
 			defer wg.Done()
 			r := rand.New(rand.NewPCG(seed, 1000+uint64(c)))
 			buf := make([]uint64, 8)
+			// drained decides for certain whether the queue is closed and
+			// drained (a push in progress at Close may still land): Pop
+			// reports ErrClosed only then.
+			drained := func() bool {
+				v, err := q.Pop(ctx)
+				if err != nil {
+					return true
+				}
+				popped[c] = append(popped[c], v)
+				return false
+			}
 			for {
-				switch r.IntN(4) {
+				switch r.IntN(popForms) {
 				case 0:
 					if v, ok := q.TryPop(); ok {
 						popped[c] = append(popped[c], v)
 					} else if q.Closed() && q.IsEmpty() {
-						return
+						if drained() {
+							return
+						}
 					} else {
 						runtime.Gosched()
 					}
 				case 1:
-					c2, cancel := ctx, context.CancelFunc(func() {})
-					if r.IntN(4) == 0 {
-						c2, cancel = context.WithTimeout(ctx, time.Duration(r.IntN(200))*time.Microsecond)
-					}
+					c2, cancel := withDeadline(r)
 					v, err := q.Pop(c2)
 					cancel()
 					switch {
@@ -145,15 +193,6 @@ func stressRun(t *testing.T, P, C, capacity, perProducer int, closeEarly bool, s
 						return
 					}
 				case 2:
-					n := q.TryPopBatch(buf[:1+r.IntN(len(buf))])
-					popped[c] = append(popped[c], buf[:n]...)
-					if n == 0 {
-						if q.Closed() && q.IsEmpty() {
-							return
-						}
-						runtime.Gosched()
-					}
-				case 3:
 					k := 0
 					for v := range q.All(ctx) {
 						popped[c] = append(popped[c], v)
@@ -163,6 +202,17 @@ func stressRun(t *testing.T, P, C, capacity, perProducer int, closeEarly bool, s
 					}
 					if k < 5 { // All ended: closed and drained
 						return
+					}
+				case 3:
+					runtime.Gosched()
+				case 4:
+					n := bq.TryPopBatch(buf[:1+r.IntN(len(buf))])
+					popped[c] = append(popped[c], buf[:n]...)
+					if n == 0 {
+						if q.Closed() && q.IsEmpty() && drained() {
+							return
+						}
+						runtime.Gosched()
 					}
 				}
 			}
@@ -237,11 +287,11 @@ func TestConcurrentPC(t *testing.T) {
 					name := fmt.Sprintf("P%dC%d/cap%d/early=%v", P, C, capacity, closeEarly)
 					seed++
 					t.Run(name, func(t *testing.T) {
-						var opts []Option
+						opt := Padded()
 						if seed%2 == 0 {
-							opts = append(opts, Compact())
+							opt = Compact()
 						}
-						stressRun(t, P, C, capacity, per, closeEarly, seed, opts...)
+						stressRun(t, New[uint64](capacity, opt), P, C, per, closeEarly, seed)
 					})
 				}
 			}

@@ -6,8 +6,6 @@ import (
 	"math"
 	"math/rand/v2"
 	"runtime"
-	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 	"unsafe"
@@ -129,7 +127,7 @@ func lockFreeWrap(t *testing.T) {
 			t.Fatalf("cap %d: counters did not wrap: aq tail %#x fq tail %#x, start %#x",
 				capacity, q.aq.tail.Load(), q.fq.tail.Load(), start<<1)
 		}
-		conserve(t, newLockFreeAt[uint64](capacity, start), 3, 3, 2000, false, 1)
+		stressRun(t, newLockFreeAt[uint64](capacity, start), 3, 3, 2000, false, 1)
 	}
 }
 
@@ -254,123 +252,6 @@ func waitFor(t *testing.T, cond func() bool, what string) {
 	}
 }
 
-// conserve runs P producers and C consumers with random mixes of TryPush,
-// Push, TryPop and Pop on q, optionally closing it at a random moment, and
-// checks: every successfully pushed value is popped exactly once, nothing
-// else is popped, each consumer sees each producer's values in push order,
-// and Len stays within [0, Cap].
-func conserve(t *testing.T, q *LockFree[uint64], P, C, perProducer int, closeEarly bool, seed uint64) {
-	t.Helper()
-	pushed := make([][]uint64, P)
-	popped := make([][]uint64, C)
-	var pwg, cwg, mwg sync.WaitGroup
-	var stop atomic.Bool
-	mwg.Add(1)
-	go func() {
-		defer mwg.Done()
-		for !stop.Load() {
-			if n := q.Len(); n < 0 || n > q.Cap() {
-				t.Errorf("Len = %d, Cap %d", n, q.Cap())
-				return
-			}
-			runtime.Gosched()
-		}
-	}()
-	for p := range P {
-		pwg.Add(1)
-		go func() {
-			defer pwg.Done()
-			r := rand.New(rand.NewPCG(seed, uint64(p)))
-			for seq := uint64(1); seq <= uint64(perProducer); seq++ {
-				v := uint64(p)<<32 | seq
-				if r.IntN(2) == 0 {
-					for !q.TryPush(v) {
-						if q.Closed() {
-							return
-						}
-						runtime.Gosched()
-					}
-				} else if err := q.Push(context.Background(), v); err != nil {
-					if !errors.Is(err, ErrClosed) {
-						t.Errorf("Push: %v", err)
-					}
-					return
-				}
-				pushed[p] = append(pushed[p], v)
-			}
-		}()
-	}
-	for c := range C {
-		cwg.Add(1)
-		go func() {
-			defer cwg.Done()
-			r := rand.New(rand.NewPCG(seed, 1000+uint64(c)))
-			for {
-				if r.IntN(2) == 0 {
-					v, ok := q.TryPop()
-					if ok {
-						popped[c] = append(popped[c], v)
-					} else if q.Closed() && q.IsEmpty() {
-						// Pop decides for certain.
-						v, err := q.Pop(context.Background())
-						if err != nil {
-							return
-						}
-						popped[c] = append(popped[c], v)
-					} else {
-						runtime.Gosched()
-					}
-					continue
-				}
-				v, err := q.Pop(context.Background())
-				if err != nil {
-					if !errors.Is(err, ErrClosed) {
-						t.Errorf("Pop: %v", err)
-					}
-					return
-				}
-				popped[c] = append(popped[c], v)
-			}
-		}()
-	}
-	if closeEarly {
-		time.Sleep(time.Duration(rand.N(2000)) * time.Microsecond)
-		q.Close()
-	}
-	pwg.Wait()
-	q.Close()
-	cwg.Wait()
-	stop.Store(true)
-	mwg.Wait()
-	want := map[uint64]bool{}
-	for _, vs := range pushed {
-		for _, v := range vs {
-			want[v] = true
-		}
-	}
-	got := map[uint64]bool{}
-	for _, vs := range popped {
-		last := map[uint64]uint64{}
-		for _, v := range vs {
-			if got[v] {
-				t.Fatalf("%#x popped twice", v)
-			}
-			if !want[v] {
-				t.Fatalf("%#x popped but never pushed successfully", v)
-			}
-			got[v] = true
-			if p, s := v>>32, v&(1<<32-1); s <= last[p] {
-				t.Fatalf("producer %d: %d popped after %d by one consumer", p, s, last[p])
-			} else {
-				last[p] = s
-			}
-		}
-	}
-	if len(got) != len(want) {
-		t.Fatalf("%d values pushed, %d popped", len(want), len(got))
-	}
-}
-
 // TestConcurrentLockFree checks conservation and per-producer order for
 // P×C in 1..3 with and without an early Close, at the test's GOMAXPROCS (run
 // with -cpu=1,2,4).
@@ -385,7 +266,7 @@ func TestConcurrentLockFree(t *testing.T) {
 		for C := 1; C <= 3; C++ {
 			for _, capacity := range []int{1, 2, 7, 64} {
 				for _, early := range []bool{false, true} {
-					conserve(t, NewLockFree[uint64](capacity), P, C, n, early, seed)
+					stressRun(t, NewLockFree[uint64](capacity), P, C, n, early, seed)
 					seed++
 				}
 			}

@@ -493,7 +493,7 @@ func TestRemapConcurrent(t *testing.T) {
 			for _, C := range []int{1, 3} {
 				for _, early := range []bool{false, true} {
 					t.Run(fmt.Sprintf("cap%d/P%d/C%d/early=%v", capacity, P, C, early), func(t *testing.T) {
-						stressRun(t, P, C, capacity, 2000, early, uint64(capacity*16+P*4+C), Remap())
+						stressRun(t, New[uint64](capacity, Remap()), P, C, 2000, early, uint64(capacity*16+P*4+C))
 					})
 				}
 			}
