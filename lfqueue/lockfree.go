@@ -17,19 +17,19 @@ import (
 // catching tail up; between Len's two loads; and in Close after setting the
 // finalize bit.
 const (
-	stallLFFreeEnqClaimed stallPoint = stallPointsFirstFree + iota
-	stallLFFreeEnqPlaced
-	stallLFFreeDeqClaimed
-	stallLFFreeDeqTaken // TryPush holds a free index, not yet published
-	stallLFFreeCatchup
-	stallLFAllocEnqClaimed // TryPush claimed a position, not yet written
-	stallLFAllocEnqPlaced
-	stallLFAllocEnqFindable // the push reset the threshold, before it returns
-	stallLFAllocDeqClaimed
-	stallLFAllocDeqTaken // TryPop took an index, value not yet read
-	stallLFAllocCatchup
-	stallLFClosed
-	stallLFEnd // one past the last LockFree point
+	stallLockFreeFreeEnqClaimed stallPoint = stallPointsFirstFree + iota
+	stallLockFreeFreeEnqPlaced
+	stallLockFreeFreeDeqClaimed
+	stallLockFreeFreeDeqTaken // TryPush holds a free index, not yet published
+	stallLockFreeFreeCatchup
+	stallLockFreeElemEnqClaimed // TryPush claimed a position, not yet written
+	stallLockFreeElemEnqPlaced
+	stallLockFreeElemEnqFindable // the push reset the threshold, before it returns
+	stallLockFreeElemDeqClaimed
+	stallLockFreeElemDeqTaken // TryPop took an index, value not yet read
+	stallLockFreeElemCatchup
+	stallLockFreeClosed
+	stallLockFreeEnd // one past the last LockFree point
 )
 
 // LockFree is a bounded multi-producer multi-consumer FIFO queue of T that
@@ -64,25 +64,27 @@ const (
 //     stays parked until that goroutine resumes or its context ends.
 //
 // It is Nikolaev's SCQ (DISC 2019, the single-word-CAS variant): a data
-// array of capacity elements, and two rings of indices into it, fq (free
-// indices, seeded with exactly capacity of them) and aq (indices of
-// elements, in FIFO order). A push takes a free index from fq, writes the
-// element there and enqueues the index on aq; a pop dequeues an index from aq,
-// moves the element out and gives the index back to fq. Each ring claims
+// array of capacity elements, and two rings of indices into it: the free
+// ring (free indices, seeded with exactly capacity of them) and the element
+// ring (indices of elements, in FIFO order). A push takes an index from the
+// free ring, writes the element there and enqueues the index on the element
+// ring; a pop dequeues an index from the element ring, moves the element out
+// and gives the index back to the free ring. Each ring claims
 // positions by fetch-and-add, so no goroutine waits for another to finish a
 // step: a dequeuer that reaches a position before its enqueuer makes the
-// enqueuer retry elsewhere. A push is one dequeue on fq and one enqueue on
-// aq, a pop the reverse; each ring operation that succeeds at its first
+// enqueuer retry elsewhere. A push is one dequeue on the free ring and one
+// enqueue on the element ring, a pop the reverse; each ring operation that succeeds at its first
 // position is two locked instructions (a fetch-and-add, and a
 // compare-and-swap for an enqueue or an atomic OR for a dequeue), so a push
 // and a pop together are eight on amd64, where Queue's are two.
 //
 // # Full and empty
 //
-// TryPush fails ("full") when fq has no free index: the queue holds capacity
-// elements, or fewer while pushes and pops in progress hold indices (a push
-// holds one from taking it until its element is in aq, a pop from taking it
-// out of aq until it is back in fq). So TryPush can return false while
+// TryPush fails ("full") when the free ring is empty: the queue holds
+// capacity elements, or fewer while pushes and pops in progress hold indices
+// (a push holds one from taking it until its element is in the element ring,
+// a pop from taking it out of the element ring until it is back in the free
+// ring). So TryPush can return false while
 // Len() < Cap(), but only while other pushes or pops are in progress; with
 // none in progress, it fails only when the queue holds Cap() elements.
 //
@@ -112,9 +114,10 @@ const (
 // indices a cache line apart, so pushes and pops that follow each other do
 // not start out on one line.
 type LockFree[T any] struct {
-	fq, aq scqRing // free indices; indices of elements, in FIFO order
-	data   []T
-	cap    uint64
+	free  scqRing // the free ring: indices of free slots of data
+	elems scqRing // the element ring: indices of elements, in FIFO order
+	data  []T
+	cap   uint64
 
 	_       pad.Line
 	pushers wait.List // goroutines blocked in Push: waiting for a free index
@@ -153,15 +156,9 @@ func newLockFreeAt[T any](capacity int, start uint64) *LockFree[T] {
 		panic(fmt.Sprintf("lfqueue: NewLockFree: capacity %d out of range", capacity))
 	}
 	q := &LockFree[T]{data: make([]T, capacity), cap: uint64(capacity)}
-	q.fq.init(order, start, false, ringPoints{
-		stallLFFreeEnqClaimed, stallLFFreeEnqPlaced, stallLFFreeDeqClaimed,
-		stallLFFreeDeqTaken, stallLFFreeCatchup, 0, // fq is never finalized
-	})
-	q.aq.init(order, start, true, ringPoints{
-		stallLFAllocEnqClaimed, stallLFAllocEnqPlaced, stallLFAllocDeqClaimed,
-		stallLFAllocDeqTaken, stallLFAllocCatchup, stallLFAllocEnqFindable,
-	})
-	q.fq.fill(spreadIndices(capacity, unsafe.Sizeof(zero)))
+	q.free.init(order, start, false)
+	q.elems.init(order, start, true)
+	q.free.fill(spreadIndices(capacity, unsafe.Sizeof(zero)))
 	return q
 }
 
@@ -183,53 +180,53 @@ func spreadIndices(n int, size uintptr) []uint64 {
 	return idx
 }
 
-// lfStatus is the outcome of LockFree's internal push and pop.
-type lfStatus uint8
+// lockFreeStatus is the outcome of LockFree's internal push and pop.
+type lockFreeStatus uint8
 
 const (
-	lfOK lfStatus = iota
-	lfFull
-	lfEmpty
-	lfClosed
+	lockFreeOK lockFreeStatus = iota
+	lockFreeFull
+	lockFreeEmpty
+	lockFreeClosed
 )
 
 // push is TryPush without the wakeup. The closed check is the element
 // ring's fetch-and-add: a push on a closed queue takes a free index, finds
 // the element ring finalized and gives the index back.
-func (q *LockFree[T]) push(v *T) lfStatus {
+func (q *LockFree[T]) push(v *T) lockFreeStatus {
 	q.mustBeNew()
-	i, st := q.fq.dequeue()
-	if st != lfOK {
+	i, st := q.free.dequeue()
+	if st != lockFreeOK {
 		if q.Closed() {
-			return lfClosed
+			return lockFreeClosed
 		}
-		return lfFull
+		return lockFreeFull
 	}
 	q.data[i] = *v
-	if !q.aq.enqueue(i) {
+	if !q.elems.enqueue(i) {
 		// Finalized: give the index back.
 		var zero T
 		q.data[i] = zero
-		q.fq.enqueue(i)
-		return lfClosed
+		q.free.enqueue(i)
+		return lockFreeClosed
 	}
-	return lfOK
+	return lockFreeOK
 }
 
 // pop is TryPop without the wakeup; it moves the element into *dst. It
-// returns lfEmpty or lfClosed (closed and empty at some instant during the
+// returns lockFreeEmpty or lockFreeClosed (closed and empty at some instant during the
 // call) if it found no element.
-func (q *LockFree[T]) pop(dst *T) lfStatus {
+func (q *LockFree[T]) pop(dst *T) lockFreeStatus {
 	q.mustBeNew()
-	i, st := q.aq.dequeue()
-	if st != lfOK {
+	i, st := q.elems.dequeue()
+	if st != lockFreeOK {
 		return st
 	}
 	*dst = q.data[i]
 	var zero T
 	q.data[i] = zero // let the GC free what the slot referenced
-	q.fq.enqueue(i)
-	return lfOK
+	q.free.enqueue(i)
+	return lockFreeOK
 }
 
 // TryPush appends v if the queue has a free slot and is not closed, and
@@ -239,7 +236,7 @@ func (q *LockFree[T]) pop(dst *T) lfStatus {
 // "Full and empty" in the type's documentation). Lock-free; it does not
 // allocate.
 func (q *LockFree[T]) TryPush(v T) bool {
-	if q.push(&v) != lfOK {
+	if q.push(&v) != lockFreeOK {
 		return false
 	}
 	q.wakePopper()
@@ -252,9 +249,9 @@ func (q *LockFree[T]) TryPush(v T) bool {
 // never waits for another goroutine. Lock-free; it does not allocate.
 func (q *LockFree[T]) Offer(v T) error {
 	switch q.push(&v) {
-	case lfFull:
+	case lockFreeFull:
 		return ErrFull
-	case lfClosed:
+	case lockFreeClosed:
 		return ErrClosed
 	}
 	q.wakePopper()
@@ -267,7 +264,7 @@ func (q *LockFree[T]) Offer(v T) error {
 // for another goroutine. The slot is zeroed, so the queue keeps no reference
 // to the returned value. Lock-free; it does not allocate.
 func (q *LockFree[T]) TryPop() (v T, ok bool) {
-	if q.pop(&v) != lfOK {
+	if q.pop(&v) != lockFreeOK {
 		return v, false
 	}
 	q.wakePusher()
@@ -293,15 +290,15 @@ func (q *LockFree[T]) Push(ctx context.Context, v T) error {
 	for {
 		// Every index a pop frees moves the free ring's tail: a change
 		// after this load is worth another attempt.
-		watch := q.fq.tail.Load()
+		watch := q.free.tail.Load()
 		switch q.push(&v) {
-		case lfOK:
+		case lockFreeOK:
 			q.wakePopper()
 			return nil
-		case lfClosed:
+		case lockFreeClosed:
 			return ErrClosed
 		}
-		if ctx.Err() == nil && q.pushSpin.wait(&q.fq.tail, watch, watch>>1) {
+		if ctx.Err() == nil && q.pushSpin.wait(&q.free.tail, watch, watch>>1) {
 			continue
 		}
 		if err := ctx.Err(); err != nil {
@@ -311,11 +308,11 @@ func (q *LockFree[T]) Push(ctx context.Context, v T) error {
 		// recheck sees the registration and wakes a waiter.
 		q.pushers.Register()
 		switch q.push(&v) {
-		case lfOK:
+		case lockFreeOK:
 			q.pushers.Cancel()
 			q.wakePopper()
 			return nil
-		case lfClosed:
+		case lockFreeClosed:
 			q.pushers.Cancel()
 			return ErrClosed
 		}
@@ -342,7 +339,7 @@ func (q *LockFree[T]) wakePusher() {
 // popOrClosed pops into *dst, or reports closed if the queue was closed
 // and empty at some instant during the call (the element ring's dequeue
 // decides both at once).
-func (q *LockFree[T]) popOrClosed(dst *T) lfStatus {
+func (q *LockFree[T]) popOrClosed(dst *T) lockFreeStatus {
 	return q.pop(dst)
 }
 
@@ -360,16 +357,16 @@ func (q *LockFree[T]) Pop(ctx context.Context) (T, error) {
 	}
 	for {
 		// Every push, and Close, moves the element ring's tail.
-		watch := q.aq.tail.Load()
+		watch := q.elems.tail.Load()
 		var v T
 		switch q.popOrClosed(&v) {
-		case lfOK:
+		case lockFreeOK:
 			q.wakePusher()
 			return v, nil
-		case lfClosed:
+		case lockFreeClosed:
 			return v, ErrClosed
 		}
-		if ctx.Err() == nil && q.popSpin.wait(&q.aq.tail, watch, watch>>1) {
+		if ctx.Err() == nil && q.popSpin.wait(&q.elems.tail, watch, watch>>1) {
 			continue
 		}
 		if err := ctx.Err(); err != nil {
@@ -377,11 +374,11 @@ func (q *LockFree[T]) Pop(ctx context.Context) (T, error) {
 		}
 		q.poppers.Register()
 		switch q.popOrClosed(&v) {
-		case lfOK:
+		case lockFreeOK:
 			q.poppers.Cancel()
 			q.wakePusher()
 			return v, nil
-		case lfClosed:
+		case lockFreeClosed:
 			q.poppers.Cancel()
 			return v, ErrClosed
 		}
@@ -433,15 +430,15 @@ func (q *LockFree[T]) mustBeNew() {
 // overtook it first, and then it fails with ErrClosed.
 func (q *LockFree[T]) Close() {
 	q.mustBeNew()
-	if q.aq.tail.Or(finalized)&finalized == 0 {
-		stall(stallLFClosed)
+	if q.elems.tail.Or(finalized)&finalized == 0 {
+		stall(stallLockFreeClosed)
 		q.pushers.WakeAll()
 		q.poppers.WakeAll()
 	}
 }
 
 // Closed reports whether Close has been called.
-func (q *LockFree[T]) Closed() bool { q.mustBeNew(); return q.aq.tail.Load()&finalized != 0 }
+func (q *LockFree[T]) Closed() bool { q.mustBeNew(); return q.elems.tail.Load()&finalized != 0 }
 
 // Len returns the number of elements in the queue, between 0 and Cap(). It
 // is exact when no push or pop is in progress; while some are, it may count
@@ -455,7 +452,7 @@ func (q *LockFree[T]) Closed() bool { q.mustBeNew(); return q.aq.tail.Load()&fin
 // rounded up to a power of two.
 func (q *LockFree[T]) Len() int {
 	q.mustBeNew()
-	return int(q.aq.length(q.cap))
+	return int(q.elems.length(q.cap))
 }
 
 // Cap returns the capacity given to NewLockFree.

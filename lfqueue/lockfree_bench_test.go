@@ -20,26 +20,26 @@ import (
 	"github.com/lfkit/lfkit/internal/regime"
 )
 
-const lfBenchCap = 1024
+const lockFreeBenchCap = 1024
 
-// lfBenchQueue is what these benchmarks drive.
-type lfBenchQueue interface {
+// lockFreeBenchQueue is what these benchmarks drive.
+type lockFreeBenchQueue interface {
 	TryPush(v int) bool
 	TryPop() (int, bool)
 	Push(v int)
 	Pop() int
 }
 
-type lfBenchLockFree struct{ q *LockFree[int] }
+type lockFreeBenchLockFree struct{ q *LockFree[int] }
 
-func (a lfBenchLockFree) TryPush(v int) bool  { return a.q.TryPush(v) }
-func (a lfBenchLockFree) TryPop() (int, bool) { return a.q.TryPop() }
-func (a lfBenchLockFree) Push(v int) {
+func (a lockFreeBenchLockFree) TryPush(v int) bool  { return a.q.TryPush(v) }
+func (a lockFreeBenchLockFree) TryPop() (int, bool) { return a.q.TryPop() }
+func (a lockFreeBenchLockFree) Push(v int) {
 	if err := a.q.Push(context.Background(), v); err != nil {
 		panic(err)
 	}
 }
-func (a lfBenchLockFree) Pop() int {
+func (a lockFreeBenchLockFree) Pop() int {
 	v, err := a.q.Pop(context.Background())
 	if err != nil {
 		panic(err)
@@ -47,16 +47,16 @@ func (a lfBenchLockFree) Pop() int {
 	return v
 }
 
-type lfBenchQ struct{ q *Queue[int] }
+type lockFreeBenchQ struct{ q *Queue[int] }
 
-func (a lfBenchQ) TryPush(v int) bool  { return a.q.TryPush(v) }
-func (a lfBenchQ) TryPop() (int, bool) { return a.q.TryPop() }
-func (a lfBenchQ) Push(v int) {
+func (a lockFreeBenchQ) TryPush(v int) bool  { return a.q.TryPush(v) }
+func (a lockFreeBenchQ) TryPop() (int, bool) { return a.q.TryPop() }
+func (a lockFreeBenchQ) Push(v int) {
 	if err := a.q.Push(context.Background(), v); err != nil {
 		panic(err)
 	}
 }
-func (a lfBenchQ) Pop() int {
+func (a lockFreeBenchQ) Pop() int {
 	v, err := a.q.Pop(context.Background())
 	if err != nil {
 		panic(err)
@@ -64,9 +64,9 @@ func (a lfBenchQ) Pop() int {
 	return v
 }
 
-type lfBenchChan struct{ c chan int }
+type lockFreeBenchChan struct{ c chan int }
 
-func (a lfBenchChan) TryPush(v int) bool {
+func (a lockFreeBenchChan) TryPush(v int) bool {
 	select {
 	case a.c <- v:
 		return true
@@ -74,7 +74,7 @@ func (a lfBenchChan) TryPush(v int) bool {
 		return false
 	}
 }
-func (a lfBenchChan) TryPop() (int, bool) {
+func (a lockFreeBenchChan) TryPop() (int, bool) {
 	select {
 	case v := <-a.c:
 		return v, true
@@ -82,16 +82,16 @@ func (a lfBenchChan) TryPop() (int, bool) {
 		return 0, false
 	}
 }
-func (a lfBenchChan) Push(v int) { a.c <- v }
-func (a lfBenchChan) Pop() int   { return <-a.c }
+func (a lockFreeBenchChan) Push(v int) { a.c <- v }
+func (a lockFreeBenchChan) Pop() int   { return <-a.c }
 
-var lfBenchImpls = []struct {
+var lockFreeBenchImpls = []struct {
 	name string
-	mk   func() lfBenchQueue
+	mk   func() lockFreeBenchQueue
 }{
-	{"LockFree", func() lfBenchQueue { return lfBenchLockFree{NewLockFree[int](lfBenchCap)} }},
-	{"Queue", func() lfBenchQueue { return lfBenchQ{New[int](lfBenchCap)} }},
-	{"chan", func() lfBenchQueue { return lfBenchChan{make(chan int, lfBenchCap)} }},
+	{"LockFree", func() lockFreeBenchQueue { return lockFreeBenchLockFree{NewLockFree[int](lockFreeBenchCap)} }},
+	{"Queue", func() lockFreeBenchQueue { return lockFreeBenchQ{New[int](lockFreeBenchCap)} }},
+	{"chan", func() lockFreeBenchQueue { return lockFreeBenchChan{make(chan int, lockFreeBenchCap)} }},
 }
 
 // BenchmarkLFPair: one goroutine, TryPush then TryPop (the uncontended cost
@@ -99,21 +99,21 @@ var lfBenchImpls = []struct {
 // "LockFree pair <= 2x Queue pair" is read from.
 func BenchmarkLFPair(b *testing.B) {
 	b.Run("LockFree", func(b *testing.B) {
-		q := NewLockFree[int](lfBenchCap)
+		q := NewLockFree[int](lockFreeBenchCap)
 		for b.Loop() {
 			q.TryPush(1)
 			q.TryPop()
 		}
 	})
 	b.Run("Queue", func(b *testing.B) {
-		q := New[int](lfBenchCap)
+		q := New[int](lockFreeBenchCap)
 		for b.Loop() {
 			q.TryPush(1)
 			q.TryPop()
 		}
 	})
 	b.Run("chan", func(b *testing.B) {
-		c := make(chan int, lfBenchCap)
+		c := make(chan int, lockFreeBenchCap)
 		for b.Loop() {
 			c <- 1
 			<-c
@@ -124,7 +124,7 @@ func BenchmarkLFPair(b *testing.B) {
 // BenchmarkLFParallelPairs: b.RunParallel, each goroutine TryPush then
 // TryPop; ns per pair.
 func BenchmarkLFParallelPairs(b *testing.B) {
-	for _, impl := range lfBenchImpls {
+	for _, impl := range lockFreeBenchImpls {
 		b.Run(impl.name, func(b *testing.B) {
 			q := impl.mk()
 			s := regime.Begin()
@@ -144,7 +144,7 @@ func BenchmarkLFParallelPairs(b *testing.B) {
 // BenchmarkLFOversubscribed: 32 goroutines (at -cpu=2: 16 per P, so the
 // runtime preempts them mid-call) doing TryPush+TryPop pairs; ns per pair.
 func BenchmarkLFOversubscribed(b *testing.B) {
-	for _, impl := range lfBenchImpls {
+	for _, impl := range lockFreeBenchImpls {
 		b.Run(impl.name, func(b *testing.B) {
 			q := impl.mk()
 			const G = 32
@@ -155,7 +155,7 @@ func BenchmarkLFOversubscribed(b *testing.B) {
 				wg.Add(1)
 				go func() {
 					defer wg.Done()
-					for range lfShare(b.N, g, G) {
+					for range lockFreeShare(b.N, g, G) {
 						for !q.TryPush(g) {
 							runtime.Gosched()
 						}
@@ -175,8 +175,8 @@ func BenchmarkLFOversubscribed(b *testing.B) {
 	}
 }
 
-// lfShare is goroutine i's share of n items split over k goroutines.
-func lfShare(n, i, k int) int {
+// lockFreeShare is goroutine i's share of n items split over k goroutines.
+func lockFreeShare(n, i, k int) int {
 	s := n / k
 	if i < n%k {
 		s++
@@ -184,9 +184,9 @@ func lfShare(n, i, k int) int {
 	return s
 }
 
-// lfHandoff moves b.N items from P producers to C consumers with the
+// lockFreeHandoff moves b.N items from P producers to C consumers with the
 // blocking Push and Pop; ns per item.
-func lfHandoff(b *testing.B, q lfBenchQueue, P, C int) {
+func lockFreeHandoff(b *testing.B, q lockFreeBenchQueue, P, C int) {
 	s := regime.Begin()
 	b.ResetTimer()
 	var wg sync.WaitGroup
@@ -194,7 +194,7 @@ func lfHandoff(b *testing.B, q lfBenchQueue, P, C int) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			for i := range lfShare(b.N, p, P) {
+			for i := range lockFreeShare(b.N, p, P) {
 				q.Push(i)
 			}
 		}()
@@ -203,7 +203,7 @@ func lfHandoff(b *testing.B, q lfBenchQueue, P, C int) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			for range lfShare(b.N, c, C) {
+			for range lockFreeShare(b.N, c, C) {
 				q.Pop()
 			}
 		}()
@@ -216,13 +216,13 @@ func lfHandoff(b *testing.B, q lfBenchQueue, P, C int) {
 // BenchmarkLFHandoff1x1 and 2x2: blocking handoff through capacity 1024,
 // run at -cpu=2 for the target (<= 1.0x the channel).
 func BenchmarkLFHandoff1x1(b *testing.B) {
-	for _, impl := range lfBenchImpls {
-		b.Run(impl.name, func(b *testing.B) { lfHandoff(b, impl.mk(), 1, 1) })
+	for _, impl := range lockFreeBenchImpls {
+		b.Run(impl.name, func(b *testing.B) { lockFreeHandoff(b, impl.mk(), 1, 1) })
 	}
 }
 
 func BenchmarkLFHandoff2x2(b *testing.B) {
-	for _, impl := range lfBenchImpls {
-		b.Run(impl.name, func(b *testing.B) { lfHandoff(b, impl.mk(), 2, 2) })
+	for _, impl := range lockFreeBenchImpls {
+		b.Run(impl.name, func(b *testing.B) { lockFreeHandoff(b, impl.mk(), 2, 2) })
 	}
 }

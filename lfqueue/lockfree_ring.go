@@ -77,7 +77,7 @@ import (
 //     then fail at once, and by catchup, which ends the dequeue loop.
 //
 // A dequeue that reports empty with the finalize bit seen in the same load
-// of tail reports lfClosed: the ring was finalized and held nothing at that
+// of tail reports lockFreeClosed: the ring was finalized and held nothing at that
 // instant, and no enqueue can add to it afterwards.
 //
 // # Len
@@ -126,14 +126,41 @@ type scqRing struct {
 	idxBot   uint64          // size - 1: "no index"
 	shift    uint            // cache remap: log2(entries per false-sharing range)
 	reset    int64           // 3n-1, n = size/2
-	closable bool            // the ring can be finalized (aq, not fq)
-	points   ringPoints      // stall points (stall-injection tests only)
+	closable bool            // the ring can be finalized: LockFree's element ring
 	_        pad.Line
 }
 
-// ringPoints names the stall points of one ring; fq and aq use different ones.
-type ringPoints struct {
-	enqClaimed, enqPlaced, deqClaimed, deqTaken, catchup, enqFindable stallPoint
+// ringStep names a step of a ring operation where the stall-injection tests
+// may stop the calling goroutine.
+type ringStep uint8
+
+const (
+	enqClaimed  ringStep = iota // an enqueue claimed a position
+	enqPlaced                   // an enqueue wrote its entry
+	deqClaimed                  // a dequeue claimed a position
+	deqTaken                    // a dequeue took an index
+	catchup                     // a dequeue found its position empty, before catching tail up
+	enqFindable                 // an enqueue reset the threshold, before it returns
+)
+
+// ringStall stops the caller at step s of this ring when a stall test says
+// so. The point is the element ring's when the ring is closable and the free
+// ring's otherwise (which has no enqFindable point); outside the
+// stall-injection build it compiles to nothing.
+func (r *scqRing) ringStall(s ringStep) {
+	elem := [...]stallPoint{
+		stallLockFreeElemEnqClaimed, stallLockFreeElemEnqPlaced, stallLockFreeElemDeqClaimed,
+		stallLockFreeElemDeqTaken, stallLockFreeElemCatchup, stallLockFreeElemEnqFindable,
+	}
+	free := [...]stallPoint{
+		stallLockFreeFreeEnqClaimed, stallLockFreeFreeEnqPlaced, stallLockFreeFreeDeqClaimed,
+		stallLockFreeFreeDeqTaken, stallLockFreeFreeCatchup, 0,
+	}
+	if r.closable {
+		stall(elem[s])
+	} else {
+		stall(free[s])
+	}
 }
 
 // finalized is the finalize bit in tail.
@@ -142,7 +169,7 @@ const finalized = 1
 // init sets up an empty ring of 2^order entries whose first position is
 // start (a position, not doubled). Positions below start count as an older
 // lap: every entry starts safe and empty in the cycle before start's.
-func (r *scqRing) init(order uint, start uint64, closable bool, pts ringPoints) {
+func (r *scqRing) init(order uint, start uint64, closable bool) {
 	r.closable = closable
 	r.order = order
 	r.size = 1 << order
@@ -150,7 +177,6 @@ func (r *scqRing) init(order uint, start uint64, closable bool, pts ringPoints) 
 	r.safe = r.size
 	r.idxBot = r.size - 1
 	r.reset = int64(3*(r.size/2) - 1)
-	r.points = pts
 	// 8-byte entries: pad.Size/8 of them share a false-sharing range.
 	r.shift = min(uint(bits.TrailingZeros(uint(pad.Size/8))), order)
 	r.entries = make([]atomic.Uint64, r.size)
@@ -209,7 +235,7 @@ func (r *scqRing) enqueue(x uint64) bool {
 			r.noteDead(t &^ finalized)
 			return false
 		}
-		stall(r.points.enqClaimed)
+		r.ringStall(enqClaimed)
 		e0 := &r.entries[r.slot(t)]
 		tc := r.cycle(t)
 		e := e0.Load()
@@ -220,11 +246,11 @@ func (r *scqRing) enqueue(x uint64) bool {
 				e = e0.Load()
 				continue
 			}
-			stall(r.points.enqPlaced)
+			r.ringStall(enqPlaced)
 			if r.threshold.Load() != r.reset {
 				r.threshold.Store(r.reset)
 			}
-			stall(r.points.enqFindable)
+			r.ringStall(enqFindable)
 			return true
 		}
 		if before(r.cycle(e), tc) && e&r.idxBot != r.idxBot {
@@ -248,23 +274,23 @@ func (r *scqRing) noteDead(t uint64) {
 
 // emptyOrClosed is the status of a dequeue that found the ring empty, with
 // t the load of tail that decided it.
-func emptyOrClosed(t uint64) lfStatus {
+func emptyOrClosed(t uint64) lockFreeStatus {
 	if t&finalized != 0 {
-		return lfClosed
+		return lockFreeClosed
 	}
-	return lfEmpty
+	return lockFreeEmpty
 }
 
-// dequeue removes the oldest index. It returns lfOK and the index, or
-// lfEmpty if the ring was empty at some instant during the call (enqueues
+// dequeue removes the oldest index. It returns lockFreeOK and the index, or
+// lockFreeEmpty if the ring was empty at some instant during the call (enqueues
 // that have not returned may have been overtaken: see LockFree's
-// documentation for what that means for its callers), or lfClosed if it was
+// documentation for what that means for its callers), or lockFreeClosed if it was
 // finalized and empty at some instant during the call; then no enqueue can
 // succeed any more that a dequeue has not already taken.
-func (r *scqRing) dequeue() (x uint64, st lfStatus) {
+func (r *scqRing) dequeue() (x uint64, st lockFreeStatus) {
 	// On a finalized ring the threshold does not count (see Close).
 	if r.threshold.Load() < 0 && (!r.closable || r.tail.Load()&finalized == 0) {
-		return 0, lfEmpty
+		return 0, lockFreeEmpty
 	}
 	// Nothing claimed beyond head: empty, without claiming (and so
 	// invalidating) a position an enqueuer is about to use. A dequeuer that
@@ -275,7 +301,7 @@ func (r *scqRing) dequeue() (x uint64, st lfStatus) {
 	}
 	for {
 		h := r.head.Add(2) - 2
-		stall(r.points.deqClaimed)
+		r.ringStall(deqClaimed)
 		e0 := &r.entries[r.slot(h)]
 		hc := r.cycle(h)
 		e := e0.Load()
@@ -285,8 +311,8 @@ func (r *scqRing) dequeue() (x uint64, st lfStatus) {
 				// Written by the enqueuer of h, so it holds an index,
 				// and nobody else takes it (see Entries).
 				e0.Or(r.idxBot)
-				stall(r.points.deqTaken)
-				return e & r.idxBot, lfOK
+				r.ringStall(deqTaken)
+				return e & r.idxBot, lockFreeOK
 			}
 			if !before(ec, hc) {
 				break // a later cycle already: this position is dead
@@ -312,7 +338,7 @@ func (r *scqRing) dequeue() (x uint64, st lfStatus) {
 		}
 		t := r.tail.Load()
 		if !before(h+2, t&^finalized) {
-			stall(r.points.catchup)
+			r.ringStall(catchup)
 			r.catchup(h + 2)
 			if t&finalized == 0 {
 				r.threshold.Add(-1)
@@ -323,7 +349,7 @@ func (r *scqRing) dequeue() (x uint64, st lfStatus) {
 		// the meantime (a Close before the threshold ran out could have
 		// an enqueue in progress that must not be overtaken; see Close).
 		if t&finalized == 0 && r.threshold.Add(-1) < 0 && r.tail.Load()&finalized == 0 {
-			return 0, lfEmpty
+			return 0, lockFreeEmpty
 		}
 	}
 }

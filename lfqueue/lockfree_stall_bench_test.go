@@ -30,7 +30,7 @@ const (
 // without a stop, then stops the next goroutine to reach point for
 // stallBenchWindow and measures the pairs completed meanwhile.
 func stallBench(b *testing.B, q stallQueue, point stallPoint) {
-	for i := 0; i < lfBenchCap/2; i++ {
+	for i := 0; i < lockFreeBenchCap/2; i++ {
 		q.TryPush(uint64(i))
 	}
 	var pairs atomic.Int64
@@ -90,14 +90,14 @@ func stallBench(b *testing.B, q stallQueue, point stallPoint) {
 func BenchmarkLFStall(b *testing.B) {
 	for _, p := range sortedPoints(lockFreePoints) {
 		switch p {
-		case stallLFFreeCatchup, stallLFAllocCatchup, stallLFClosed:
+		case stallLockFreeFreeCatchup, stallLockFreeElemCatchup, stallLockFreeClosed:
 			continue
 		}
 		b.Run("LockFree/"+lockFreePoints[p].name, func(b *testing.B) {
-			stallBench(b, NewLockFree[uint64](lfBenchCap), p)
+			stallBench(b, NewLockFree[uint64](lockFreeBenchCap), p)
 		})
 	}
 	b.Run("Queue", func(b *testing.B) {
-		stallBench(b, New[uint64](lfBenchCap), stallQueuePushClaimed)
+		stallBench(b, New[uint64](lockFreeBenchCap), stallQueuePushClaimed)
 	})
 }

@@ -123,9 +123,9 @@ func lockFreeWrap(t *testing.T) {
 			}
 		}
 		// Both rings' counters went past 2^64 (positions past 2^63).
-		if q.aq.tail.Load() > start<<1 || q.fq.tail.Load() > start<<1 {
-			t.Fatalf("cap %d: counters did not wrap: aq tail %#x fq tail %#x, start %#x",
-				capacity, q.aq.tail.Load(), q.fq.tail.Load(), start<<1)
+		if q.elems.tail.Load() > start<<1 || q.free.tail.Load() > start<<1 {
+			t.Fatalf("cap %d: counters did not wrap: elems tail %#x free tail %#x, start %#x",
+				capacity, q.elems.tail.Load(), q.free.tail.Load(), start<<1)
 		}
 		stressRun(t, newLockFreeAt[uint64](capacity, start), 3, 3, 2000, false, 1)
 	}
@@ -332,8 +332,8 @@ func TestLockFreeMemory(t *testing.T) {
 		for n < c {
 			n *= 2
 		}
-		if len(q.aq.entries) != 2*n || len(q.fq.entries) != 2*n || len(q.data) != c {
-			t.Fatalf("capacity %d: rings %d and %d entries, %d elements; want %d, %d", c, len(q.aq.entries), len(q.fq.entries), len(q.data), 2*n, c)
+		if len(q.elems.entries) != 2*n || len(q.free.entries) != 2*n || len(q.data) != c {
+			t.Fatalf("capacity %d: rings %d and %d entries, %d elements; want %d, %d", c, len(q.elems.entries), len(q.free.entries), len(q.data), 2*n, c)
 		}
 		perSlot := float64(16*2*n+8*c) / float64(c)
 		t.Logf("capacity %d: %.1f bytes per int slot", c, perSlot)

@@ -35,18 +35,18 @@ type pointInfo struct{ name, desc string }
 
 // lockFreePoints lists every stall point of LockFree; queuePoints Queue's two.
 var lockFreePoints = map[stallPoint]pointInfo{
-	stallLFFreeEnqClaimed:   {"free-enq-claimed", "free ring: enqueue claimed a position (TryPop returning an index)"},
-	stallLFFreeEnqPlaced:    {"free-enq-placed", "free ring: enqueue wrote its entry"},
-	stallLFFreeDeqClaimed:   {"free-deq-claimed", "free ring: dequeue claimed a position (TryPush taking an index)"},
-	stallLFFreeDeqTaken:     {"free-deq-taken", "free ring: dequeue took an index (TryPush holds it, nothing published)"},
-	stallLFFreeCatchup:      {"free-catchup", "free ring: dequeue found its position empty, before catchup (TryPush on full; a pop is stopped returning an index)"},
-	stallLFAllocEnqClaimed:  {"elem-enq-claimed", "element ring: enqueue claimed a position, entry not written"},
-	stallLFAllocEnqPlaced:   {"elem-enq-placed", "element ring: enqueue wrote its entry, before resetting the threshold"},
-	stallLFAllocEnqFindable: {"elem-enq-findable", "element ring: enqueue wrote its entry and reset the threshold, before returning"},
-	stallLFAllocDeqClaimed:  {"elem-deq-claimed", "element ring: dequeue claimed a position, entry not taken"},
-	stallLFAllocDeqTaken:    {"elem-deq-taken", "element ring: dequeue took an index (TryPop holds it, value not read)"},
-	stallLFAllocCatchup:     {"elem-catchup", "element ring: dequeue found its position empty, before catchup (TryPop on empty; a push is stopped before writing)"},
-	stallLFClosed:           {"close", "Close after setting the finalize bit"},
+	stallLockFreeFreeEnqClaimed:  {"free-enq-claimed", "free ring: enqueue claimed a position (TryPop returning an index)"},
+	stallLockFreeFreeEnqPlaced:   {"free-enq-placed", "free ring: enqueue wrote its entry"},
+	stallLockFreeFreeDeqClaimed:  {"free-deq-claimed", "free ring: dequeue claimed a position (TryPush taking an index)"},
+	stallLockFreeFreeDeqTaken:    {"free-deq-taken", "free ring: dequeue took an index (TryPush holds it, nothing published)"},
+	stallLockFreeFreeCatchup:     {"free-catchup", "free ring: dequeue found its position empty, before catchup (TryPush on full; a pop is stopped returning an index)"},
+	stallLockFreeElemEnqClaimed:  {"elem-enq-claimed", "element ring: enqueue claimed a position, entry not written"},
+	stallLockFreeElemEnqPlaced:   {"elem-enq-placed", "element ring: enqueue wrote its entry, before resetting the threshold"},
+	stallLockFreeElemEnqFindable: {"elem-enq-findable", "element ring: enqueue wrote its entry and reset the threshold, before returning"},
+	stallLockFreeElemDeqClaimed:  {"elem-deq-claimed", "element ring: dequeue claimed a position, entry not taken"},
+	stallLockFreeElemDeqTaken:    {"elem-deq-taken", "element ring: dequeue took an index (TryPop holds it, value not read)"},
+	stallLockFreeElemCatchup:     {"elem-catchup", "element ring: dequeue found its position empty, before catchup (TryPop on empty; a push is stopped before writing)"},
+	stallLockFreeClosed:          {"close", "Close after setting the finalize bit"},
 }
 
 var queuePoints = map[stallPoint]pointInfo{
@@ -116,7 +116,7 @@ func runStall(t *testing.T, q stallQueue, p stallPoint, wait time.Duration) stal
 		go func() {
 			defer close(helperDone)
 			if v, ok := helper(q); ok {
-				if helperAt == stallLFAllocEnqClaimed {
+				if helperAt == stallLockFreeElemEnqClaimed {
 					addPush(v)
 				} else {
 					addPop(v)
@@ -132,13 +132,13 @@ func runStall(t *testing.T, q stallQueue, p stallPoint, wait time.Duration) stal
 	victimDone := make(chan struct{})
 	go func() {
 		defer close(victimDone)
-		if p == stallLFClosed {
+		if p == stallLockFreeClosed {
 			q.Close()
 			return
 		}
 		v := uint64(1) << 40
 		for round := 0; round < 1000; round++ {
-			for i := 0; i <= stallCap && p != stallLFAllocCatchup; i++ { // one more than fits: TryPush on full
+			for i := 0; i <= stallCap && p != stallLockFreeElemCatchup; i++ { // one more than fits: TryPush on full
 				v++
 				if q.TryPush(v) {
 					addPush(v)
@@ -247,13 +247,13 @@ func runStall(t *testing.T, q stallQueue, p stallPoint, wait time.Duration) stal
 // goroutine and the point where it is stopped first.
 func helperFor(p stallPoint) (func(stallQueue) (uint64, bool), stallPoint) {
 	switch p {
-	case stallLFAllocCatchup: // a push holds an unwritten element-ring position
+	case stallLockFreeElemCatchup: // a push holds an unwritten element-ring position
 		return func(q stallQueue) (uint64, bool) {
 			v := uint64(1) << 41
 			return v, q.TryPush(v)
-		}, stallLFAllocEnqClaimed
-	case stallLFFreeCatchup: // a pop holds an unwritten free-ring position
-		return func(q stallQueue) (uint64, bool) { return q.TryPop() }, stallLFFreeEnqClaimed
+		}, stallLockFreeElemEnqClaimed
+	case stallLockFreeFreeCatchup: // a pop holds an unwritten free-ring position
+		return func(q stallQueue) (uint64, bool) { return q.TryPop() }, stallLockFreeFreeEnqClaimed
 	}
 	return nil, 0
 }
@@ -271,8 +271,8 @@ func sortedPoints(m map[stallPoint]pointInfo) []stallPoint {
 // operation, two others complete 2×5000 TryPush/TryPop calls, with pushes
 // and pops succeeding, and no element is lost or invented.
 func TestStallLockFree(t *testing.T) {
-	if len(lockFreePoints) != int(stallLFEnd-stallPointsFirstFree) {
-		t.Fatalf("%d points listed, %d declared", len(lockFreePoints), stallLFEnd-stallPointsFirstFree)
+	if len(lockFreePoints) != int(stallLockFreeEnd-stallPointsFirstFree) {
+		t.Fatalf("%d points listed, %d declared", len(lockFreePoints), stallLockFreeEnd-stallPointsFirstFree)
 	}
 	for _, p := range sortedPoints(lockFreePoints) {
 		t.Run(lockFreePoints[p].name, func(t *testing.T) {
@@ -287,7 +287,7 @@ func TestStallLockFree(t *testing.T) {
 				t.Fatalf("stopped at %q, the victim blocked the others: %d of %d calls completed",
 					lockFreePoints[p].desc, res.calls, stallWorkers*stallOps)
 			}
-			if res.pops == 0 || (res.pushes == 0 && p != stallLFClosed) {
+			if res.pops == 0 || (res.pushes == 0 && p != stallLockFreeClosed) {
 				t.Errorf("no progress: %d pushes, %d pops succeeded", res.pushes, res.pops)
 			}
 		})
@@ -343,7 +343,7 @@ func stopFirstAt(t *testing.T, p stallPoint) (stopped <-chan struct{}, release c
 func TestStallLockFreeCloseInFlight(t *testing.T) {
 	q := NewLockFree[uint64](4)
 	q.TryPush(1)
-	stopped, release := stopFirstAt(t, stallLFAllocEnqPlaced)
+	stopped, release := stopFirstAt(t, stallLockFreeElemEnqPlaced)
 	result := make(chan bool)
 	go func() { result <- q.TryPush(2) }()
 	<-stopped
@@ -377,7 +377,7 @@ func TestStallLockFreeCloseInFlight(t *testing.T) {
 // it, and the push then reports success.
 func TestStallLockFreeCloseFindable(t *testing.T) {
 	q := NewLockFree[uint64](4) // fresh: the threshold is negative
-	stopped, release := stopFirstAt(t, stallLFAllocEnqFindable)
+	stopped, release := stopFirstAt(t, stallLockFreeElemEnqFindable)
 	result := make(chan bool)
 	go func() { result <- q.TryPush(7) }()
 	<-stopped
@@ -403,7 +403,7 @@ func TestStallLockFreeLenAfterSkip(t *testing.T) {
 	const capacity = 3
 	q := NewLockFree[uint64](capacity)
 	q.TryPush(1)
-	stopped, release := stopFirstAt(t, stallLFAllocDeqClaimed)
+	stopped, release := stopFirstAt(t, stallLockFreeElemDeqClaimed)
 	got := make(chan uint64)
 	go func() {
 		v, _ := q.TryPop()
@@ -416,7 +416,7 @@ func TestStallLockFreeLenAfterSkip(t *testing.T) {
 	// pop's element in that slot and must skip to the next position, which
 	// no dequeue passes before the check below.
 	next := uint64(100)
-	for range q.aq.size - 1 {
+	for range q.elems.size - 1 {
 		next++
 		if !q.TryPush(next) {
 			t.Fatalf("TryPush(%d) failed with the queue holding at most 1 element", next)
@@ -467,10 +467,10 @@ func TestStallLockFreeCloseDrained(t *testing.T) {
 	armedFindable.Store(true)
 	setStallHook(func(at stallPoint) {
 		switch {
-		case at == stallLFAllocEnqClaimed && armedClaimed.CompareAndSwap(true, false):
+		case at == stallLockFreeElemEnqClaimed && armedClaimed.CompareAndSwap(true, false):
 			close(claimed)
 			<-releaseClaimed
-		case at == stallLFAllocEnqFindable && armedFindable.CompareAndSwap(true, false):
+		case at == stallLockFreeElemEnqFindable && armedFindable.CompareAndSwap(true, false):
 			close(findable)
 			<-releaseFindable
 		}
