@@ -200,7 +200,7 @@ func (w *peerWait) snooze(pos uint64) {
 // spinLimit.wait takes: a stamp, the value it holds while the Push should
 // keep waiting, and pos.
 //
-// It watches the last position of pos's run of q.run consecutive positions
+// It watches the last position of pos's run of q.slotsPerRange consecutive positions
 // (clamped to the ring's end), which with the Compact layout share a cache
 // line: the producer waits for the consumers to leave the line before it
 // writes there, instead of taking the line back after every pop. If that
@@ -212,7 +212,7 @@ func (w *peerWait) snooze(pos uint64) {
 // before it parks.
 func (q *Queue[T]) pushWatch(pos uint64) (*atomic.Uint64, uint64, uint64) {
 	index := pos & (q.mark - 1)
-	end := pos + min(index|(q.run-1), q.cap-1) - index
+	end := pos + min(index|(q.slotsPerRange-1), q.cap-1) - index
 	if stamp := q.stampOf(end); stamp.Load() == end+1-q.oneLap {
 		return stamp, end + 1 - q.oneLap, pos
 	}
@@ -259,7 +259,7 @@ func (q *Queue[T]) All(ctx context.Context) iter.Seq[T] {
 		panic("lfqueue: All called with nil Context")
 	}
 	if q.oneLap == 0 {
-		panic(errNotNew)
+		panic(notNewMsg)
 	}
 	return popAll(ctx, q.Pop)
 }

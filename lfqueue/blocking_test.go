@@ -92,10 +92,10 @@ func TestNilContextPanics(t *testing.T) { checkNilContextPanics(t, New[int](1)) 
 func TestPushWatch(t *testing.T) {
 	q := New[int](20) // Compact, 16-byte slots: runs of pad.Size/16
 	run := uint64(pad.Size / 16)
-	if q.run != run {
-		t.Fatalf("run of a Compact int queue = %d, want %d", q.run, run)
+	if q.slotsPerRange != run {
+		t.Fatalf("run of a Compact int queue = %d, want %d", q.slotsPerRange, run)
 	}
-	if r := New[string](20).run; r != 4 && pad.Size == 128 {
+	if r := New[string](20).slotsPerRange; r != 4 && pad.Size == 128 {
 		t.Errorf("run of a Compact string queue = %d, want 4 (24-byte slots in 128 bytes)", r)
 	}
 	// Full: every slot holds lap 0's element, and a Push at lap 1 waits.
@@ -132,7 +132,7 @@ func TestPushWatch(t *testing.T) {
 // waitRegistered waits until a goroutine has registered on l.
 func waitRegistered(t *testing.T, l *wait.List) {
 	t.Helper()
-	for deadline := time.Now().Add(20 * time.Second); !l.Any(); time.Sleep(time.Millisecond) {
+	for deadline := time.Now().Add(20 * time.Second); !(l.Waiting.Load() != 0); time.Sleep(time.Millisecond) {
 		if time.Now().After(deadline) {
 			t.Fatal("no goroutine registered to wait within 20s")
 		}
@@ -224,8 +224,8 @@ func TestBlockedWakeups(t *testing.T) {
 	if err := <-done; err != context.Canceled {
 		t.Fatalf("Push after cancel = %v", err)
 	}
-	if q.Len() != 1 || q.pushers.Any() {
-		t.Fatalf("Len %d, parked pushers left: %v", q.Len(), q.pushers.Any())
+	if q.Len() != 1 || q.pushers.Waiting.Load() != 0 {
+		t.Fatalf("Len %d, parked pushers left: %v", q.Len(), q.pushers.Waiting.Load() != 0)
 	}
 	// Close wakes a parked Push (ErrClosed) and a parked Pop (after drain).
 	go func() { done <- q.Push(context.Background(), 4) }()

@@ -58,8 +58,8 @@ const (
 	claimEvict                     // force push: claimed a slot that still holds last lap's element
 )
 
-// errNotNew is the panic value of every method called on a Queue not made by New.
-const errNotNew = "lfqueue: Queue used without New (the zero value is not usable)"
+// notNewMsg is the panic value of every method called on a Queue not made by New.
+const notNewMsg = "lfqueue: Queue used without New (the zero value is not usable)"
 
 // claimPush claims up to max >= 1 consecutive positions starting at tail,
 // without wrapping past the ring's end, with one CAS of tail. It returns the
@@ -97,7 +97,7 @@ func (q *Queue[T]) claimPushFast() (tail uint64, ok bool) {
 // claimPushLoop is claimPush's general case.
 func (q *Queue[T]) claimPushLoop(max uint64, mode claimMode) (tail, k uint64, st claimStatus) {
 	if q.base == nil {
-		panic(errNotNew)
+		panic(notNewMsg)
 	}
 	var b wait.Backoff
 	tail = q.tail.Load()
@@ -191,7 +191,7 @@ func (q *Queue[T]) claimPopFast() (head uint64, ok bool) {
 // claimPopLoop is claimPop's general case.
 func (q *Queue[T]) claimPopLoop(max uint64, mode claimMode) (head, k uint64, st claimStatus) {
 	if q.base == nil {
-		panic(errNotNew)
+		panic(notNewMsg)
 	}
 	var b wait.Backoff
 	head = q.head.Load()

@@ -8,7 +8,7 @@ package lfqueue
 // every other method.
 func (q *Queue[T]) Close() {
 	if q.oneLap == 0 {
-		panic(errNotNew)
+		panic(notNewMsg)
 	}
 	// A mark bit in tail (as crossbeam-channel's array flavor does): a push
 	// that claimed its slot before Close completes and its element is
@@ -23,7 +23,7 @@ func (q *Queue[T]) Close() {
 // Closed reports whether Close has been called.
 func (q *Queue[T]) Closed() bool {
 	if q.oneLap == 0 {
-		panic(errNotNew)
+		panic(notNewMsg)
 	}
 	return q.tail.Load()&q.mark != 0
 }

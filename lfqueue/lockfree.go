@@ -402,15 +402,15 @@ func (q *LockFree[T]) All(ctx context.Context) iter.Seq[T] {
 	return popAll(ctx, q.Pop)
 }
 
-// errNotNewLockFree is the panic value of every method called on a LockFree
+// notNewLockFreeMsg is the panic value of every method called on a LockFree
 // not made by NewLockFree.
-const errNotNewLockFree = "lfqueue: LockFree used without NewLockFree (the zero value is not usable)"
+const notNewLockFreeMsg = "lfqueue: LockFree used without NewLockFree (the zero value is not usable)"
 
-// mustBeNew panics with errNotNewLockFree on a zero LockFree (capacity is at
+// mustBeNew panics with notNewLockFreeMsg on a zero LockFree (capacity is at
 // least 1 for every queue NewLockFree makes).
 func (q *LockFree[T]) mustBeNew() {
 	if q.cap == 0 {
-		panic(errNotNewLockFree)
+		panic(notNewLockFreeMsg)
 	}
 }
 

@@ -31,7 +31,7 @@ func TestLockFreeZeroValuePanics(t *testing.T) {
 		"Offer":     func() { _ = q.Offer(1) },
 		"All":       func() { q.All(context.Background())(func(int) bool { return true }) },
 	} {
-		checkPanics(t, name+" on a zero LockFree", errNotNewLockFree, f)
+		checkPanics(t, name+" on a zero LockFree", notNewLockFreeMsg, f)
 	}
 }
 

@@ -147,7 +147,7 @@ func TestLockFreeBlockedIdle(t *testing.T) {
 			got <- v
 		}()
 	}
-	waitFor(t, func() bool { return q.poppers.Len() == waiters }, "poppers to park")
+	waitFor(t, func() bool { return int(q.poppers.Waiting.Load()) == waiters }, "poppers to park")
 	checkParkedIdle(t, waiters, "Pops")
 	for i := range waiters {
 		if err := q.Push(context.Background(), i); err != nil {
@@ -174,7 +174,7 @@ func TestLockFreeBlockedIdle(t *testing.T) {
 	for i := range waiters {
 		go func() { done <- q.Push(context.Background(), 200+i) }()
 	}
-	waitFor(t, func() bool { return q.pushers.Len() == waiters }, "pushers to park")
+	waitFor(t, func() bool { return int(q.pushers.Waiting.Load()) == waiters }, "pushers to park")
 	checkParkedIdle(t, waiters, "Pushes")
 	popped := 0
 	for range waiters {
@@ -208,7 +208,7 @@ func TestLockFreeWakeups(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	errs := make(chan error, 2)
 	go func() { _, err := q.Pop(ctx); errs <- err }()
-	waitFor(t, func() bool { return q.poppers.Len() == 1 }, "Pop to park")
+	waitFor(t, func() bool { return int(q.poppers.Waiting.Load()) == 1 }, "Pop to park")
 	cancel()
 	if err := <-errs; !errors.Is(err, context.Canceled) {
 		t.Fatalf("Pop after cancel = %v", err)
@@ -216,13 +216,13 @@ func TestLockFreeWakeups(t *testing.T) {
 	q.TryPush(1)
 	ctx, cancel = context.WithCancel(context.Background())
 	go func() { errs <- q.Push(ctx, 2) }()
-	waitFor(t, func() bool { return q.pushers.Len() == 1 }, "Push to park")
+	waitFor(t, func() bool { return int(q.pushers.Waiting.Load()) == 1 }, "Push to park")
 	cancel()
 	if err := <-errs; !errors.Is(err, context.Canceled) {
 		t.Fatalf("Push after cancel = %v", err)
 	}
 	go func() { errs <- q.Push(context.Background(), 3) }()
-	waitFor(t, func() bool { return q.pushers.Len() == 1 }, "Push to park")
+	waitFor(t, func() bool { return int(q.pushers.Waiting.Load()) == 1 }, "Push to park")
 	q.Close()
 	if err := <-errs; !errors.Is(err, ErrClosed) {
 		t.Fatalf("parked Push after Close = %v", err)
@@ -236,7 +236,7 @@ func TestLockFreeWakeups(t *testing.T) {
 	}
 	q2 := NewLockFree[int](1)
 	go func() { _, err := q2.Pop(context.Background()); errs <- err }()
-	waitFor(t, func() bool { return q2.poppers.Len() == 1 }, "Pop to park")
+	waitFor(t, func() bool { return int(q2.poppers.Waiting.Load()) == 1 }, "Pop to park")
 	q2.Close()
 	if err := <-errs; !errors.Is(err, ErrClosed) {
 		t.Fatalf("parked Pop after Close = %v", err)

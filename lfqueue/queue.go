@@ -58,11 +58,11 @@ type Queue[T any] struct {
 
 	// Read-only after New.
 	ring
-	cap    uint64
-	mark   uint64 // closed bit in tail; also the index mask + 1
-	oneLap uint64 // 2*mark
-	run    uint64 // consecutive positions a blocked Push lets free first, see pushWatch
-	_      pad.Line
+	cap           uint64
+	mark          uint64 // closed bit in tail; also the index mask + 1
+	oneLap        uint64 // 2*mark
+	slotsPerRange uint64 // consecutive positions sharing a false-sharing range (Compact), else 1; see pushWatch
+	_             pad.Line
 
 	// Written only when goroutines park; Any() is read after every claim.
 	// Each list has a range of its own, so that parking consumers do not
@@ -169,7 +169,7 @@ func newAt[T any](capacity int, start uint64, opts ...Option) *Queue[T] {
 		mark:   mark,
 		oneLap: 2 * mark,
 	}
-	q.run = runLength(q.ring)
+	q.slotsPerRange = runLength(q.ring)
 	if start&(mark|(mark-1)) >= q.cap {
 		panic("lfqueue: internal error: bad start position")
 	}
@@ -305,7 +305,7 @@ func (q *Queue[T]) ForcePush(v T) (old T, evicted bool, err error) {
 // and never above Cap, but it may be stale by the time it is used.
 func (q *Queue[T]) Len() int {
 	if q.oneLap == 0 {
-		panic(errNotNew)
+		panic(notNewMsg)
 	}
 	for {
 		tail := q.tail.Load()
@@ -330,7 +330,7 @@ func (q *Queue[T]) Len() int {
 // default for T (see New).
 func (q *Queue[T]) Layout() Layout {
 	if q.oneLap == 0 {
-		panic(errNotNew)
+		panic(notNewMsg)
 	}
 	return q.layout
 }
@@ -338,7 +338,7 @@ func (q *Queue[T]) Layout() Layout {
 // Cap returns the capacity given to New.
 func (q *Queue[T]) Cap() int {
 	if q.oneLap == 0 {
-		panic(errNotNew)
+		panic(notNewMsg)
 	}
 	return int(q.cap)
 }

@@ -68,7 +68,7 @@ func TestZeroValuePanics(t *testing.T) {
 		"Close":        func() { q.Close() },
 		"Closed":       func() { q.Closed() },
 	} {
-		checkPanics(t, name+" on a zero Queue", errNotNew, f)
+		checkPanics(t, name+" on a zero Queue", notNewMsg, f)
 	}
 }
 

@@ -279,7 +279,7 @@ func TestCompactPlacement(t *testing.T) {
 		if d, r := New[sz64](c).ring, New[sz64](c, Padded()).ring; !same(d, r) {
 			t.Fatalf("cap %d: default layout of [64]byte %+v, Padded %+v", c, d, r)
 		}
-		if d, r := New[sz64](c).run, New[sz64](c, Padded()).run; d != r {
+		if d, r := New[sz64](c).slotsPerRange, New[sz64](c, Padded()).slotsPerRange; d != r {
 			t.Fatalf("cap %d: default pushWatch run of [64]byte %d, Padded's %d", c, d, r)
 		}
 	}

@@ -18,8 +18,8 @@ type stallWaitQueue interface {
 	parkedPops() int
 }
 
-func (q *LockFree[T]) parkedPops() int { return q.poppers.Len() }
-func (q *Queue[T]) parkedPops() int    { return q.poppers.Len() }
+func (q *LockFree[T]) parkedPops() int { return int(q.poppers.Waiting.Load()) }
+func (q *Queue[T]) parkedPops() int    { return int(q.poppers.Waiting.Load()) }
 
 // TestStallWakePath: the wake path needs no goroutine to finish a step for
 // another to complete. One goroutine is parked in Pop; the push that must
@@ -189,7 +189,7 @@ func TestStallPushBehindReleasingPop(t *testing.T) {
 			go func() { defer close(victimDone); q.TryPop() }()
 			<-stopped
 			// The pops after it complete, up to the end of its run.
-			for range max(q.run, 2) - 1 {
+			for range max(q.slotsPerRange, 2) - 1 {
 				if _, ok := q.TryPop(); !ok {
 					t.Fatal("TryPop failed on a queue with elements")
 				}

@@ -9,7 +9,7 @@ import (
 )
 
 // The waiting side registers, rechecks, then parks; the waking side makes
-// the condition true and then checks Any.
+// the condition true and then loads Waiting.
 func Example() {
 	var (
 		ready atomic.Bool
@@ -28,7 +28,7 @@ func Example() {
 		close(done)
 	}()
 	ready.Store(true)
-	if l.Any() {
+	if l.Waiting.Load() != 0 {
 		l.WakeAll()
 	}
 	<-done

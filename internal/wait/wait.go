@@ -10,11 +10,11 @@
 //
 //	waiter                       waker
 //	l.Register()                 make the condition true (atomic write)
-//	if condition() { l.Cancel() } if l.Any() { l.WakeOne() }
+//	if condition() { l.Cancel() } if l.Waiting.Load() != 0 { l.WakeOne() }
 //	else l.Park(ctx)
 //
-// Either the waiter's recheck sees the waker's write, or the waker's Any
-// sees the waiter's registration and wakes a registered waiter.
+// Either the waiter's recheck sees the waker's write, or the waker's load
+// of Waiting sees the waiter's registration and wakes a registered waiter.
 //
 // # How a List works
 //
@@ -57,11 +57,12 @@ import (
 // first use.
 type List struct {
 	// Waiting counts registered waiters that no waker has claimed. It is
-	// the "anyone waiting?" word: wakers load it once and do nothing more
-	// while it is zero. Callers only load it; the List alone writes it.
-	// It is exported for generic code: Go does not inline a method call
-	// into a generic function instantiated in another package, where a
-	// load of the field is inlined.
+	// the "anyone waiting?" word, and the one way to read the count:
+	// wakers load it once and do nothing more while it is zero. Callers
+	// only load it; the List alone writes it. It is a field rather than a
+	// method because Go does not inline a method call into a generic
+	// function instantiated in another package, where a load of the field
+	// is inlined.
 	Waiting atomic.Int64
 	tokens  atomic.Pointer[chan struct{}] // made on first use
 }
@@ -82,14 +83,6 @@ func (l *List) channel() chan struct{} {
 	}
 	return *l.tokens.Load()
 }
-
-// Any reports whether a registered waiter remains unclaimed. It is a single
-// atomic load.
-func (l *List) Any() bool { return l.Waiting.Load() != 0 }
-
-// Len returns the number of registered waiters that no waker has claimed:
-// a snapshot, for tests that wait until goroutines have parked.
-func (l *List) Len() int { return int(l.Waiting.Load()) }
 
 // Register counts the calling goroutine as a waiter. The caller must then
 // recheck its condition and either Cancel (condition true) or Park.

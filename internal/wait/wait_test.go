@@ -11,15 +11,15 @@ import (
 
 func TestRegisterCancel(t *testing.T) {
 	var l List
-	if l.Any() {
+	if l.Waiting.Load() != 0 {
 		t.Fatal("empty list reports waiters")
 	}
 	l.Register()
-	if !l.Any() {
+	if !(l.Waiting.Load() != 0) {
 		t.Fatal("registration not visible")
 	}
 	l.Cancel()
-	if l.Any() {
+	if l.Waiting.Load() != 0 {
 		t.Fatal("cancel left a waiter")
 	}
 }
@@ -49,13 +49,13 @@ func TestWakeOrderAndCount(t *testing.T) {
 	if a+b != 3 {
 		t.Fatalf("WakeN(2) woke %d and %d, want 1 and 2", a, b)
 	}
-	if l.Len() != 2 {
-		t.Fatalf("%d waiters left after 3 wakeups of 5, want 2", l.Len())
+	if int(l.Waiting.Load()) != 2 {
+		t.Fatalf("%d waiters left after 3 wakeups of 5, want 2", int(l.Waiting.Load()))
 	}
 	l.WakeAll()
 	<-order
 	<-order
-	if l.Any() {
+	if l.Waiting.Load() != 0 {
 		t.Fatal("WakeAll left waiters")
 	}
 }
@@ -66,9 +66,9 @@ func TestWakeOrderAndCount(t *testing.T) {
 // time to reach its receive).
 func waitParked(t *testing.T, l *List, n int) {
 	t.Helper()
-	for deadline := time.Now().Add(10 * time.Second); l.Len() < n; time.Sleep(time.Millisecond) {
+	for deadline := time.Now().Add(10 * time.Second); int(l.Waiting.Load()) < n; time.Sleep(time.Millisecond) {
 		if time.Now().After(deadline) {
-			t.Fatalf("%d waiters registered, want %d", l.Len(), n)
+			t.Fatalf("%d waiters registered, want %d", int(l.Waiting.Load()), n)
 		}
 	}
 	time.Sleep(10 * time.Millisecond)
@@ -92,8 +92,8 @@ func TestCancelForwardsWakeup(t *testing.T) {
 	case <-time.After(5 * time.Second):
 		t.Fatal("wakeup lost on cancel")
 	}
-	if c := len(l.channel()); c != 0 || l.Any() {
-		t.Fatalf("%d tokens and %d waiters left, want none", c, l.Len())
+	if c := len(l.channel()); c != 0 || (l.Waiting.Load() != 0) {
+		t.Fatalf("%d tokens and %d waiters left, want none", c, int(l.Waiting.Load()))
 	}
 }
 
@@ -129,7 +129,7 @@ func TestParkContext(t *testing.T) {
 	if err := <-done; err != context.Canceled {
 		t.Fatalf("Park = %v", err)
 	}
-	if l.Any() {
+	if l.Waiting.Load() != 0 {
 		t.Fatal("canceled waiter still listed")
 	}
 }
@@ -146,7 +146,7 @@ func TestNoLostWakeup(t *testing.T) {
 		defer wg.Done()
 		for i := 0; i < n; i++ {
 			items.Add(1)
-			if l.Any() {
+			if l.Waiting.Load() != 0 {
 				l.WakeOne()
 			}
 		}
