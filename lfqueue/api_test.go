@@ -209,3 +209,31 @@ func TestOffer(t *testing.T) {
 		checkOffer(t, NewLockFree[int](c))
 	}
 }
+
+// checkZeroValuePanics: every shared method of q, a queue not made by its
+// constructor, and every method in more, panics with msg (not with a nil
+// dereference, and not by acting as a queue of capacity 0).
+func checkZeroValuePanics(t *testing.T, q sharedAPI[int], kind, msg string, more map[string]func()) {
+	t.Helper()
+	ctx := context.Background()
+	shared := map[string]func(){
+		"TryPush":   func() { q.TryPush(1) },
+		"Offer":     func() { _ = q.Offer(1) },
+		"TryPop":    func() { q.TryPop() },
+		"Push":      func() { _ = q.Push(ctx, 1) },
+		"Pop":       func() { _, _ = q.Pop(ctx) },
+		"All":       func() { q.All(ctx)(func(int) bool { return true }) },
+		"Len":       func() { q.Len() },
+		"Cap":       func() { q.Cap() },
+		"IsEmpty":   func() { q.IsEmpty() },
+		"IsFull":    func() { q.IsFull() },
+		"FillRatio": func() { q.FillRatio() },
+		"Close":     func() { q.Close() },
+		"Closed":    func() { q.Closed() },
+	}
+	for _, fs := range []map[string]func(){shared, more} {
+		for name, f := range fs {
+			checkPanics(t, name+" on a zero "+kind, msg, f)
+		}
+	}
+}

@@ -1,7 +1,6 @@
 package lfqueue
 
 import (
-	"context"
 	"testing"
 )
 
@@ -16,23 +15,7 @@ func TestLockFreeNilContextPanics(t *testing.T) { checkNilContextPanics(t, NewLo
 // otherwise act as a queue of capacity 0 whose Push never returns).
 func TestLockFreeZeroValuePanics(t *testing.T) {
 	var q LockFree[int]
-	for name, f := range map[string]func(){
-		"TryPush":   func() { q.TryPush(1) },
-		"TryPop":    func() { q.TryPop() },
-		"Push":      func() { _ = q.Push(context.Background(), 1) },
-		"Pop":       func() { _, _ = q.Pop(context.Background()) },
-		"Len":       func() { q.Len() },
-		"Cap":       func() { q.Cap() },
-		"IsEmpty":   func() { q.IsEmpty() },
-		"IsFull":    func() { q.IsFull() },
-		"FillRatio": func() { q.FillRatio() },
-		"Close":     func() { q.Close() },
-		"Closed":    func() { q.Closed() },
-		"Offer":     func() { _ = q.Offer(1) },
-		"All":       func() { q.All(context.Background())(func(int) bool { return true }) },
-	} {
-		checkPanics(t, name+" on a zero LockFree", notNewLockFreeMsg, f)
-	}
+	checkZeroValuePanics(t, &q, "LockFree", notNewLockFreeMsg, nil)
 }
 
 // TestLockFreeAllStopsOnCancel: as TestAllStopsOnCancel, for LockFree.

@@ -49,27 +49,13 @@ func TestNewPanics(t *testing.T) {
 // message saying so, not with a nil dereference.
 func TestZeroValuePanics(t *testing.T) {
 	var q Queue[int]
-	for name, f := range map[string]func(){
-		"TryPush":      func() { q.TryPush(1) },
-		"TryPop":       func() { q.TryPop() },
-		"Push":         func() { _ = q.Push(context.Background(), 1) },
-		"Pop":          func() { _, _ = q.Pop(context.Background()) },
-		"ForcePush":    func() { _, _, _ = q.ForcePush(1) },
-		"TryPushBatch": func() { q.TryPushBatch([]int{1}) },
-		"Offer":        func() { _ = q.Offer(1) },
-		"All":          func() { q.All(context.Background()) },
-		"Layout":       func() { q.Layout() },
-		"TryPopBatch":  func() { q.TryPopBatch(make([]int, 1)) },
-		"Len":          func() { q.Len() },
-		"Cap":          func() { q.Cap() },
-		"IsEmpty":      func() { q.IsEmpty() },
-		"IsFull":       func() { q.IsFull() },
-		"FillRatio":    func() { q.FillRatio() },
-		"Close":        func() { q.Close() },
-		"Closed":       func() { q.Closed() },
-	} {
-		checkPanics(t, name+" on a zero Queue", notNewMsg, f)
-	}
+	checkZeroValuePanics(t, &q, "Queue", notNewMsg, map[string]func(){
+		"ForcePush":       func() { _, _, _ = q.ForcePush(1) },
+		"TryPushBatch":    func() { q.TryPushBatch([]int{1}) },
+		"TryPopBatch":     func() { q.TryPopBatch(make([]int, 1)) },
+		"Layout":          func() { q.Layout() },
+		"All, not ranged": func() { q.All(context.Background()) },
+	})
 }
 
 // TestLenAcrossWrap starts a queue one lap before positions wrap past 2^64

@@ -228,13 +228,7 @@ func TestPaddedStrideExact(t *testing.T) {
 	sizes := []int{0, 1, 8, 16, 24, 56, 64, 72, 104, 112, 120, 128, 136, 200, 240, 248, 256, 376, 504, 600}
 	for _, size := range sizes {
 		for _, ptr := range []bool{false, true} {
-			typ := reflect.Type(reflect.ArrayOf(size, reflect.TypeFor[byte]()))
-			if ptr {
-				typ = reflect.StructOf([]reflect.StructField{
-					{Name: "P", Type: reflect.TypeFor[*int]()},
-					{Name: "B", Type: reflect.ArrayOf(max(size-8, 0), reflect.TypeFor[byte]())},
-				})
-			}
+			typ := elemType(size, ptr)
 			hot := hotSize(typ)
 			want := paddedStride(typ.Size())
 			for c := 1; c <= 64; c++ {
@@ -451,13 +445,7 @@ func TestRemapPlacement(t *testing.T) {
 func TestRemapRandomSizes(t *testing.T) {
 	for _, size := range []int{0, 1, 8, 16, 24, 40, 48, 56} {
 		for _, ptr := range []bool{false, true} {
-			typ := reflect.Type(reflect.ArrayOf(size, reflect.TypeFor[byte]()))
-			if ptr {
-				typ = reflect.StructOf([]reflect.StructField{
-					{Name: "P", Type: reflect.TypeFor[*int]()},
-					{Name: "B", Type: reflect.ArrayOf(max(size-8, 0), reflect.TypeFor[byte]())},
-				})
-			}
+			typ := elemType(size, ptr)
 			hot := hotSize(typ)
 			g := remapStrideFor(typ.Size())
 			if g >= pad.Size {
@@ -569,5 +557,17 @@ func TestLayoutReported(t *testing.T) {
 	}
 	checkPanics(t, "New with Padded and Compact", "lfqueue: New: conflicting layout options padded and compact", func() {
 		New[int](8, Padded(), Compact())
+	})
+}
+
+// elemType is an element type of size bytes: a byte array, or with ptr a
+// struct that starts with a pointer (at least 8 bytes).
+func elemType(size int, ptr bool) reflect.Type {
+	if !ptr {
+		return reflect.ArrayOf(size, reflect.TypeFor[byte]())
+	}
+	return reflect.StructOf([]reflect.StructField{
+		{Name: "P", Type: reflect.TypeFor[*int]()},
+		{Name: "B", Type: reflect.ArrayOf(max(size-8, 0), reflect.TypeFor[byte]())},
 	})
 }
