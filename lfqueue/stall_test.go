@@ -321,18 +321,36 @@ func TestStallQueueFails(t *testing.T) {
 // caller closes release. The hook is removed when the test ends.
 func stopFirstAt(t *testing.T, p stallPoint) (stopped <-chan struct{}, release chan struct{}) {
 	t.Helper()
-	stop := make(chan struct{})
-	release = make(chan struct{})
-	var armed atomic.Bool
-	armed.Store(true)
+	s := stopFirstAtEach(t, p)[0]
+	return s.stopped, s.release
+}
+
+// stopAt is one goroutine to be stopped at a stall point: stopped is closed
+// once it is stopped, and it resumes when the test closes release.
+type stopAt struct{ stopped, release chan struct{} }
+
+// stopFirstAtEach installs a stall hook that stops the first goroutine to
+// reach each of the points ps, one stopAt per point. The hook is removed
+// when the test ends.
+func stopFirstAtEach(t *testing.T, ps ...stallPoint) []stopAt {
+	t.Helper()
+	stops := make([]stopAt, len(ps))
+	armed := make([]atomic.Bool, len(ps))
+	for i := range ps {
+		stops[i] = stopAt{make(chan struct{}), make(chan struct{})}
+		armed[i].Store(true)
+	}
 	setStallHook(func(at stallPoint) {
-		if at == p && armed.CompareAndSwap(true, false) {
-			close(stop)
-			<-release
+		for i, p := range ps {
+			if at == p && armed[i].CompareAndSwap(true, false) {
+				close(stops[i].stopped)
+				<-stops[i].release
+				return
+			}
 		}
 	})
 	t.Cleanup(func() { setStallHook(nil) })
-	return stop, release
+	return stops
 }
 
 // TestStallLockFreeCloseInFlight: a push stopped after writing its entry
@@ -460,22 +478,9 @@ func TestStallLockFreeLenAfterSkip(t *testing.T) {
 // then wrote its element, the second Pop took it, and the push returned nil.)
 func TestStallLockFreeCloseDrained(t *testing.T) {
 	q := NewLockFree[uint64](4)
-	claimed, findable := make(chan struct{}), make(chan struct{})
-	releaseClaimed, releaseFindable := make(chan struct{}), make(chan struct{})
-	var armedClaimed, armedFindable atomic.Bool
-	armedClaimed.Store(true)
-	armedFindable.Store(true)
-	setStallHook(func(at stallPoint) {
-		switch {
-		case at == stallLockFreeElemEnqClaimed && armedClaimed.CompareAndSwap(true, false):
-			close(claimed)
-			<-releaseClaimed
-		case at == stallLockFreeElemEnqFindable && armedFindable.CompareAndSwap(true, false):
-			close(findable)
-			<-releaseFindable
-		}
-	})
-	t.Cleanup(func() { setStallHook(nil) })
+	stops := stopFirstAtEach(t, stallLockFreeElemEnqClaimed, stallLockFreeElemEnqFindable)
+	claimed, releaseClaimed := stops[0].stopped, stops[0].release
+	findable, releaseFindable := stops[1].stopped, stops[1].release
 
 	result := make(chan error, 1)
 	go func() { result <- q.Push(context.Background(), 7) }()

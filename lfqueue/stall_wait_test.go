@@ -6,7 +6,6 @@ import (
 	"context"
 	"errors"
 	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 )
@@ -49,17 +48,15 @@ func runStallWake(t *testing.T, q stallWaitQueue, p stallPoint) {
 	counts := map[uint64]int{} // +1 pushed, -1 popped
 	note := func(v uint64, d int) { mu.Lock(); counts[v] += d; mu.Unlock() }
 
-	stopped := make(chan struct{})
-	release := make(chan struct{})
-	var armed atomic.Bool
-	armed.Store(true)
-	setStallHook(func(at stallPoint) {
-		if at == p && armed.CompareAndSwap(true, false) {
-			close(stopped)
-			<-release
-		}
-	})
-	defer setStallHook(nil)
+	// The victim stops at p; for cancel-claimed, the push that claims the
+	// parked Pop stops first (at stallWakeClaimed), so that the Pop's
+	// context can end while its wakeup is claimed.
+	points := []stallPoint{p}
+	if p == stallCancelClaimed {
+		points = append(points, stallWakeClaimed)
+	}
+	stops := stopFirstAtEach(t, points...)
+	stopped := stops[0].stopped
 
 	// A Pop parks on the empty queue.
 	ctx, cancel := context.WithCancel(context.Background())
@@ -79,27 +76,10 @@ func runStallWake(t *testing.T, q stallWaitQueue, p stallPoint) {
 	// Pop stops where it finds its wakeup claimed, while the push is let
 	// go only after the workers' run.
 	pushDone := make(chan struct{})
+	go func() { defer close(pushDone); q.TryPush(1 << 40); note(1<<40, 1) }()
 	if p == stallCancelClaimed {
-		armed.Store(false)
-		var wakeArmed atomic.Bool
-		wakeArmed.Store(true)
-		wakeStopped := make(chan struct{})
-		setStallHook(func(at stallPoint) {
-			switch {
-			case at == stallWakeClaimed && wakeArmed.CompareAndSwap(true, false):
-				close(wakeStopped)
-				<-release
-			case at == stallCancelClaimed && armed.CompareAndSwap(true, false):
-				close(stopped)
-				<-release
-			}
-		})
-		armed.Store(true)
-		go func() { defer close(pushDone); q.TryPush(1 << 40); note(1<<40, 1) }()
-		<-wakeStopped
+		<-stops[1].stopped // the push claimed the Pop's wakeup
 		cancel()
-	} else {
-		go func() { defer close(pushDone); q.TryPush(1 << 40); note(1<<40, 1) }()
 	}
 	select {
 	case <-stopped:
@@ -130,10 +110,14 @@ func runStallWake(t *testing.T, q stallWaitQueue, p stallPoint) {
 	select {
 	case <-workersDone:
 	case <-time.After(20 * time.Second):
-		close(release)
+		for _, s := range stops {
+			close(s.release)
+		}
 		t.Fatal("TryPush/TryPop calls did not complete while a goroutine was stopped in the wake path")
 	}
-	close(release)
+	for _, s := range stops {
+		close(s.release)
+	}
 	<-pushDone
 	// The woken Pop may find the queue drained by the workers and park
 	// again: give it one more element.
@@ -174,17 +158,7 @@ func TestStallPushBehindReleasingPop(t *testing.T) {
 			for i := range 16 {
 				q.TryPush(i)
 			}
-			stopped := make(chan struct{})
-			release := make(chan struct{})
-			var armed atomic.Bool
-			armed.Store(true)
-			setStallHook(func(at stallPoint) {
-				if at == stallQueuePopClaimed && armed.CompareAndSwap(true, false) {
-					close(stopped)
-					<-release
-				}
-			})
-			defer setStallHook(nil)
+			stopped, release := stopFirstAt(t, stallQueuePopClaimed)
 			victimDone := make(chan struct{})
 			go func() { defer close(victimDone); q.TryPop() }()
 			<-stopped
