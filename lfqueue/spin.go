@@ -3,7 +3,6 @@ package lfqueue
 import (
 	"runtime/metrics"
 	"sync/atomic"
-	"time"
 )
 
 // spinLimit is the waiting policy of one side (pushes or pops) of a queue,
@@ -102,14 +101,11 @@ func (l *spinLimit) update(target uint32) {
 }
 
 // sched is what the waiting policy knows of the process's scheduler, shared
-// by every queue: it describes the process, not one queue. A sampling wait
-// refreshes it at most once per schedEvery, from runtime/metrics; there is
-// no background goroutine.
+// by every queue: it describes the process, not one queue. Every sampling
+// wait refreshes it from runtime/metrics (a read that takes no lock a
+// goroutine can hold and allocates nothing); there is no background
+// goroutine.
 var sched schedState
-
-// schedEvery is the longest a sampling wait trusts sched before it reads
-// the runtime's metrics again.
-const schedEvery = time.Millisecond
 
 type schedState struct {
 	// spinners is how many waits of one queue side may spin at once: half
@@ -117,8 +113,7 @@ type schedState struct {
 	// goroutine was waiting for a P at the last look. The zero value
 	// (before the first sample) spins nobody.
 	spinners atomic.Int32
-	last     atomic.Int64 // when the last refresh started, in ns since epoch
-	busy     atomic.Bool  // one refresh at a time: it owns samples
+	reading  atomic.Bool // one refresh at a time: it owns samples
 	samples  [2]metrics.Sample
 }
 
@@ -128,15 +123,13 @@ type schedState struct {
 // busy.
 var schedMetrics = [2]string{"/sched/gomaxprocs:threads", "/sched/goroutines/runnable:goroutines"}
 
-// refresh rereads the scheduler's state if the last read is older than
-// schedEvery and no other wait is reading it.
+// refresh rereads the scheduler's state, unless another wait is reading it
+// (then that wait's answer serves).
 func (s *schedState) refresh() {
-	now := time.Now().UnixNano()
-	last := s.last.Load()
-	if now-last < int64(schedEvery) || !s.last.CompareAndSwap(last, now) || !s.busy.CompareAndSwap(false, true) {
+	if !s.reading.CompareAndSwap(false, true) {
 		return
 	}
-	defer s.busy.Store(false)
+	defer s.reading.Store(false)
 	if s.samples[0].Name == "" {
 		for i, name := range schedMetrics {
 			s.samples[i].Name = name
@@ -155,5 +148,7 @@ func (s *schedState) refresh() {
 	if procs <= 1 || waitingForP {
 		spinners = 0
 	}
-	s.spinners.Store(spinners)
+	if spinners != s.spinners.Load() {
+		s.spinners.Store(spinners)
+	}
 }

@@ -9,10 +9,6 @@ import (
 	"time"
 )
 
-// refreshSched makes the next sampling wait read the scheduler's state
-// again, whatever the time since the last read.
-func refreshSched() { sched.last.Store(0) }
-
 // TestSpinOneP: with GOMAXPROCS 1 nothing can publish into a slot while its
 // waiter spins on the only P, so after a sampling wait has read the
 // scheduler's state, waits do not spin: they return at once, having seen no
@@ -21,7 +17,6 @@ func TestSpinOneP(t *testing.T) {
 	var l spinLimit
 	var stamp atomic.Uint64
 	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(1))
-	refreshSched()
 	if l.wait(&stamp, 0, 0) {
 		t.Fatal("wait reported a change of a stamp nobody wrote")
 	}
@@ -33,7 +28,6 @@ func TestSpinOneP(t *testing.T) {
 	// sample or another: the process is idle at some sample.
 	for i := 0; i < 1000 && sched.spinners.Load() != 1; i++ {
 		time.Sleep(time.Millisecond)
-		refreshSched()
 		l.wait(&stamp, 0, spinSample)
 	}
 	if n := sched.spinners.Load(); n != 1 {
@@ -64,7 +58,6 @@ func TestSpinBusy(t *testing.T) {
 	var stamp atomic.Uint64
 	busy := false
 	for i := 0; i < 1000 && !busy; i++ {
-		refreshSched()
 		l.wait(&stamp, 0, 0)
 		busy = sched.spinners.Load() == 0
 	}
@@ -75,7 +68,6 @@ func TestSpinBusy(t *testing.T) {
 	}
 	for i := 0; i < 1000 && sched.spinners.Load() == 0; i++ {
 		time.Sleep(time.Millisecond)
-		refreshSched()
 		l.wait(&stamp, 0, 0)
 	}
 	if sched.spinners.Load() == 0 {
