@@ -13,8 +13,8 @@ import (
 // the size of a small event record.
 type Big struct{ A [8]int64 }
 
-// Queue is what the queue benchmarks drive. Every implementation is a
-// pointer or a struct around one, so all of them pay the same call
+// Queue is what the queue benchmarks drive. Every implementation is an
+// adapter struct around a pointer, so all of them pay the same call
 // overhead in the generic harness.
 type Queue[T any] interface {
 	// TryPush and TryPop never wait. For peers whose try operations fail
@@ -142,4 +142,4 @@ func NewChan[T any](capacity int) Chan[T] { return peers.NewChan[T](capacity) }
 type MutexRing[T any] = peers.MutexRing[T]
 
 // NewMutexRing returns an empty ring of the capacity.
-func NewMutexRing[T any](capacity int) *MutexRing[T] { return peers.NewMutexRing[T](capacity) }
+func NewMutexRing[T any](capacity int) MutexRing[T] { return peers.NewMutexRing[T](capacity) }

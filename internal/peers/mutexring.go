@@ -9,9 +9,16 @@ import (
 // slice used as a ring under a sync.Mutex, with two sync.Conds for the
 // operations that wait, each signalled only when a goroutine waits on
 // it, and batch forms that move a batch under one lock. Its capacity is
-// exact. It is safe for concurrent use by any number of goroutines; use
-// NewMutexRing to make one.
-type MutexRing[T any] struct {
+// exact. It is safe for concurrent use by any number of goroutines.
+//
+// A MutexRing is a value that refers to its ring, as a channel does:
+// copies share it, and NewMutexRing makes one (the zero value has no
+// ring). Its methods take it by value, as Chan's do, so that a caller
+// holds one word for either and pays the same for each call.
+type MutexRing[T any] struct{ r *ring[T] }
+
+// ring is the state of a MutexRing.
+type ring[T any] struct {
 	mu sync.Mutex // guards every field below
 
 	// notEmpty and notFull use mu. popWait and pushWait count the
@@ -38,16 +45,16 @@ const errPushClosed = "peers: push on a closed MutexRing"
 
 // NewMutexRing returns an empty ring with room for exactly capacity
 // elements. It panics if capacity < 1.
-func NewMutexRing[T any](capacity int) *MutexRing[T] {
+func NewMutexRing[T any](capacity int) MutexRing[T] {
 	checkCapacity("NewMutexRing", capacity)
-	r := &MutexRing[T]{buf: make([]T, capacity), limit: capacity}
+	r := &ring[T]{buf: make([]T, capacity), limit: capacity}
 	r.notEmpty.L = &r.mu
 	r.notFull.L = &r.mu
-	return r
+	return MutexRing[T]{r}
 }
 
 // put appends v; r.mu is held and r.n < r.limit.
-func (r *MutexRing[T]) put(v T) {
+func (r *ring[T]) put(v T) {
 	i := r.head + r.n
 	if i >= len(r.buf) {
 		i -= len(r.buf)
@@ -58,7 +65,7 @@ func (r *MutexRing[T]) put(v T) {
 
 // take removes the oldest element and zeroes its slot; r.mu is held and
 // r.n > 0.
-func (r *MutexRing[T]) take() T {
+func (r *ring[T]) take() T {
 	var zero T
 	v := r.buf[r.head]
 	r.buf[r.head] = zero
@@ -71,14 +78,14 @@ func (r *MutexRing[T]) take() T {
 }
 
 // pushed wakes a waiting consumer after a push; r.mu is held.
-func (r *MutexRing[T]) pushed() {
+func (r *ring[T]) pushed() {
 	if r.popWait > 0 {
 		r.notEmpty.Signal()
 	}
 }
 
 // popped wakes a waiting producer after a pop; r.mu is held.
-func (r *MutexRing[T]) popped() {
+func (r *ring[T]) popped() {
 	if r.pushWait > 0 {
 		r.notFull.Signal()
 	}
@@ -86,7 +93,7 @@ func (r *MutexRing[T]) popped() {
 
 // refusePush ends a try push that found no room: r.mu is held and
 // r.n >= r.limit. It releases r.mu, and panics if the ring is closed.
-func (r *MutexRing[T]) refusePush() {
+func (r *ring[T]) refusePush() {
 	closed := r.closed
 	r.mu.Unlock()
 	if closed {
@@ -97,7 +104,7 @@ func (r *MutexRing[T]) refusePush() {
 // awaitRoom waits on notFull until the ring has room; r.mu is held, and
 // is held again when it returns. It panics, with r.mu released, if the
 // ring is closed or closes while it waits.
-func (r *MutexRing[T]) awaitRoom() {
+func (r *ring[T]) awaitRoom() {
 	for r.n >= r.limit {
 		if r.closed {
 			r.mu.Unlock()
@@ -112,7 +119,7 @@ func (r *MutexRing[T]) awaitRoom() {
 // awaitItems waits on notEmpty while the ring is empty and open; r.mu is
 // held, and is held again when it returns. It reports whether the ring
 // holds an element: false means it is closed and empty.
-func (r *MutexRing[T]) awaitItems() bool {
+func (r *ring[T]) awaitItems() bool {
 	for r.n == 0 {
 		if r.closed {
 			return false
@@ -126,7 +133,8 @@ func (r *MutexRing[T]) awaitItems() bool {
 
 // TryPush appends v if the ring has room and reports whether it did; it
 // never waits. It panics if the ring is closed.
-func (r *MutexRing[T]) TryPush(v T) bool {
+func (q MutexRing[T]) TryPush(v T) bool {
+	r := q.r
 	r.mu.Lock()
 	if r.n >= r.limit {
 		r.refusePush()
@@ -140,7 +148,8 @@ func (r *MutexRing[T]) TryPush(v T) bool {
 
 // TryPop removes and returns the oldest element if there is one; it never
 // waits. ok is false if the ring is empty.
-func (r *MutexRing[T]) TryPop() (T, bool) {
+func (q MutexRing[T]) TryPop() (T, bool) {
+	r := q.r
 	r.mu.Lock()
 	if r.n == 0 {
 		r.mu.Unlock()
@@ -155,7 +164,8 @@ func (r *MutexRing[T]) TryPop() (T, bool) {
 
 // Push appends v, waiting while the ring is full. It panics if the ring
 // is closed, or closes while Push waits.
-func (r *MutexRing[T]) Push(v T) {
+func (q MutexRing[T]) Push(v T) {
+	r := q.r
 	r.mu.Lock()
 	if r.n >= r.limit {
 		r.awaitRoom()
@@ -168,7 +178,8 @@ func (r *MutexRing[T]) Push(v T) {
 // PushWaited is Push that reports whether the ring was full when it was
 // called, so that Push had to wait: one backpressure event, counted
 // under the same lock as the push.
-func (r *MutexRing[T]) PushWaited(v T) (waited bool) {
+func (q MutexRing[T]) PushWaited(v T) (waited bool) {
+	r := q.r
 	r.mu.Lock()
 	if waited = r.n >= r.limit; waited {
 		r.awaitRoom()
@@ -182,7 +193,8 @@ func (r *MutexRing[T]) PushWaited(v T) (waited bool) {
 // Pop removes and returns the oldest element, waiting while the ring is
 // empty. Once the ring is closed and empty it returns the zero value, as
 // a receive from a closed channel does.
-func (r *MutexRing[T]) Pop() T {
+func (q MutexRing[T]) Pop() T {
+	r := q.r
 	r.mu.Lock()
 	if r.n == 0 && !r.awaitItems() {
 		r.mu.Unlock()
@@ -197,7 +209,8 @@ func (r *MutexRing[T]) Pop() T {
 
 // PopOK is Pop with a receive's second result: ok is false once the ring
 // is closed and empty.
-func (r *MutexRing[T]) PopOK() (v T, ok bool) {
+func (q MutexRing[T]) PopOK() (v T, ok bool) {
+	r := q.r
 	r.mu.Lock()
 	if ok = r.n > 0 || r.awaitItems(); ok {
 		v = r.take()
@@ -217,7 +230,8 @@ func (r *MutexRing[T]) PopOK() (v T, ok bool) {
 // when ctx ends (the way a Go programmer makes a Cond wait cancellable),
 // and unregisters it once it returns. The broadcast takes r.mu, so it
 // runs after Wait has released r.mu at the earliest: it cannot be lost.
-func (r *MutexRing[T]) PopCtx(ctx context.Context) (T, error) {
+func (q MutexRing[T]) PopCtx(ctx context.Context) (T, error) {
+	r := q.r
 	var stop func() bool
 	r.mu.Lock()
 	for r.n == 0 {
@@ -255,7 +269,8 @@ func (r *MutexRing[T]) PopCtx(ctx context.Context) (T, error) {
 
 // TryPushBatch appends the longest prefix of vs that fits and returns its
 // length; it never waits. It panics if the ring is closed.
-func (r *MutexRing[T]) TryPushBatch(vs []T) int {
+func (q MutexRing[T]) TryPushBatch(vs []T) int {
+	r := q.r
 	r.mu.Lock()
 	k := min(len(vs), r.limit-r.n)
 	if k <= 0 {
@@ -274,7 +289,8 @@ func (r *MutexRing[T]) TryPushBatch(vs []T) int {
 
 // TryPopBatch moves up to len(dst) of the oldest elements into dst, oldest
 // first, and returns how many it moved; it never waits.
-func (r *MutexRing[T]) TryPopBatch(dst []T) int {
+func (q MutexRing[T]) TryPopBatch(dst []T) int {
+	r := q.r
 	r.mu.Lock()
 	k := min(len(dst), r.n)
 	for i := range k {
@@ -293,7 +309,8 @@ func (r *MutexRing[T]) TryPopBatch(dst []T) int {
 // return so. A push on a closed ring panics, as a send on a closed
 // channel does, and so does a Push waiting for room when Close is
 // called. Close panics if the ring is already closed.
-func (r *MutexRing[T]) Close() {
+func (q MutexRing[T]) Close() {
+	r := q.r
 	r.mu.Lock()
 	if r.closed {
 		r.mu.Unlock()

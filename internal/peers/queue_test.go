@@ -41,13 +41,14 @@ func (im impl) wait(q queue, pop, push int) {
 
 var impls = []impl{
 	{"MutexRing", func(c int) queue { return NewMutexRing[int](c) }, func(q queue, pop, push int) {
-		q.(*MutexRing[int]).await(pop, push)
+		q.(MutexRing[int]).await(pop, push)
 	}},
 	{"Chan", func(c int) queue { return NewChan[int](c) }, nil},
 }
 
 // await returns once pop goroutines wait on notEmpty and push on notFull.
-func (r *MutexRing[T]) await(pop, push int) {
+func (q MutexRing[T]) await(pop, push int) {
+	r := q.r
 	for {
 		r.mu.Lock()
 		ok := r.popWait == pop && r.pushWait == push

@@ -242,7 +242,7 @@ func (t chanT) close()               { t.c.Close() }
 // (peers.MutexRing): a slice used as a ring under a sync.Mutex, with
 // condition variables that are signalled only when someone waits. push
 // counts backpressure under the lock it pushes with.
-type mutexRing struct{ r *peers.MutexRing[Event] }
+type mutexRing struct{ r peers.MutexRing[Event] }
 
 func newMutexRing(capacity int, _ string) transport {
 	return mutexRing{peers.NewMutexRing[Event](capacity)}
