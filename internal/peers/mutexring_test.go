@@ -2,58 +2,46 @@ package peers
 
 import (
 	"context"
+	"math/rand/v2"
+	"slices"
 	"testing"
 )
 
-// TestBatch moves runs of odd lengths through the batch forms, so that
-// they cross the end of the ring: the order is kept, a push batch stops
-// at the capacity, and a pop batch at the elements there are.
+// TestBatch checks the batch forms against a slice as the model, over
+// batches of random sizes (up to more than the capacity) that cross the
+// end of the ring: a push batch moves the prefix that fits, a pop batch
+// the oldest elements there are, in order.
 func TestBatch(t *testing.T) {
-	const capacity, batch = 64, 24
+	const capacity = 64
 	r := NewMutexRing[int](capacity)
-	buf := make([]int, batch)
-	next, want := 0, 0
-	for _, k := range []int{1, 50, 37, capacity, 63, capacity, 5, 60} {
-		for pushed := 0; pushed < k; {
-			m := min(batch, k-pushed)
-			for i := range m {
+	var model []int
+	rng := rand.New(rand.NewPCG(1, 2))
+	next := 0
+	for step := range 2000 {
+		buf := make([]int, rng.IntN(capacity+8))
+		if rng.IntN(2) == 0 {
+			for i := range buf {
 				buf[i] = next + i
 			}
-			n := r.TryPushBatch(buf[:m])
-			if n != m {
-				t.Fatalf("k %d: TryPushBatch of %d with room moved %d", k, m, n)
+			n := r.TryPushBatch(buf)
+			if want := min(len(buf), capacity-len(model)); n != want {
+				t.Fatalf("step %d: TryPushBatch of %d into %d moved %d, want %d", step, len(buf), len(model), n, want)
 			}
+			model = append(model, buf[:n]...)
 			next += n
-			pushed += n
+			continue
 		}
-		// The ring holds k: a batch moves only what fits.
-		if n := r.TryPushBatch(make([]int, capacity-k+1)); n != capacity-k {
-			t.Fatalf("k %d: TryPushBatch of %d moved %d, want %d", k, capacity-k+1, n, capacity-k)
+		n := r.TryPopBatch(buf)
+		if want := min(len(buf), len(model)); n != want {
+			t.Fatalf("step %d: TryPopBatch of %d from %d moved %d, want %d", step, len(buf), len(model), n, want)
 		}
-		for popped := 0; popped < k; {
-			m := min(batch, k-popped)
-			if n := r.TryPopBatch(buf[:m]); n != m {
-				t.Fatalf("k %d: TryPopBatch of %d moved %d", k, m, n)
-			}
-			for _, v := range buf[:m] {
-				if v != want {
-					t.Fatalf("k %d: popped %d, want %d", k, v, want)
-				}
-				want++
-			}
-			popped += m
+		if !slices.Equal(buf[:n], model[:n]) {
+			t.Fatalf("step %d: TryPopBatch got %v, want %v", step, buf[:n], model[:n])
 		}
-		// Then the filler, which a batch larger than it leaves: a pop
-		// batch stops at the elements there are.
-		if n := r.TryPopBatch(make([]int, capacity)); n != capacity-k {
-			t.Fatalf("k %d: TryPopBatch after the run moved %d, want %d", k, n, capacity-k)
-		}
-	}
-	if n := r.TryPopBatch(buf); n != 0 {
-		t.Fatalf("TryPopBatch on an empty ring moved %d", n)
+		model = model[n:]
 	}
 	r.Close()
-	if !panics(func() { r.TryPushBatch(buf[:1]) }) {
+	if !panics(func() { r.TryPushBatch(make([]int, 1)) }) {
 		t.Error("TryPushBatch on a closed ring did not panic")
 	}
 }
