@@ -13,9 +13,9 @@
 // queue is empty the pops report that it is closed; a push on a closed
 // queue panics.
 //
-// The methods are concrete and generic, with no interface on their paths,
-// so a benchmark that calls them measures the queue and nothing else.
-// They are peers, not products: lfqueue's Queue is the one to use.
+// The types are concrete and generic, so a benchmark that calls them
+// directly adds no interface call of its own to what it measures. They
+// exist to be measured against and are not part of lfkit's API.
 package peers
 
 import "errors"
