@@ -3,8 +3,9 @@ package lfqueue
 // Benchmarks of the five workloads in internal/peerbench/README.md, for
 // lfqueue (impl=lfqueue is New's default: Compact for int, Padded for
 // elem64, whose slot does not fit twice in a range; padded and remap are
-// the other layouts), a buffered channel and a mutex-guarded ring,
-// all in one file so a `go test -bench` run interleaves them. Names:
+// the other layouts), a buffered channel and the cond-mutex ring of
+// internal/peers (a slice ring under a sync.Mutex with two sync.Conds), all
+// in one file so a `go test -bench` run interleaves them. Names:
 // Benchmark<Workload>/<elem>/<impl>. Contended benchmarks report the
 // placement regime of each sample (internal/regime: "rt-ns", the probed
 // cache-line round trip, and "cpu/wall"); compare samples of one regime only.
@@ -18,6 +19,7 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/lfkit/lfkit/internal/peers"
 	"github.com/lfkit/lfkit/internal/regime"
 )
 
@@ -25,118 +27,6 @@ import (
 type elem64 [8]uint64
 
 const handoffCap = 1024
-
-// mutexRing is the baseline a Go programmer writes by hand: a slice ring
-// guarded by a sync.Mutex, with sync.Cond for the blocking forms.
-type mutexRing[T any] struct {
-	mu                sync.Mutex
-	notEmpty, notFull sync.Cond
-	buf               []T
-	head, n           int
-}
-
-func newMutexRing[T any](capacity int) *mutexRing[T] {
-	r := &mutexRing[T]{buf: make([]T, capacity)}
-	r.notEmpty.L = &r.mu
-	r.notFull.L = &r.mu
-	return r
-}
-
-func (r *mutexRing[T]) TryPush(v T) bool {
-	r.mu.Lock()
-	if r.n == len(r.buf) {
-		r.mu.Unlock()
-		return false
-	}
-	i := r.head + r.n
-	if i >= len(r.buf) {
-		i -= len(r.buf)
-	}
-	r.buf[i] = v
-	r.n++
-	r.mu.Unlock()
-	return true
-}
-
-func (r *mutexRing[T]) TryPop() (T, bool) {
-	var zero T
-	r.mu.Lock()
-	if r.n == 0 {
-		r.mu.Unlock()
-		return zero, false
-	}
-	v := r.buf[r.head]
-	r.buf[r.head] = zero
-	if r.head++; r.head == len(r.buf) {
-		r.head = 0
-	}
-	r.n--
-	r.mu.Unlock()
-	return v, true
-}
-
-func (r *mutexRing[T]) Push(v T) {
-	r.mu.Lock()
-	for r.n == len(r.buf) {
-		r.notFull.Wait()
-	}
-	i := r.head + r.n
-	if i >= len(r.buf) {
-		i -= len(r.buf)
-	}
-	r.buf[i] = v
-	r.n++
-	r.mu.Unlock()
-	r.notEmpty.Signal()
-}
-
-func (r *mutexRing[T]) Pop() T {
-	var zero T
-	r.mu.Lock()
-	for r.n == 0 {
-		r.notEmpty.Wait()
-	}
-	v := r.buf[r.head]
-	r.buf[r.head] = zero
-	if r.head++; r.head == len(r.buf) {
-		r.head = 0
-	}
-	r.n--
-	r.mu.Unlock()
-	r.notFull.Signal()
-	return v
-}
-
-func (r *mutexRing[T]) PushBatch(vs []T) int {
-	r.mu.Lock()
-	k := 0
-	for ; k < len(vs) && r.n < len(r.buf); k++ {
-		i := r.head + r.n
-		if i >= len(r.buf) {
-			i -= len(r.buf)
-		}
-		r.buf[i] = vs[k]
-		r.n++
-	}
-	r.mu.Unlock()
-	return k
-}
-
-func (r *mutexRing[T]) PopBatch(dst []T) int {
-	var zero T
-	r.mu.Lock()
-	k := 0
-	for ; k < len(dst) && r.n > 0; k++ {
-		dst[k] = r.buf[r.head]
-		r.buf[r.head] = zero
-		if r.head++; r.head == len(r.buf) {
-			r.head = 0
-		}
-		r.n--
-	}
-	r.mu.Unlock()
-	return k
-}
 
 // --- 1. Pair: push then pop, one goroutine.
 
@@ -161,7 +51,7 @@ func pairChan[T any](b *testing.B) {
 }
 
 func pairMutex[T any](b *testing.B) {
-	r := newMutexRing[T](handoffCap)
+	r := peers.NewMutexRing[T](handoffCap)
 	var v T
 	b.ReportAllocs()
 	for b.Loop() {
@@ -209,7 +99,7 @@ func parChan[T any](b *testing.B) {
 }
 
 func parMutex[T any](b *testing.B) {
-	r := newMutexRing[T](handoffCap)
+	r := peers.NewMutexRing[T](handoffCap)
 	b.ReportAllocs()
 	b.RunParallel(func(pb *testing.PB) {
 		var v T
@@ -310,7 +200,7 @@ func handoffChan[T any](b *testing.B, P, C int) {
 }
 
 func handoffMutex[T any](b *testing.B, P, C int) {
-	r := newMutexRing[T](handoffCap)
+	r := peers.NewMutexRing[T](handoffCap)
 	var v T
 	handoff(b, P, C, func() { r.Push(v) }, func() { r.Pop() }, 0, 0)
 }
@@ -402,13 +292,13 @@ func burstChan[T any](b *testing.B) {
 }
 
 func burstMutex[T any](b *testing.B, batch bool) {
-	r := newMutexRing[T](burst)
+	r := peers.NewMutexRing[T](burst)
 	buf := make([]T, burst)
 	b.ReportAllocs()
 	for i := 0; i < b.N; i += burst {
 		if batch {
-			r.PushBatch(buf)
-			r.PopBatch(buf)
+			r.TryPushBatch(buf)
+			r.TryPopBatch(buf)
 			continue
 		}
 		for j := range buf {

@@ -3,8 +3,8 @@ package peerbench
 import (
 	"context"
 	"runtime"
-	"sync"
 
+	"github.com/lfkit/lfkit/internal/peers"
 	"github.com/lfkit/lfkit/lfqueue"
 	"github.com/puzpuzpuz/xsync/v4"
 )
@@ -125,212 +125,21 @@ func (a XsyncSPSC[T]) Pop() T {
 }
 
 // Chan adapts a buffered channel: select with default for the try forms,
-// plain send and receive for the blocking ones.
-type Chan[T any] struct{ C chan T }
+// plain send and receive for the blocking ones, a select on ctx.Done for
+// PopCtx (what a channel's consumer with a context writes). It is
+// peers.Chan, which lfbench measures too.
+type Chan[T any] = peers.Chan[T]
 
-func NewChan[T any](capacity int) Chan[T] { return Chan[T]{make(chan T, capacity)} }
-
-func (a Chan[T]) TryPush(v T) bool {
-	select {
-	case a.C <- v:
-		return true
-	default:
-		return false
-	}
-}
-func (a Chan[T]) TryPop() (T, bool) {
-	select {
-	case v := <-a.C:
-		return v, true
-	default:
-		var zero T
-		return zero, false
-	}
-}
-func (a Chan[T]) Push(v T) { a.C <- v }
-func (a Chan[T]) Pop() T   { return <-a.C }
-
-// PopCtx receives, or returns when ctx is done, with a select: what a
-// channel's consumer with a context writes.
-func (a Chan[T]) PopCtx(ctx context.Context) (T, error) {
-	select {
-	case v := <-a.C:
-		return v, nil
-	case <-ctx.Done():
-		var zero T
-		return zero, ctx.Err()
-	}
-}
+// NewChan returns a buffered channel of the capacity.
+func NewChan[T any](capacity int) Chan[T] { return peers.NewChan[T](capacity) }
 
 // MutexRing is the queue many programs write by hand: a slice used as a
 // ring under a sync.Mutex, with two sync.Conds for the blocking forms,
 // signalled only when someone waits, and batch forms that move a batch
-// under one lock.
-type MutexRing[T any] struct{ r *mutexRing[T] }
+// under one lock. Its PopCtx makes the Cond wait cancellable with
+// context.AfterFunc. It is peers.MutexRing, which lfkit's other
+// benchmarks and lfbench measure too.
+type MutexRing[T any] = peers.MutexRing[T]
 
-type mutexRing[T any] struct {
-	mu                sync.Mutex
-	notEmpty, notFull sync.Cond
-	buf               []T
-	head, n           int
-	pushWait, popWait int
-}
-
-func NewMutexRing[T any](capacity int) MutexRing[T] {
-	r := &mutexRing[T]{buf: make([]T, capacity)}
-	r.notEmpty.L = &r.mu
-	r.notFull.L = &r.mu
-	return MutexRing[T]{r}
-}
-
-// put appends v; r.mu is held and r.n < len(r.buf).
-func (r *mutexRing[T]) put(v T) {
-	i := r.head + r.n
-	if i >= len(r.buf) {
-		i -= len(r.buf)
-	}
-	r.buf[i] = v
-	r.n++
-}
-
-// take removes the oldest element; r.mu is held and r.n > 0.
-func (r *mutexRing[T]) take() T {
-	var zero T
-	v := r.buf[r.head]
-	r.buf[r.head] = zero
-	r.head++
-	if r.head == len(r.buf) {
-		r.head = 0
-	}
-	r.n--
-	return v
-}
-
-func (a MutexRing[T]) TryPush(v T) bool {
-	r := a.r
-	r.mu.Lock()
-	if r.n == len(r.buf) {
-		r.mu.Unlock()
-		return false
-	}
-	r.put(v)
-	if r.popWait > 0 {
-		r.notEmpty.Signal()
-	}
-	r.mu.Unlock()
-	return true
-}
-
-func (a MutexRing[T]) TryPop() (T, bool) {
-	r := a.r
-	r.mu.Lock()
-	if r.n == 0 {
-		r.mu.Unlock()
-		var zero T
-		return zero, false
-	}
-	v := r.take()
-	if r.pushWait > 0 {
-		r.notFull.Signal()
-	}
-	r.mu.Unlock()
-	return v, true
-}
-
-func (a MutexRing[T]) Push(v T) {
-	r := a.r
-	r.mu.Lock()
-	for r.n == len(r.buf) {
-		r.pushWait++
-		r.notFull.Wait()
-		r.pushWait--
-	}
-	r.put(v)
-	if r.popWait > 0 {
-		r.notEmpty.Signal()
-	}
-	r.mu.Unlock()
-}
-
-func (a MutexRing[T]) Pop() T {
-	r := a.r
-	r.mu.Lock()
-	for r.n == 0 {
-		r.popWait++
-		r.notEmpty.Wait()
-		r.popWait--
-	}
-	v := r.take()
-	if r.pushWait > 0 {
-		r.notFull.Signal()
-	}
-	r.mu.Unlock()
-	return v
-}
-
-// PopCtx is Pop that gives up when ctx is done. A sync.Cond cannot wait
-// on a context, so a PopCtx that has to wait first registers, with
-// context.AfterFunc, a broadcast on notEmpty for when ctx ends (the way a
-// Go programmer makes a Cond wait cancellable); it unregisters it once it
-// returns.
-func (a MutexRing[T]) PopCtx(ctx context.Context) (T, error) {
-	r := a.r
-	var stop func() bool
-	r.mu.Lock()
-	for r.n == 0 {
-		if err := ctx.Err(); err != nil {
-			r.mu.Unlock()
-			var zero T
-			return zero, err // ctx is done: stop has nothing left to undo
-		}
-		if stop == nil && ctx.Done() != nil {
-			// It runs after Wait has released r.mu at the earliest,
-			// since it takes r.mu: the broadcast cannot be lost.
-			stop = context.AfterFunc(ctx, func() {
-				r.mu.Lock()
-				r.notEmpty.Broadcast()
-				r.mu.Unlock()
-			})
-		}
-		r.popWait++
-		r.notEmpty.Wait()
-		r.popWait--
-	}
-	v := r.take()
-	if r.pushWait > 0 {
-		r.notFull.Signal()
-	}
-	r.mu.Unlock()
-	if stop != nil {
-		stop()
-	}
-	return v, nil
-}
-
-func (a MutexRing[T]) TryPushBatch(vs []T) int {
-	r := a.r
-	r.mu.Lock()
-	k := min(len(vs), len(r.buf)-r.n)
-	for _, v := range vs[:k] {
-		r.put(v)
-	}
-	if k > 0 && r.popWait > 0 {
-		r.notEmpty.Broadcast()
-	}
-	r.mu.Unlock()
-	return k
-}
-
-func (a MutexRing[T]) TryPopBatch(dst []T) int {
-	r := a.r
-	r.mu.Lock()
-	k := min(len(dst), r.n)
-	for i := range k {
-		dst[i] = r.take()
-	}
-	if k > 0 && r.pushWait > 0 {
-		r.notFull.Broadcast()
-	}
-	r.mu.Unlock()
-	return k
-}
+// NewMutexRing returns an empty ring of the capacity.
+func NewMutexRing[T any](capacity int) MutexRing[T] { return peers.NewMutexRing[T](capacity) }

@@ -5,9 +5,9 @@ import (
 	"fmt"
 	"runtime"
 	"strings"
-	"sync"
 	"time"
 
+	"github.com/lfkit/lfkit/internal/peers"
 	"github.com/lfkit/lfkit/lfqueue"
 )
 
@@ -227,122 +227,28 @@ func (t lfBlock[Q]) pop() (Event, bool) {
 
 func (t lfBlock[Q]) close() { t.q.Close() }
 
-// chanT is a buffered channel.
-type chanT chan Event
+// chanT is a buffered channel (peers.Chan). Its methods are inlined, so
+// chanT's are the channel operations themselves.
+type chanT struct{ c peers.Chan[Event] }
 
-func newChan(capacity int, _ string) transport { return chanT(make(chan Event, capacity)) }
+func newChan(capacity int, _ string) transport { return chanT{peers.NewChan[Event](capacity)} }
 
-func (c chanT) push(e Event) bool {
-	select {
-	case c <- e:
-		return false
-	default:
-		c <- e
-		return true
-	}
-}
+func (t chanT) push(e Event) bool    { return t.c.PushWaited(e) }
+func (t chanT) tryPush(e Event) bool { return t.c.TryPush(e) }
+func (t chanT) pop() (Event, bool)   { return t.c.PopOK() }
+func (t chanT) close()               { t.c.Close() }
 
-func (c chanT) tryPush(e Event) bool {
-	select {
-	case c <- e:
-		return true
-	default:
-		return false
-	}
-}
-
-func (c chanT) pop() (Event, bool) {
-	e, ok := <-c
-	return e, ok
-}
-
-func (c chanT) close() { close(c) }
-
-// mutexRing is the queue most programs would write by hand: a slice used
-// as a ring under a sync.Mutex, with condition variables that are
-// signalled only when someone waits.
-type mutexRing struct {
-	mu                sync.Mutex
-	notEmpty, notFull sync.Cond
-	buf               []Event
-	head, n           int
-	pushWait, popWait int
-	closed            bool
-}
+// mutexRing is the queue most programs would write by hand
+// (peers.MutexRing): a slice used as a ring under a sync.Mutex, with
+// condition variables that are signalled only when someone waits. push
+// counts backpressure under the lock it pushes with.
+type mutexRing struct{ r peers.MutexRing[Event] }
 
 func newMutexRing(capacity int, _ string) transport {
-	r := &mutexRing{buf: make([]Event, capacity)}
-	r.notEmpty.L = &r.mu
-	r.notFull.L = &r.mu
-	return r
+	return mutexRing{peers.NewMutexRing[Event](capacity)}
 }
 
-func (r *mutexRing) push(e Event) (full bool) {
-	r.mu.Lock()
-	for r.n == len(r.buf) {
-		full = true
-		r.pushWait++
-		r.notFull.Wait()
-		r.pushWait--
-	}
-	r.put(e)
-	r.mu.Unlock()
-	return full
-}
-
-func (r *mutexRing) tryPush(e Event) bool {
-	r.mu.Lock()
-	if r.n == len(r.buf) {
-		r.mu.Unlock()
-		return false
-	}
-	r.put(e)
-	r.mu.Unlock()
-	return true
-}
-
-// put stores e at the tail and wakes a waiting consumer; r.mu is held and
-// r is not full.
-func (r *mutexRing) put(e Event) {
-	i := r.head + r.n
-	if i >= len(r.buf) {
-		i -= len(r.buf)
-	}
-	r.buf[i] = e
-	r.n++
-	if r.popWait > 0 {
-		r.notEmpty.Signal()
-	}
-}
-
-func (r *mutexRing) pop() (Event, bool) {
-	r.mu.Lock()
-	for r.n == 0 && !r.closed {
-		r.popWait++
-		r.notEmpty.Wait()
-		r.popWait--
-	}
-	if r.n == 0 {
-		r.mu.Unlock()
-		return Event{}, false
-	}
-	e := r.buf[r.head]
-	r.buf[r.head] = Event{}
-	r.head++
-	if r.head == len(r.buf) {
-		r.head = 0
-	}
-	r.n--
-	if r.pushWait > 0 {
-		r.notFull.Signal()
-	}
-	r.mu.Unlock()
-	return e, true
-}
-
-func (r *mutexRing) close() {
-	r.mu.Lock()
-	r.closed = true
-	r.notEmpty.Broadcast()
-	r.mu.Unlock()
-}
+func (t mutexRing) push(e Event) bool    { return t.r.PushWaited(e) }
+func (t mutexRing) tryPush(e Event) bool { return t.r.TryPush(e) }
+func (t mutexRing) pop() (Event, bool)   { return t.r.PopOK() }
+func (t mutexRing) close()               { t.r.Close() }
