@@ -18,17 +18,6 @@ const (
 	stallQueuePopClaimed
 )
 
-// Points of the wake path (internal/wait), shared by both queue types; the
-// stall hook receives them as these values.
-const (
-	// stallWakeClaimed: a successful push or pop has claimed a parked
-	// waiter and has not sent its wakeup yet.
-	stallWakeClaimed stallPoint = 64 + iota
-	// stallCancelClaimed: a waiter leaving without parking found its
-	// wakeup claimed and has not taken it yet.
-	stallCancelClaimed
-)
-
 // stallPointsFirstFree is the first value other queue types may use for
 // their own points.
 const stallPointsFirstFree stallPoint = 16

@@ -19,6 +19,17 @@ func stall(p stallPoint) {
 	}
 }
 
+// Points of the wake path (internal/wait), shared by both queue types; the
+// stall hook receives them as these values. They exist only in this build.
+const (
+	// stallWakeClaimed: a successful push or pop has claimed a parked
+	// waiter and has not sent its wakeup yet.
+	stallWakeClaimed stallPoint = 64 + iota
+	// stallCancelClaimed: a waiter leaving without parking found its
+	// wakeup claimed and has not taken it yet.
+	stallCancelClaimed
+)
+
 // waitPoints maps the wake path's points to the queue's.
 var waitPoints = map[wait.Point]stallPoint{
 	wait.WakeClaimed:   stallWakeClaimed,
