@@ -22,9 +22,11 @@ import (
 //     that ended while spinning after n loads sets a target of 2n, one that
 //     ran out sets the minimum. The budget follows the targets as a moving
 //     average with weight 1/8, updated by one wait in spinSample (chosen by
-//     position, so that waiters do not share a counter), and that wait spins
-//     to the maximum regardless, so a budget that has dropped can grow
-//     again. Lost updates between racing waiters only delay the average.
+//     position, so that waiters do not share a counter). That wait probes
+//     further, up to four times the budget (at most maxSpin), so that a
+//     budget that has dropped can grow again while a probe costs little
+//     where spinning does not pay. Lost updates between racing waiters only
+//     delay the average.
 type spinLimit struct {
 	avg      atomic.Uint32 // moving average of the target, in spins
 	spinners atomic.Int32  // waits of this side spinning now
@@ -47,7 +49,7 @@ func (l *spinLimit) wait(word *atomic.Uint64, old, pos uint64) bool {
 	}
 	limit := max(l.avg.Load(), minSpin)
 	if sample {
-		limit = maxSpin
+		limit = min(4*limit, maxSpin)
 	}
 	if t := spinOverride(); t != 0 {
 		if t < 0 {
