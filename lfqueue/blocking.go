@@ -17,8 +17,10 @@ import (
 // while spinning can pay without taking CPU from the rest of the program
 // (the process has an idle processor, and spinning has recently paid off;
 // see the package documentation); then the goroutine parks until a pop
-// makes room or the queue is closed, and uses no CPU while parked. It never
-// yields its processor between the two, where a pop could not wake it. If
+// makes room or the queue is closed, and uses no CPU while parked. Before
+// it parks it may yield its processor a few times, but only while no
+// consumer is parked: the consumers are then running and make room without
+// being woken. If
 // the slot it needs is held by a pop that is stopped in the middle of
 // releasing it, Push polls with short sleeps until that pop resumes, and
 // returns ctx.Err() if ctx ends first. ctx is consulted only when Push would
@@ -49,6 +51,7 @@ func (q *Queue[T]) Push(ctx context.Context, v T) error {
 // the slot, and parks.
 func (q *Queue[T]) pushSlow(ctx context.Context, v T) error {
 	var peer peerWait
+	yields := 0
 	for {
 		pos, _, st := q.claimPush(1, claimWait)
 		if st == claimFull {
@@ -70,6 +73,9 @@ func (q *Queue[T]) pushSlow(ctx context.Context, v T) error {
 				// yet. It does not wake anyone when it does (its wake
 				// check came before), so poll, with ctx in view.
 				peer.snooze(pos)
+				continue
+			}
+			if yieldForRoom(q.poppers.Waiting.Load() != 0, &yields) {
 				continue
 			}
 			// Register, then recheck. A pop that claims after the

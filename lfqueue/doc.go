@@ -43,8 +43,10 @@
 //
 // Push and Pop block by design while the queue is full (empty). A waiting
 // goroutine is always either spinning on the slot it needs or parked where
-// the next pop (push) wakes it, as a channel's receiver is; it never yields
-// its processor in between. It spins only while spinning can pay without
+// the next pop (push) wakes it, as a channel's receiver is; a Pop never
+// yields its processor in between (a Push on a full queue yields a few
+// times to running consumers before it parks, so that a busy pipeline does
+// not park and wake a producer per element). It spins only while spinning can pay without
 // taking CPU from the rest of the program: never at GOMAXPROCS 1, never
 // while other goroutines wait for a processor, at most half the processors
 // per side, and for an adaptive budget that falls to a minimum when

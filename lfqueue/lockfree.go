@@ -287,6 +287,7 @@ func (q *LockFree[T]) Push(ctx context.Context, v T) error {
 	if ctx == nil {
 		panic("lfqueue: Push called with nil Context")
 	}
+	yields := 0
 	for {
 		// Every index a pop frees moves the free ring's tail: a change
 		// after this load is worth another attempt.
@@ -303,6 +304,9 @@ func (q *LockFree[T]) Push(ctx context.Context, v T) error {
 		}
 		if err := ctx.Err(); err != nil {
 			return err
+		}
+		if yieldForRoom(q.poppers.Waiting.Load() != 0, &yields) {
+			continue
 		}
 		// Register, then recheck: a pop that frees a slot after the
 		// recheck sees the registration and wakes a waiter.

@@ -1,6 +1,7 @@
 package lfqueue
 
 import (
+	"runtime"
 	"runtime/metrics"
 	"sync/atomic"
 )
@@ -10,9 +11,10 @@ import (
 // the change it waits for before it registers and parks. Its rules:
 //
 //   - A waiter is always reachable: it is either spinning on the word it
-//     waits for, or registered on the side's wait.List and parked. It never
-//     yields its processor in between, where it would sit in the run queue
-//     unseen by the push or pop that should wake it.
+//     waits for, or registered on the side's wait.List and parked. A Pop
+//     never yields its processor in between, where it would sit in the run
+//     queue unseen by the push that should wake it; only a Push on a full
+//     queue may yield, while no consumer is parked (yieldForRoom).
 //   - It spins only while spinning can pay without taking CPU from the rest
 //     of the program: the process has more than one P, no goroutine was
 //     waiting for a P at the last look (sched), and fewer than half the Ps
@@ -77,6 +79,28 @@ func (l *spinLimit) wait(word *atomic.Uint64, old, pos uint64) bool {
 		l.spinners.Add(-1)
 	}
 	return changed
+}
+
+// pushYields is how many times one blocked Push yields its processor to the
+// consumers before it parks (see yieldForRoom).
+const pushYields = 4
+
+// yieldForRoom is the one place where a waiter may yield instead of spin or
+// park: a Push that found the queue full, while no consumer is parked. Then
+// every consumer is running or runnable and will make room without being
+// woken, and in a process whose goroutines outnumber its processors a
+// parked producer would be woken for every single slot a pop frees (a
+// park and a wakeup per element). Yielding lets the consumers run instead.
+// This breaks no reachability rule: nobody waits for a producer, and the
+// element it holds is not in the queue yet. It reports whether the caller
+// yielded (and should retry); *yields counts the yields of one Push.
+func yieldForRoom(consumersParked bool, yields *int) bool {
+	if consumersParked || *yields >= pushYields {
+		return false
+	}
+	*yields++
+	runtime.Gosched()
+	return true
 }
 
 // enter counts the caller as a spinner of this side and reports true, or

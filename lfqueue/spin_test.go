@@ -146,3 +146,56 @@ func TestWaitingPopReachable(t *testing.T) {
 		}
 	}
 }
+
+// TestPushYieldsForRoom: a Push on a full queue while no consumer is parked
+// gives its processor to the consumers before it registers to park, for
+// Queue and LockFree. At GOMAXPROCS 1 a consumer started just before the
+// Push can run only when the Push yields or parks; it records whether a
+// Push was registered to park when it ran. The scheduler sometimes resumes
+// the yielding goroutine first (every 61st schedule takes from the global
+// run queue), so most runs, not all, must see none.
+func TestPushYieldsForRoom(t *testing.T) {
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(1))
+	ctx := context.Background()
+	type queue struct {
+		name string
+		make func() (push func(int) error, pop func() (int, bool), parked func() int64)
+	}
+	queues := []queue{
+		{"Queue", func() (func(int) error, func() (int, bool), func() int64) {
+			q := New[int](4)
+			for i := range 4 {
+				q.TryPush(i)
+			}
+			return func(v int) error { return q.Push(ctx, v) }, q.TryPop, q.pushers.Waiting.Load
+		}},
+		{"LockFree", func() (func(int) error, func() (int, bool), func() int64) {
+			q := NewLockFree[int](4)
+			for i := range 4 {
+				q.TryPush(i)
+			}
+			return func(v int) error { return q.Push(ctx, v) }, q.TryPop, q.pushers.Waiting.Load
+		}},
+	}
+	const runs = 20
+	for _, qu := range queues {
+		unparked := 0
+		for range runs {
+			push, pop, parked := qu.make()
+			seen := make(chan int64, 1)
+			go func() {
+				seen <- parked()
+				pop()
+			}()
+			if err := push(9); err != nil {
+				t.Fatalf("%s: Push = %v", qu.name, err)
+			}
+			if <-seen == 0 {
+				unparked++
+			}
+		}
+		if unparked < runs*3/4 {
+			t.Errorf("%s: the consumer ran before the Push registered to park in only %d of %d runs", qu.name, unparked, runs)
+		}
+	}
+}
