@@ -69,7 +69,7 @@ func (x *Int[T]) Min(v T) (old T) { return casMin64(&x.v, v) }
 // String returns the value as a decimal integer, which is a JSON number, so
 // that *Int[T] is an expvar.Var: expvar.Publish("queued", &x) publishes it.
 // A named T's own String method is not used (an Int[time.Duration] renders
-// as nanoseconds, "1500", not "1.5µs").
+// as its count of nanoseconds, "1500", not as a duration string).
 func (x *Int[T]) String() string {
 	v := x.Load()
 	if v < 0 {

@@ -22,7 +22,8 @@ const (
 	subCount = 1 << subBits
 
 	// maxShift makes the top regular bucket end at 2^(maxShift+subBits+1)
-	// ns = 2^42 ns ≈ 73.3 min, the first power of two past one hour.
+	// nanoseconds = 2^42 nanoseconds (about 73 minutes), the first power of
+	// two past one hour.
 	maxShift = 36
 
 	// numBuckets is the number of buckets; the last one also takes every
@@ -31,7 +32,7 @@ const (
 )
 
 // MaxTrackable is the largest duration that Latency buckets with the
-// stated relative error: 2^42−1 ns, about 73 minutes. Larger durations are
+// stated relative error: 2^42−1 nanoseconds, about 73 minutes. Larger durations are
 // counted in the top bucket; Max and Sum still hold them exactly.
 const MaxTrackable = time.Duration(1)<<(maxShift+subBits+1) - 1
 

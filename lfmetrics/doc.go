@@ -53,9 +53,9 @@
 //
 // Latencies are bucketed over integer nanoseconds in HdrHistogram's
 // log-linear layout: each power of two is split into 32 equal buckets
-// (the bucket index comes from bits.Len64), values below 64 ns get a
+// (the bucket index comes from bits.Len64), values below 64 nanoseconds get a
 // bucket each. A bucket is at most RelativeError = 1/32 of its lower
-// bound wide, from 1 ns up to MaxTrackable = 2^42−1 ns (about 73
+// bound wide, from one nanosecond up to MaxTrackable = 2^42−1 nanoseconds (about 73
 // minutes); larger durations share the top bucket. A quantile is
 // reported as a bucket's midpoint, within 1/64 of the exact quantile.
 // Count, Sum, Min and Max are exact, never bucket-rounded. A negative

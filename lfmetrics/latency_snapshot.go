@@ -110,7 +110,7 @@ func (s LatencySnapshot) Mean() time.Duration {
 // recorded durations, reported as the midpoint of the bucket that holds
 // that value, clamped to [Min, Max]: so it is within RelativeError/2
 // (1/64) of the exact value for durations up to MaxTrackable, and
-// exact below 64 ns. q is clamped to [0, 1]; QuantileOK(0) is Min and
+// exact below 64 nanoseconds. q is clamped to [0, 1]; QuantileOK(0) is Min and
 // QuantileOK(1) is Max, exactly.
 func (s LatencySnapshot) QuantileOK(q float64) (time.Duration, bool) {
 	if s.Count == 0 || math.IsNaN(q) {

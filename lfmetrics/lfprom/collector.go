@@ -7,7 +7,8 @@ import (
 )
 
 // DefaultBuckets are the upper bounds, in seconds, of an exported latency
-// histogram when WithBuckets is not given: 1-2.5-5 steps from 1µs to 10s.
+// histogram when WithBuckets is not given: 1-2.5-5 steps from one
+// microsecond to ten seconds.
 var DefaultBuckets = []float64{
 	1e-6, 2.5e-6, 5e-6,
 	1e-5, 2.5e-5, 5e-5,
