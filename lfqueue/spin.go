@@ -53,12 +53,13 @@ func (l *spinLimit) wait(word *atomic.Uint64, old, pos uint64) bool {
 	if sample {
 		limit = min(4*limit, maxSpin)
 	}
+	counted := false // this wait counts in l.spinners
 	if t := spinOverride(); t != 0 {
 		if t < 0 {
 			return false
 		}
 		limit = uint32(t)
-	} else if !l.enter() {
+	} else if counted = l.enter(); !counted {
 		return word.Load() != old
 	}
 	changed := false
@@ -75,7 +76,7 @@ func (l *spinLimit) wait(word *atomic.Uint64, old, pos uint64) bool {
 	if !changed && sample {
 		l.update(minSpin)
 	}
-	if spinOverride() == 0 {
+	if counted {
 		l.spinners.Add(-1)
 	}
 	return changed

@@ -140,12 +140,7 @@ func (l *List) Park(ctx context.Context) error {
 }
 
 // WakeOne wakes one registered waiter, if any remains unclaimed.
-func (l *List) WakeOne() {
-	if l.unregister() {
-		stall(WakeClaimed)
-		l.channel() <- struct{}{}
-	}
-}
+func (l *List) WakeOne() { l.WakeN(1) }
 
 // WakeN wakes up to n registered waiters.
 func (l *List) WakeN(n int) {
