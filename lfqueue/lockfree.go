@@ -5,9 +5,11 @@ import (
 	"fmt"
 	"iter"
 	"math/bits"
+	"sync/atomic"
 	"unsafe"
 
 	"github.com/lfkit/lfkit/internal/pad"
+	"github.com/lfkit/lfkit/internal/stripe"
 	"github.com/lfkit/lfkit/internal/wait"
 )
 
@@ -66,25 +68,37 @@ const (
 // It is Nikolaev's SCQ (DISC 2019, the single-word-CAS variant): a data
 // array of capacity elements, and two rings of indices into it: the free
 // ring (free indices, seeded with exactly capacity of them) and the element
-// ring (indices of elements, in FIFO order). A push takes an index from the
-// free ring, writes the element there and enqueues the index on the element
-// ring; a pop dequeues an index from the element ring, moves the element out
-// and gives the index back to the free ring. Each ring claims
-// positions by fetch-and-add, so no goroutine waits for another to finish a
-// step: a dequeuer that reaches a position before its enqueuer makes the
-// enqueuer retry elsewhere. A push is one dequeue on the free ring and one
-// enqueue on the element ring, a pop the reverse; each ring operation that succeeds at its first
-// position is two locked instructions (a fetch-and-add, and a
-// compare-and-swap for an enqueue or an atomic OR for a dequeue), so a push
-// and a pop together are eight on amd64, where Queue's are two.
+// ring (indices of elements, in FIFO order). A push takes a free index,
+// writes the element there and enqueues the index on the element ring; a
+// pop dequeues an index from the element ring, moves the element out and
+// gives the index back. Each ring claims positions by fetch-and-add, so no
+// goroutine waits for another to finish a step: a dequeuer that reaches a
+// position before its enqueuer makes the enqueuer retry elsewhere. Each
+// ring operation that succeeds at its first position is two locked
+// instructions (a fetch-and-add, and a compare-and-swap for an enqueue or
+// an atomic OR for a dequeue).
+//
+// Beside the free ring, free indices can wait in stashes: a few words, each
+// on its own cache line, each holding at most one index, picked by a hash
+// of the calling goroutine's stack address (as atomicx.Counter picks its
+// stripe). A pop gives its index to its goroutine's stash when that is
+// empty (one compare-and-swap), and a push first takes the index its own
+// goroutine left there (one swap); a goroutine does not take another's
+// stashed index except when the free ring is empty, so a producer and a
+// consumer that hash to one stash do not pass a word back and forth. A
+// push and a pop by one goroutine in turn are therefore six locked
+// instructions on amd64, and eight when the index goes through the free
+// ring (as in a handoff between goroutines); Queue's are four.
 //
 // # Full and empty
 //
-// TryPush fails ("full") when the free ring is empty: the queue holds
-// capacity elements, or fewer while pushes and pops in progress hold indices
-// (a push holds one from taking it until its element is in the element ring,
-// a pop from taking it out of the element ring until it is back in the free
-// ring). So TryPush can return false while
+// TryPush fails ("full") when it finds no free index: its goroutine's
+// stash, the free ring and then every stash held none when it looked. The
+// queue then holds capacity elements, or fewer while pushes and pops in
+// progress hold indices (a push holds one from taking it until its element
+// is in the element ring, a pop from taking it out of the element ring
+// until it is back in a stash or the free ring) or gave one back to a place
+// the push had already looked at. So TryPush can return false while
 // Len() < Cap(), but only while other pushes or pops are in progress; with
 // none in progress, it fails only when the queue holds Cap() elements.
 //
@@ -107,8 +121,9 @@ const (
 // of T (a plain []T) plus two rings of 2n 8-byte entries, 32n bytes: per
 // slot, sizeof(T) plus 32 to 64 bytes (32 when capacity is a power of two;
 // for int and capacity 1024, 40 KiB in all), plus a fixed part of at most
-// 17*pad.Size bytes: padded counters and waiter lists (1808 bytes on amd64,
-// 984 on 386).
+// 17*pad.Size bytes (padded counters and waiter lists), plus the stashes:
+// one pad.Size range each, as many as the smallest power of two at least
+// 4*GOMAXPROCS when the queue is made, at most 16 (16*pad.Size bytes).
 // Elements are not padded as Queue's slots are: the rings remap neighbouring
 // positions to different cache lines, and the free ring is seeded with
 // indices a cache line apart, so pushes and pops that follow each other do
@@ -118,6 +133,14 @@ type LockFree[T any] struct {
 	elems scqRing // the element ring: indices of elements, in FIFO order
 	data  []T
 	cap   uint64
+
+	// stashes hold free indices outside the free ring, at most one each
+	// (see takeFree and putFree). An index is in exactly one of: a stash,
+	// the free ring, the element ring, or the hands of one push or pop in
+	// progress.
+	stashes   []stashSlot
+	stashHash uint // a goroutine's stash: its stack key's Fibonacci hash >> stashHash
+	stashBits uint // a stash word is owner<<stashBits | (index+1); 0 is empty
 
 	_       pad.Line
 	pushers wait.List // goroutines blocked in Push: waiting for a free index
@@ -156,6 +179,10 @@ func newLockFreeAt[T any](capacity int, start uint64) *LockFree[T] {
 		panic(fmt.Sprintf("lfqueue: NewLockFree: capacity %d out of range", capacity))
 	}
 	q := &LockFree[T]{data: make([]T, capacity), cap: uint64(capacity)}
+	sb := stripe.Bits(maxStashBits)
+	q.stashes = make([]stashSlot, 1<<sb)
+	q.stashHash = 64 - sb
+	q.stashBits = uint(bits.Len64(uint64(capacity)))
 	q.free.init(order, start, false)
 	q.elems.init(order, start, true)
 	q.free.fill(spreadIndices(capacity, unsafe.Sizeof(zero)))
@@ -188,14 +215,17 @@ const (
 	lockFreeFull
 	lockFreeEmpty
 	lockFreeClosed
+	lockFreeNotYet // a waiting dequeue found its entry not filled yet (see scqRing.dequeue)
 )
 
 // push is TryPush without the wakeup. The closed check is the element
 // ring's fetch-and-add: a push on a closed queue takes a free index, finds
-// the element ring finalized and gives the index back.
-func (q *LockFree[T]) push(v *T) lockFreeStatus {
+// the element ring finalized and gives the index back. With waiting set
+// (a blocking Push), it reports full without reading the pops' counters
+// when the free ring's head entry is not filled yet (see scqRing.dequeue).
+func (q *LockFree[T]) push(v *T, waiting bool) lockFreeStatus {
 	q.mustBeNew()
-	i, st := q.free.dequeue()
+	i, st := q.takeFree(waiting)
 	if st != lockFreeOK {
 		if q.Closed() {
 			return lockFreeClosed
@@ -207,26 +237,92 @@ func (q *LockFree[T]) push(v *T) lockFreeStatus {
 		// Finalized: give the index back.
 		var zero T
 		q.data[i] = zero
-		q.free.enqueue(i)
+		q.putFree(i)
 		return lockFreeClosed
 	}
 	return lockFreeOK
 }
 
 // pop is TryPop without the wakeup; it moves the element into *dst. It
-// returns lockFreeEmpty or lockFreeClosed (closed and empty at some instant during the
-// call) if it found no element.
-func (q *LockFree[T]) pop(dst *T) lockFreeStatus {
+// returns lockFreeEmpty or lockFreeClosed (closed and empty at some instant
+// during the call) if it found no element, and with waiting set (a blocking
+// Pop) lockFreeNotYet when the element ring's head entry is not filled yet.
+func (q *LockFree[T]) pop(dst *T, waiting bool) lockFreeStatus {
 	q.mustBeNew()
-	i, st := q.elems.dequeue()
+	i, st := q.elems.dequeue(waiting)
 	if st != lockFreeOK {
 		return st
 	}
 	*dst = q.data[i]
 	var zero T
 	q.data[i] = zero // let the GC free what the slot referenced
-	q.free.enqueue(i)
+	q.putFree(i)
 	return lockFreeOK
+}
+
+// maxStashBits caps a LockFree at 16 stashes.
+const maxStashBits = 4
+
+// stashSlot is one stash word, alone on a false-sharing range.
+type stashSlot struct {
+	w atomic.Uint64
+	_ [pad.Size - 8]byte
+}
+
+// stashOf returns the calling goroutine's stash and its owner mark (the
+// goroutine's stack key, shifted above the index bits). The key is a hint:
+// it may change as the stack moves or grows, and then the goroutine just
+// finds no index of its own.
+func (q *LockFree[T]) stashOf() (*atomic.Uint64, uint64) {
+	k := stripe.Key()
+	return &q.stashes[(k*0x9E3779B97F4A7C15)>>(q.stashHash&63)].w, k << q.stashBits
+}
+
+// takeFree takes a free index. It first looks at its goroutine's stash and
+// takes the index there if this goroutine put it there (one atomic swap,
+// after a load that sees it); then it dequeues from the free ring; and if
+// that finds the ring empty, it takes an index from any stash before it
+// reports none. It returns lockFreeOK, or what the free ring's dequeue
+// reported. Lock-free, as the free ring's dequeue: the rest is a bounded
+// number of loads and swaps, each of which completes.
+//
+// The owner check is what keeps a handoff off the stash: a consumer's freed
+// index stays in its stash, where a producer hashed to the same stash does
+// not take it, so the two do not pass one word back and forth per element.
+// A goroutine that pushes and pops in turn passes one index through its own
+// stash in one locked instruction each way, where the free ring takes two.
+func (q *LockFree[T]) takeFree(waiting bool) (uint64, lockFreeStatus) {
+	s, own := q.stashOf()
+	if x := s.Load(); x != 0 && x&^(1<<q.stashBits-1) == own {
+		if x = s.Swap(0); x != 0 {
+			stall(stallLockFreeFreeDeqTaken)
+			return x&(1<<q.stashBits-1) - 1, lockFreeOK
+		}
+	}
+	i, st := q.free.dequeue(waiting)
+	if st != lockFreeEmpty {
+		return i, st
+	}
+	for j := range q.stashes {
+		if s := &q.stashes[j].w; s.Load() != 0 {
+			if x := s.Swap(0); x != 0 {
+				stall(stallLockFreeFreeDeqTaken)
+				return x&(1<<q.stashBits-1) - 1, lockFreeOK
+			}
+		}
+	}
+	return 0, st
+}
+
+// putFree gives index i back: into its goroutine's stash if that is empty
+// (one compare-and-swap, after a load that sees it empty, not retried),
+// else to the free ring.
+func (q *LockFree[T]) putFree(i uint64) {
+	s, own := q.stashOf()
+	if s.Load() == 0 && s.CompareAndSwap(0, own|(i+1)) {
+		return
+	}
+	q.free.enqueue(i)
 }
 
 // TryPush appends v if the queue has a free slot and is not closed, and
@@ -236,7 +332,7 @@ func (q *LockFree[T]) pop(dst *T) lockFreeStatus {
 // "Full and empty" in the type's documentation). Lock-free; it does not
 // allocate.
 func (q *LockFree[T]) TryPush(v T) bool {
-	if q.push(&v) != lockFreeOK {
+	if q.push(&v, false) != lockFreeOK {
 		return false
 	}
 	q.wakePopper()
@@ -248,7 +344,7 @@ func (q *LockFree[T]) TryPush(v T) bool {
 // TryPush, see "Full and empty"), and ErrClosed if the queue was closed. It
 // never waits for another goroutine. Lock-free; it does not allocate.
 func (q *LockFree[T]) Offer(v T) error {
-	switch q.push(&v) {
+	switch q.push(&v, false) {
 	case lockFreeFull:
 		return ErrFull
 	case lockFreeClosed:
@@ -264,7 +360,7 @@ func (q *LockFree[T]) Offer(v T) error {
 // for another goroutine. The slot is zeroed, so the queue keeps no reference
 // to the returned value. Lock-free; it does not allocate.
 func (q *LockFree[T]) TryPop() (v T, ok bool) {
-	if q.pop(&v) != lockFreeOK {
+	if q.pop(&v, false) != lockFreeOK {
 		return v, false
 	}
 	q.wakePusher()
@@ -287,20 +383,41 @@ func (q *LockFree[T]) Push(ctx context.Context, v T) error {
 	if ctx == nil {
 		panic("lfqueue: Push called with nil Context")
 	}
+	// Fast path: one attempt that reads nothing the pops write unless the
+	// free ring's head entry already holds a free index.
+	switch q.push(&v, true) {
+	case lockFreeOK:
+		q.wakePopper()
+		return nil
+	case lockFreeClosed:
+		return ErrClosed
+	}
+	return q.pushSlow(ctx, &v)
+}
+
+// pushSlow is Push after its first attempt found no free slot ready: it
+// waits for one as popSlow waits for an element.
+func (q *LockFree[T]) pushSlow(ctx context.Context, v *T) error {
 	yields := 0
 	for {
-		// Every index a pop frees moves the free ring's tail: a change
-		// after this load is worth another attempt.
-		watch := q.free.tail.Load()
-		switch q.push(&v) {
+		// The pop that frees an index writes the free ring's entry at
+		// its head (unless its own stash was empty: then the full
+		// attempt below finds it): watch that entry, and read the pops'
+		// counters only once it holds an index or the spin did not see
+		// it fill.
+		word, watch, h := q.free.headWatch()
+		if !q.free.holds(watch, h) && ctx.Err() == nil && q.pushSpin.wait(word, watch, h>>1) {
+			continue
+		}
+		switch q.push(v, false) {
 		case lockFreeOK:
 			q.wakePopper()
 			return nil
 		case lockFreeClosed:
 			return ErrClosed
 		}
-		if ctx.Err() == nil && q.pushSpin.wait(&q.free.tail, watch, watch>>1) {
-			continue
+		if q.free.head.Load() != h && ctx.Err() == nil {
+			continue // other pushes took the index it saw: look again
 		}
 		if err := ctx.Err(); err != nil {
 			return err
@@ -311,7 +428,7 @@ func (q *LockFree[T]) Push(ctx context.Context, v T) error {
 		// Register, then recheck: a pop that frees a slot after the
 		// recheck sees the registration and wakes a waiter.
 		q.pushers.Register()
-		switch q.push(&v) {
+		switch q.push(v, false) {
 		case lockFreeOK:
 			q.pushers.Cancel()
 			q.wakePopper()
@@ -340,13 +457,6 @@ func (q *LockFree[T]) wakePusher() {
 	}
 }
 
-// popOrClosed pops into *dst, or reports closed if the queue was closed
-// and empty at some instant during the call (the element ring's dequeue
-// decides both at once).
-func (q *LockFree[T]) popOrClosed(dst *T) lockFreeStatus {
-	return q.pop(dst)
-}
-
 // Pop removes and returns the oldest element, waiting while the queue is
 // empty. It returns ErrClosed once the queue is closed and empty, or
 // ctx.Err() if ctx is done first; in both error cases nothing was removed.
@@ -355,29 +465,51 @@ func (q *LockFree[T]) popOrClosed(dst *T) lockFreeStatus {
 // Queue's Pop; the goroutine parks until a push arrives or the queue is closed, and uses no CPU while
 // parked. ctx is consulted only when Pop would park. It does not allocate
 // unless it parks. Pop panics if ctx is nil.
-func (q *LockFree[T]) Pop(ctx context.Context) (T, error) {
+func (q *LockFree[T]) Pop(ctx context.Context) (v T, err error) {
 	if ctx == nil {
 		panic("lfqueue: Pop called with nil Context")
 	}
+	// Fast path: one attempt, reading nothing the pushes write but the
+	// entry it takes. The element ring's dequeue reports empty and closed
+	// (closed and empty at one instant) at once.
+	switch q.pop(&v, true) {
+	case lockFreeOK:
+		q.wakePusher()
+		return v, nil
+	case lockFreeClosed:
+		return v, ErrClosed
+	}
+	return q.popSlow(ctx)
+}
+
+// popSlow is Pop after its first attempt found no element ready: it
+// watches the element ring's head entry while the spin policy allows, then
+// parks.
+func (q *LockFree[T]) popSlow(ctx context.Context) (v T, err error) {
 	for {
-		// Every push, and Close, moves the element ring's tail.
-		watch := q.elems.tail.Load()
-		var v T
-		switch q.popOrClosed(&v) {
+		// The push that refills the queue writes the element ring's
+		// entry at its head: watch that entry, and read the pushes'
+		// counters (which every push writes) only once it holds an
+		// element or the spin did not see it fill.
+		word, watch, h := q.elems.headWatch()
+		if !q.elems.holds(watch, h) && ctx.Err() == nil && q.popSpin.wait(word, watch, h>>1) {
+			continue
+		}
+		switch q.pop(&v, false) {
 		case lockFreeOK:
 			q.wakePusher()
 			return v, nil
 		case lockFreeClosed:
 			return v, ErrClosed
 		}
-		if ctx.Err() == nil && q.popSpin.wait(&q.elems.tail, watch, watch>>1) {
-			continue
+		if q.elems.head.Load() != h && ctx.Err() == nil {
+			continue // other pops took the element it saw: look again
 		}
 		if err := ctx.Err(); err != nil {
 			return v, err
 		}
 		q.poppers.Register()
-		switch q.popOrClosed(&v) {
+		switch q.pop(&v, false) {
 		case lockFreeOK:
 			q.poppers.Cancel()
 			q.wakePusher()

@@ -107,7 +107,17 @@ import (
 // on the entry, and for a dequeue one fetch-and-add on the threshold (none
 // on a finalized ring). A LockFree push is a dequeue on the free ring and an
 // enqueue on the element ring, a pop the reverse: a push and a pop together
-// are four fetch-and-adds, two compare-and-swaps and two ORs.
+// are four fetch-and-adds, two compare-and-swaps and two ORs. When the index
+// passes through a stash instead of the free ring (LockFree.takeFree and
+// putFree), the free ring's two pairs become one XCHG (the swap that takes
+// it) and one LOCK CMPXCHG (the compare-and-swap that stashes it): six in
+// all.
+//
+// Before it claims, a dequeue loads head and the entry there; it reads tail
+// only when that entry does not hold an index yet (see dequeue), and an
+// enqueue loads tail and its expected entry before its fetch-and-add, so
+// that the entry's load overlaps the locked instruction. Neither changes
+// what an operation may do, only which lines it reads first.
 type scqRing struct {
 	_         pad.Line
 	head      atomic.Uint64 // 2*position of the next dequeue
@@ -228,6 +238,12 @@ func before(a, b uint64) bool { return int64(a-b) < 0 }
 // whose entry still holds an older index; the ring never holds more than
 // half its size, so attempts cannot fail for lack of room.
 func (r *scqRing) enqueue(x uint64) bool {
+	// Load the entry of the position it expects to claim before claiming
+	// it, so that the load and the fetch-and-add overlap; the
+	// compare-and-swap below checks the value anyway.
+	seen := r.tail.Load()
+	e0 := &r.entries[r.slot(seen)]
+	e := e0.Load()
 	for {
 		t := r.tail.Add(2) - 2
 		if t&finalized != 0 {
@@ -236,9 +252,12 @@ func (r *scqRing) enqueue(x uint64) bool {
 			return false
 		}
 		r.ringStall(enqClaimed)
-		e0 := &r.entries[r.slot(t)]
+		if t != seen {
+			e0 = &r.entries[r.slot(t)]
+			e = e0.Load()
+		}
+		seen = ^uint64(0) // odd: never a claimed position
 		tc := r.cycle(t)
-		e := e0.Load()
 		for before(r.cycle(e), tc) && e&r.idxBot == r.idxBot &&
 			(e&r.safe != 0 || !before(t, r.head.Load())) {
 			n := tc | r.safe | x
@@ -287,7 +306,12 @@ func emptyOrClosed(t uint64) lockFreeStatus {
 // documentation for what that means for its callers), or lockFreeClosed if it was
 // finalized and empty at some instant during the call; then no enqueue can
 // succeed any more that a dequeue has not already taken.
-func (r *scqRing) dequeue() (x uint64, st lockFreeStatus) {
+//
+// With waiting set, a dequeue whose entry at head does not hold an index
+// yet returns lockFreeNotYet without reading tail or claiming anything: the
+// caller (a blocking Pop or Push) will watch that entry and call again.
+// lockFreeNotYet says nothing about the ring's state at any instant.
+func (r *scqRing) dequeue(waiting bool) (x uint64, st lockFreeStatus) {
 	// On a finalized ring the threshold does not count (see Close).
 	if r.threshold.Load() < 0 && (!r.closable || r.tail.Load()&finalized == 0) {
 		return 0, lockFreeEmpty
@@ -296,15 +320,39 @@ func (r *scqRing) dequeue() (x uint64, st lockFreeStatus) {
 	// invalidating) a position an enqueuer is about to use. A dequeuer that
 	// claimed a position below head and has not taken its element yet is
 	// in progress, so its dequeue can count as done before this one.
-	if h, t := r.head.Load(), r.tail.Load(); !before(h, t&^finalized) {
-		return 0, emptyOrClosed(t)
+	//
+	// tail is read only if the entry at head does not already hold an
+	// index of head's cycle: tail is the enqueuers' line, and a dequeuer
+	// that read it on every call would pull it away from them on every
+	// element of a handoff. The entry is the line this dequeue takes its
+	// index from anyway. Either way the check only decides whether to
+	// claim; what the claim finds is decided below.
+	seen := r.head.Load()
+	e0 := &r.entries[r.slot(seen)]
+	e := e0.Load()
+	ready := r.holds(e, seen)
+	if !ready {
+		if waiting {
+			return 0, lockFreeNotYet
+		}
+		if t := r.tail.Load(); !before(seen, t&^finalized) {
+			return 0, emptyOrClosed(t)
+		}
 	}
 	for {
 		h := r.head.Add(2) - 2
 		r.ringStall(deqClaimed)
-		e0 := &r.entries[r.slot(h)]
+		if h == seen && ready {
+			// The entry it saw holds h's index, and only this dequeue
+			// takes it (see Entries): no need to read it again.
+			e0.Or(r.idxBot)
+			r.ringStall(deqTaken)
+			return e & r.idxBot, lockFreeOK
+		}
+		ready = false
+		e0 = &r.entries[r.slot(h)]
 		hc := r.cycle(h)
-		e := e0.Load()
+		e = e0.Load()
 		for {
 			ec := r.cycle(e)
 			if ec == hc {
@@ -352,6 +400,25 @@ func (r *scqRing) dequeue() (x uint64, st lockFreeStatus) {
 			return 0, lockFreeEmpty
 		}
 	}
+}
+
+// holds reports whether entry value e holds an index of doubled position
+// h's cycle, that is whether the enqueue of h has completed and no dequeue
+// has taken its index yet.
+func (r *scqRing) holds(e, h uint64) bool {
+	return r.cycle(e) == r.cycle(h) && e&r.idxBot != r.idxBot
+}
+
+// headWatch returns the entry of the position at head, its value, and the
+// doubled position: what a blocked dequeuer watches while it spins, since
+// the enqueue that refills an empty ring writes that entry. It is not tail,
+// the enqueuers' own line, so a spinning dequeuer does not pull that line
+// away from every enqueue. Close does not change the entry; a spin that
+// misses it ends within its budget, and the caller then rechecks.
+func (r *scqRing) headWatch() (w *atomic.Uint64, old, h uint64) {
+	h = r.head.Load()
+	w = &r.entries[r.slot(h)]
+	return w, w.Load(), h
 }
 
 // catchup moves tail up to head (at least h), keeping the finalize bit, so

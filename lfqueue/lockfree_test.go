@@ -6,6 +6,7 @@ import (
 	"math"
 	"math/rand/v2"
 	"runtime"
+	"sync"
 	"testing"
 	"time"
 	"unsafe"
@@ -122,8 +123,10 @@ func lockFreeWrap(t *testing.T) {
 				t.Fatalf("cap %d step %d: Len %d, model %d", capacity, i, q.Len(), len(model))
 			}
 		}
-		// Both rings' counters went past 2^64 (positions past 2^63).
-		if q.elems.tail.Load() > start<<1 || q.free.tail.Load() > start<<1 {
+		// Both rings' counters went past 2^64 (positions past 2^63). At
+		// capacity 1 the free ring is never used after the first push:
+		// the one index passes through the stash.
+		if q.elems.tail.Load() > start<<1 || capacity > 1 && q.free.tail.Load() > start<<1 {
 			t.Fatalf("cap %d: counters did not wrap: elems tail %#x free tail %#x, start %#x",
 				capacity, q.elems.tail.Load(), q.free.tail.Load(), start<<1)
 		}
@@ -340,5 +343,73 @@ func TestLockFreeMemory(t *testing.T) {
 	}
 	if sz := unsafe.Sizeof(LockFree[int]{}); sz > 17*pad.Size {
 		t.Fatalf("LockFree[int] is %d bytes, more than the documented 17*%d", sz, pad.Size)
+	}
+	// The stashes: the smallest power of two >= 4*GOMAXPROCS, at most 16,
+	// pad.Size bytes each.
+	for _, procs := range []int{1, 2, 3, 4, 64} {
+		old := runtime.GOMAXPROCS(procs)
+		k := len(NewLockFree[int](8).stashes)
+		runtime.GOMAXPROCS(old)
+		want := 1
+		for want < 4*procs && want < 16 {
+			want *= 2
+		}
+		if k != want || unsafe.Sizeof(stashSlot{}) != pad.Size {
+			t.Fatalf("GOMAXPROCS %d: %d stashes of %d bytes, want %d of %d", procs, k, unsafe.Sizeof(stashSlot{}), want, pad.Size)
+		}
+	}
+}
+
+// TestLockFreeStashPair: a goroutine that pushes and pops in turn passes one
+// index through its own stash, so the free ring's counters do not move
+// (the free ring would take two locked instructions each way).
+func TestLockFreeStashPair(t *testing.T) {
+	q := NewLockFree[int](64)
+	q.TryPush(0)
+	q.TryPop() // the index is now in this goroutine's stash
+	head, tail := q.free.head.Load(), q.free.tail.Load()
+	for i := range 1000 {
+		if !q.TryPush(i) {
+			t.Fatal("TryPush failed")
+		}
+		if v, ok := q.TryPop(); !ok || v != i {
+			t.Fatalf("TryPop = %d, %v; want %d", v, ok, i)
+		}
+	}
+	if h, tl := q.free.head.Load(), q.free.tail.Load(); h != head || tl != tail {
+		t.Fatalf("free ring moved: head %d -> %d, tail %d -> %d", head, h, tail, tl)
+	}
+}
+
+// TestLockFreeStashesFull: indices left in other goroutines' stashes still
+// count as free: a queue emptied by many goroutines takes Cap() pushes from
+// one goroutine again, and then reports full.
+func TestLockFreeStashesFull(t *testing.T) {
+	for _, c := range []int{1, 2, 5, 64} {
+		q := NewLockFree[int](c)
+		for round := range 3 {
+			for i := range c {
+				if !q.TryPush(i) {
+					t.Fatalf("cap %d round %d: TryPush %d failed with Len %d", c, round, i, q.Len())
+				}
+			}
+			if q.TryPush(-1) {
+				t.Fatalf("cap %d round %d: TryPush succeeded on a full queue", c, round)
+			}
+			var wg sync.WaitGroup
+			for range c {
+				wg.Add(1)
+				go func() { // each pop's index goes to its goroutine's stash if that is empty
+					defer wg.Done()
+					if _, ok := q.TryPop(); !ok {
+						t.Error("TryPop failed")
+					}
+				}()
+			}
+			wg.Wait()
+			if n := q.Len(); n != 0 {
+				t.Fatalf("cap %d: Len %d after popping everything", c, n)
+			}
+		}
 	}
 }

@@ -115,7 +115,7 @@ func runStall(t *testing.T, q stallQueue, p stallPoint, wait time.Duration) stal
 	if helper != nil {
 		go func() {
 			defer close(helperDone)
-			if v, ok := helper(q); ok {
+			for _, v := range helper(q) {
 				if helperAt == stallLockFreeElemEnqClaimed {
 					addPush(v)
 				} else {
@@ -245,15 +245,29 @@ func runStall(t *testing.T, q stallQueue, p stallPoint, wait time.Duration) stal
 
 // helperFor returns, for the catchup points, the operation of the helper
 // goroutine and the point where it is stopped first.
-func helperFor(p stallPoint) (func(stallQueue) (uint64, bool), stallPoint) {
+func helperFor(p stallPoint) (func(stallQueue) []uint64, stallPoint) {
 	switch p {
 	case stallLockFreeElemCatchup: // a push holds an unwritten element-ring position
-		return func(q stallQueue) (uint64, bool) {
+		return func(q stallQueue) []uint64 {
 			v := uint64(1) << 41
-			return v, q.TryPush(v)
+			if q.TryPush(v) {
+				return []uint64{v}
+			}
+			return nil
 		}, stallLockFreeElemEnqClaimed
 	case stallLockFreeFreeCatchup: // a pop holds an unwritten free-ring position
-		return func(q stallQueue) (uint64, bool) { return q.TryPop() }, stallLockFreeFreeEnqClaimed
+		// A pop gives its index to the free ring only while its
+		// goroutine's stash holds one: the first pop may fill the stash,
+		// the second then stops in the free ring (or the first does).
+		return func(q stallQueue) []uint64 {
+			var got []uint64
+			for range 2 {
+				if v, ok := q.TryPop(); ok {
+					got = append(got, v)
+				}
+			}
+			return got
+		}, stallLockFreeFreeEnqClaimed
 	}
 	return nil, 0
 }
@@ -536,5 +550,108 @@ func TestStallLockFreeCloseDrained(t *testing.T) {
 		t.Errorf("Push returned nil and its element was popped %d times", popped)
 	case pushErr != nil && (!errors.Is(pushErr, ErrClosed) || popped != 0):
 		t.Errorf("Push returned %v and its element was popped %d times", pushErr, popped)
+	}
+}
+
+// TestStallLockFreePopPastUnfilled: a push stopped after claiming its
+// element-ring position, before writing it, leaves the entry at the ring's
+// head unfilled while a later push completes. A blocking Pop watches that
+// entry while it spins, but must not wait for it: it finds the completed
+// push's element (overtaking the stopped one, which then retries) and
+// returns it without parking.
+func TestStallLockFreePopPastUnfilled(t *testing.T) {
+	q := NewLockFree[uint64](4)
+	stopped, release := stopFirstAt(t, stallLockFreeElemEnqClaimed)
+	first := make(chan bool)
+	go func() { first <- q.TryPush(1) }()
+	<-stopped
+	if !q.TryPush(2) {
+		t.Fatal("TryPush(2) failed with a push stopped")
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	v, err := q.Pop(ctx)
+	close(release)
+	if err != nil || v != 2 {
+		t.Fatalf("Pop = %d, %v with the head entry unfilled; want 2", v, err)
+	}
+	if !<-first {
+		t.Fatal("the stopped push failed after it resumed")
+	}
+	if v, ok := q.TryPop(); !ok || v != 1 {
+		t.Fatalf("TryPop = %d, %v; want the resumed push's 1", v, ok)
+	}
+}
+
+// TestStallLockFreePushPastUnfilled is the same for a blocking Push on a
+// full queue: a pop stopped after claiming its free-ring position, before
+// giving its index back, leaves the free ring's head entry unfilled while
+// a later pop gives another index back behind it. The blocking Pushes
+// must find the free slots (behind that entry, or in a stash), not wait
+// for the stopped pop.
+func TestStallLockFreePushPastUnfilled(t *testing.T) {
+	q := NewLockFree[uint64](4)
+	pushed := map[uint64]bool{}
+	for v := uint64(1); v <= 4; v++ {
+		q.TryPush(v)
+		pushed[v] = true
+	}
+	var popped []uint64
+	// This goroutine's first pop fills its stash, so that its next pop
+	// gives its index to the free ring.
+	if v, ok := q.TryPop(); ok {
+		popped = append(popped, v)
+	}
+	stopped, release := stopFirstAt(t, stallLockFreeFreeEnqClaimed)
+	victim := make(chan []uint64)
+	go func() {
+		// Pops until one stops in the free ring (the first may fill this
+		// goroutine's own stash).
+		var got []uint64
+		for range 2 {
+			if v, ok := q.TryPop(); ok {
+				got = append(got, v)
+			}
+			select {
+			case <-stopped:
+				victim <- got
+				return
+			default:
+			}
+		}
+		victim <- got
+	}()
+	<-stopped
+	if v, ok := q.TryPop(); ok {
+		popped = append(popped, v)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	free := 4 - q.Len() - 1 // the stopped pop holds one slot
+	for v := uint64(5); v < 5+uint64(free); v++ {
+		if err := q.Push(ctx, v); err != nil {
+			close(release)
+			t.Fatalf("Push(%d) = %v with %d slots free and the free ring's head entry unfilled", v, err, free)
+		}
+		pushed[v] = true
+	}
+	close(release)
+	popped = append(popped, <-victim...)
+	for {
+		v, ok := q.TryPop()
+		if !ok {
+			break
+		}
+		popped = append(popped, v)
+	}
+	seen := map[uint64]bool{}
+	for _, v := range popped {
+		if seen[v] || !pushed[v] {
+			t.Fatalf("popped %v, pushed %v", popped, pushed)
+		}
+		seen[v] = true
+	}
+	if len(seen) != len(pushed) || free < 1 {
+		t.Fatalf("popped %v, pushed %v (%d slots were free)", popped, pushed, free)
 	}
 }
