@@ -26,9 +26,10 @@ const (
 )
 
 // stallBench runs stallBenchGoroutines goroutines doing TryPush+TryPop
-// pairs on q (kept half full); in each of b.N rounds it measures a window
-// without a stop, then stops the next goroutine to reach point for
-// stallBenchWindow and measures the pairs completed meanwhile.
+// pairs (two pushes, then two pops) on q (kept half full); in each of b.N
+// rounds it measures a window without a stop, then stops the next
+// goroutine to reach point for stallBenchWindow and measures the pairs
+// completed meanwhile.
 func stallBench(b *testing.B, q stallQueue, point stallPoint) {
 	for i := 0; i < lockFreeBenchCap/2; i++ {
 		q.TryPush(uint64(i))
@@ -40,10 +41,15 @@ func stallBench(b *testing.B, q stallQueue, point stallPoint) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
+			// Two pushes, then two pops: a LockFree goroutine's stash
+			// holds one free index, so the second of each goes through
+			// the free ring and every free-ring point is reached.
 			for !stop.Load() {
 				q.TryPush(uint64(g))
+				q.TryPush(uint64(g))
 				q.TryPop()
-				pairs.Add(1)
+				q.TryPop()
+				pairs.Add(2)
 			}
 		}()
 	}
