@@ -231,3 +231,54 @@ func TestPushTakesFreedSlotWhileRunHeld(t *testing.T) {
 	}
 	spinTest.Store(0)
 }
+
+// TestLockFreeSpinSkips: a blocked LockFree Pop or Push spins on the ring
+// entry it needs, which some events do not write; it must not spin where
+// spinning cannot pay. With the spin budget raised to 2^30 loads (seconds),
+// a Pop on a closed, drained queue returns ErrClosed at once (Close writes
+// no entry), and a Push on a full queue whose only free slot sits in a
+// consumer's stash (not in the free ring it watches) takes that slot at
+// once. Without the checks, each call spins out the budget first.
+func TestLockFreeSpinSkips(t *testing.T) {
+	spinTest.Store(1 << 30)
+	defer spinTest.Store(0)
+	within := func(what string, f func() error) {
+		t.Helper()
+		done := make(chan error, 1)
+		go func() { done <- f() }()
+		select {
+		case err := <-done:
+			if err != nil {
+				t.Fatalf("%s: %v", what, err)
+			}
+		case <-time.After(2 * time.Second):
+			t.Fatalf("%s spun instead of returning", what)
+		}
+	}
+
+	q := NewLockFree[int](2)
+	q.Close()
+	within("Pop on a closed, empty queue", func() error {
+		if _, err := q.Pop(context.Background()); !errors.Is(err, ErrClosed) {
+			return fmt.Errorf("Pop = %v, want ErrClosed", err)
+		}
+		return nil
+	})
+
+	q = NewLockFree[int](2)
+	q.TryPush(1)
+	q.TryPush(2) // both indices came from the free ring, which is now empty
+	popped, exit := make(chan int), make(chan struct{})
+	go func() {
+		v, _ := q.TryPop() // its index goes to its own stash
+		popped <- v
+		<-exit // stays alive, so that no later goroutine reuses its stack (and stash key)
+	}()
+	defer close(exit)
+	if v := <-popped; v != 1 {
+		t.Fatalf("TryPop = %d, want 1", v)
+	}
+	within("Push with a free slot in another goroutine's stash", func() error {
+		return q.Push(context.Background(), 3)
+	})
+}

@@ -58,12 +58,15 @@ const (
 //     the wake path (the stall test stops one there). The channel's own lock
 //     belongs to the Go runtime and is held only inside runtime code that
 //     the Go scheduler does not preempt, as for any channel operation.
-//   - Push and Pop block by design, but only while the queue is full
-//     (TryPush would fail) or empty: they may spin briefly (see Queue's
-//     Push) and then park without using CPU. They never wait for a
-//     particular goroutine to finish a step, except that a parked Pop (Push)
-//     whose wakeup was claimed by a push (pop) stopped before sending it
-//     stays parked until that goroutine resumes or its context ends.
+//   - Push and Pop block by design: they park, without using CPU, only
+//     while TryPush (TryPop) would fail. Before that they may spin briefly
+//     (see Queue's Push), watching the slot at the head of the ring they
+//     need; such a spin can also run while that one slot is held by a push
+//     (pop) in progress and another is free, and it ends within its budget.
+//     They never wait for a particular goroutine to finish a step, except
+//     that a parked Pop (Push) whose wakeup was claimed by a push (pop)
+//     stopped before sending it stays parked until that goroutine resumes
+//     or its context ends.
 //
 // It is Nikolaev's SCQ (DISC 2019, the single-word-CAS variant): a data
 // array of capacity elements, and two rings of indices into it: the free
@@ -83,9 +86,11 @@ const (
 // of the calling goroutine's stack address (as atomicx.Counter picks its
 // stripe). A pop gives its index to its goroutine's stash when that is
 // empty (one compare-and-swap), and a push first takes the index its own
-// goroutine left there (one swap); a goroutine does not take another's
-// stashed index except when the free ring is empty, so a producer and a
-// consumer that hash to one stash do not pass a word back and forth. A
+// goroutine left there (one swap); a goroutine looks for another's stashed
+// index only when the free ring is empty, so a producer and a consumer that
+// hash to one stash do not pass a word back and forth (the owner mark is a
+// hint: a racing swap, or two goroutines whose marks agree, just takes an
+// index that is free all the same). A
 // push and a pop by one goroutine in turn are therefore six locked
 // instructions on amd64, and eight when the index goes through the free
 // ring (as in a handoff between goroutines); Queue's are four.
@@ -139,8 +144,9 @@ type LockFree[T any] struct {
 	// the free ring, the element ring, or the hands of one push or pop in
 	// progress.
 	stashes   []stashSlot
-	stashHash uint // a goroutine's stash: its stack key's Fibonacci hash >> stashHash
-	stashBits uint // a stash word is owner<<stashBits | (index+1); 0 is empty
+	closing   atomic.Bool // set by the first Close after finalizing: a hint for spinners
+	stashHash uint        // a goroutine's stash: its stack key's Fibonacci hash >> stashHash
+	stashBits uint        // a stash word is owner<<stashBits | (index+1); 0 is empty
 
 	_       pad.Line
 	pushers wait.List // goroutines blocked in Push: waiting for a free index
@@ -314,6 +320,17 @@ func (q *LockFree[T]) takeFree(waiting bool) (uint64, lockFreeStatus) {
 	return 0, st
 }
 
+// anyStashed reports whether some stash held an index when it looked (one
+// load per stash).
+func (q *LockFree[T]) anyStashed() bool {
+	for j := range q.stashes {
+		if q.stashes[j].w.Load() != 0 {
+			return true
+		}
+	}
+	return false
+}
+
 // putFree gives index i back: into its goroutine's stash if that is empty
 // (one compare-and-swap, after a load that sees it empty, not retried),
 // else to the free ring.
@@ -383,8 +400,9 @@ func (q *LockFree[T]) Push(ctx context.Context, v T) error {
 	if ctx == nil {
 		panic("lfqueue: Push called with nil Context")
 	}
-	// Fast path: one attempt that reads nothing the pops write unless the
-	// free ring's head entry already holds a free index.
+	// Fast path: one attempt. Of what the pops write it reads the free
+	// ring's threshold and head entry (the slot it takes), and tail only
+	// when the queue is full or closed.
 	switch q.push(&v, true) {
 	case lockFreeOK:
 		q.wakePopper()
@@ -401,12 +419,12 @@ func (q *LockFree[T]) pushSlow(ctx context.Context, v *T) error {
 	yields := 0
 	for {
 		// The pop that frees an index writes the free ring's entry at
-		// its head (unless its own stash was empty: then the full
-		// attempt below finds it): watch that entry, and read the pops'
-		// counters only once it holds an index or the spin did not see
-		// it fill.
+		// its head, unless its own stash was empty and took it: watch
+		// that entry while no stash holds an index, and read the pops'
+		// counters only once it holds one or the spin did not see it
+		// fill.
 		word, watch, h := q.free.headWatch()
-		if !q.free.holds(watch, h) && ctx.Err() == nil && q.pushSpin.wait(word, watch, h>>1) {
+		if !q.free.holds(watch, h) && !q.anyStashed() && ctx.Err() == nil && q.pushSpin.wait(word, watch, h>>1) {
 			continue
 		}
 		switch q.push(v, false) {
@@ -469,9 +487,10 @@ func (q *LockFree[T]) Pop(ctx context.Context) (v T, err error) {
 	if ctx == nil {
 		panic("lfqueue: Pop called with nil Context")
 	}
-	// Fast path: one attempt, reading nothing the pushes write but the
-	// entry it takes. The element ring's dequeue reports empty and closed
-	// (closed and empty at one instant) at once.
+	// Fast path: one attempt. Of what the pushes write it reads the
+	// element ring's threshold and head entry (the slot it takes), and tail
+	// only when the threshold says empty; closed-and-drained is decided in
+	// the slow path.
 	switch q.pop(&v, true) {
 	case lockFreeOK:
 		q.wakePusher()
@@ -490,9 +509,10 @@ func (q *LockFree[T]) popSlow(ctx context.Context) (v T, err error) {
 		// The push that refills the queue writes the element ring's
 		// entry at its head: watch that entry, and read the pushes'
 		// counters (which every push writes) only once it holds an
-		// element or the spin did not see it fill.
+		// element or the spin did not see it fill. Close does not write
+		// it: a closed queue is looked at at once.
 		word, watch, h := q.elems.headWatch()
-		if !q.elems.holds(watch, h) && ctx.Err() == nil && q.popSpin.wait(word, watch, h>>1) {
+		if !q.elems.holds(watch, h) && !q.closing.Load() && ctx.Err() == nil && q.popSpin.wait(word, watch, h>>1) {
 			continue
 		}
 		switch q.pop(&v, false) {
@@ -567,6 +587,7 @@ func (q *LockFree[T]) mustBeNew() {
 func (q *LockFree[T]) Close() {
 	q.mustBeNew()
 	if q.elems.tail.Or(finalized)&finalized == 0 {
+		q.closing.Store(true)
 		stall(stallLockFreeClosed)
 		q.pushers.WakeAll()
 		q.poppers.WakeAll()

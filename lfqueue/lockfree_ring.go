@@ -116,8 +116,11 @@ import (
 // Before it claims, a dequeue loads head and the entry there; it reads tail
 // only when that entry does not hold an index yet (see dequeue), and an
 // enqueue loads tail and its expected entry before its fetch-and-add, so
-// that the entry's load overlaps the locked instruction. Neither changes
-// what an operation may do, only which lines it reads first.
+// that the entry's load overlaps the locked instruction. That early value
+// can be stale: showing an older index still there, it makes the enqueue
+// give its position up as dead and claim another (at most once per
+// enqueue), as a current value would have; any other stale value fails the
+// compare-and-swap.
 type scqRing struct {
 	_         pad.Line
 	head      atomic.Uint64 // 2*position of the next dequeue
@@ -239,8 +242,10 @@ func before(a, b uint64) bool { return int64(a-b) < 0 }
 // half its size, so attempts cannot fail for lack of room.
 func (r *scqRing) enqueue(x uint64) bool {
 	// Load the entry of the position it expects to claim before claiming
-	// it, so that the load and the fetch-and-add overlap; the
-	// compare-and-swap below checks the value anyway.
+	// it, so that the load and the fetch-and-add overlap. Only the first
+	// attempt uses this value; if it is stale, the compare-and-swap below
+	// fails, or the position is given up as dead (see Locked
+	// instructions).
 	seen := r.tail.Load()
 	e0 := &r.entries[r.slot(seen)]
 	e := e0.Load()
