@@ -300,9 +300,8 @@ func (q *LockFree[T]) stashOf() (*atomic.Uint64, uint64) {
 func (q *LockFree[T]) takeFree(waiting bool) (uint64, lockFreeStatus) {
 	s, own := q.stashOf()
 	if x := s.Load(); x != 0 && x&^(1<<q.stashBits-1) == own {
-		if x = s.Swap(0); x != 0 {
-			stall(stallLockFreeFreeDeqTaken)
-			return x&(1<<q.stashBits-1) - 1, lockFreeOK
+		if i, ok := q.unstash(s); ok {
+			return i, lockFreeOK
 		}
 	}
 	i, st := q.free.dequeue(waiting)
@@ -311,13 +310,22 @@ func (q *LockFree[T]) takeFree(waiting bool) (uint64, lockFreeStatus) {
 	}
 	for j := range q.stashes {
 		if s := &q.stashes[j].w; s.Load() != 0 {
-			if x := s.Swap(0); x != 0 {
-				stall(stallLockFreeFreeDeqTaken)
-				return x&(1<<q.stashBits-1) - 1, lockFreeOK
+			if i, ok := q.unstash(s); ok {
+				return i, lockFreeOK
 			}
 		}
 	}
 	return 0, st
+}
+
+// unstash swaps stash s to empty and returns the index it held, if any.
+func (q *LockFree[T]) unstash(s *atomic.Uint64) (uint64, bool) {
+	x := s.Swap(0)
+	if x == 0 {
+		return 0, false
+	}
+	stall(stallLockFreeFreeDeqTaken)
+	return x&(1<<q.stashBits-1) - 1, true
 }
 
 // anyStashed reports whether some stash held an index when it looked (one
