@@ -6,19 +6,21 @@ import (
 	"sync/atomic"
 	"testing"
 
+	"github.com/lfkit/lfkit/internal/parallel"
 	"github.com/lfkit/lfkit/internal/regime"
 )
 
 var sinkInt64 int64
 
-// runParallel is b.RunParallel(body) with the placement regime recorded
-// (internal/regime: the "rt-ns" and "cpu/wall" metrics), so that contended
-// samples from different regimes are not compared.
-func runParallel(b *testing.B, body func(*testing.PB)) {
+// runParallel runs body on par×GOMAXPROCS goroutines, each with its share
+// of b.N (internal/parallel: unlike b.RunParallel, no iteration counter
+// shared by the goroutines, which under -benchtime=Nx would add a contended
+// atomic of the harness's own to every few iterations), with the placement
+// regime recorded (internal/regime: the "rt-ns" and "cpu/wall" metrics), so
+// that contended samples from different regimes are not compared.
+func runParallel(b *testing.B, par int, body func(n int)) {
 	s := regime.Begin()
-	b.ResetTimer()
-	b.RunParallel(body)
-	b.StopTimer()
+	parallel.Run(b, par, body)
 	s.Report(b)
 }
 
@@ -45,12 +47,12 @@ func topStripeShare(c *Counter) float64 {
 // counterRun runs add under runParallel with c's events counted, and
 // reports them with top-stripe-share and striped (1 if c had striped by the
 // end).
-func counterRun(b *testing.B, c *Counter, add func(*testing.PB)) {
+func counterRun(b *testing.B, c *Counter, par int, add func(n int)) {
 	var e counterEvents
 	counterTrace.Store(&e)
 	defer counterTrace.Store(nil)
 	b.ReportAllocs()
-	runParallel(b, add)
+	runParallel(b, par, add)
 	b.ReportMetric(topStripeShare(c), "top-stripe-share")
 	striped := 0.0
 	if c.s.Load() != nil {
@@ -63,9 +65,11 @@ func counterRun(b *testing.B, c *Counter, add func(*testing.PB)) {
 }
 
 // BenchmarkCounterAdd compares Counter against a shared atomic.Int64 and a
-// per-goroutine padded counter (the floor) under b.RunParallel, with
-// GOMAXPROCS goroutines (par=1) and with 4×GOMAXPROCS (par=4,
-// oversubscribed); run with -cpu=1,2. Compare ratios within one process
+// per-goroutine padded counter (the floor), each goroutine adding in a
+// plain loop of its share of b.N (runParallel), with GOMAXPROCS goroutines
+// (par=1) and with 4×GOMAXPROCS (par=4, oversubscribed); run with -cpu=1,2.
+// Any -benchtime works, -benchtime=3000000x included: no iteration counter
+// is shared by the goroutines. Compare ratios within one process
 // run only: at -cpu=2 a sample depends on the placement regime (rt-ns,
 // cpu/wall), so look at the spread over several separate process runs, not
 // at one. Counter runs three ways: start=new is a new Counter (a single
@@ -88,9 +92,8 @@ func BenchmarkCounterAdd(b *testing.B) {
 func benchCounterAdd(b *testing.B, par int) {
 	b.Run("impl=atomic.Int64", func(b *testing.B) {
 		var n atomic.Int64
-		b.SetParallelism(par)
-		runParallel(b, func(pb *testing.PB) {
-			for pb.Next() {
+		runParallel(b, par, func(iters int) {
+			for range iters {
 				n.Add(1)
 			}
 		})
@@ -107,9 +110,8 @@ func benchCounterAdd(b *testing.B, par int) {
 				c.mult.Store(1)
 			}
 			runtime.GC()
-			b.SetParallelism(par)
-			counterRun(b, &c, func(pb *testing.PB) {
-				for pb.Next() {
+			counterRun(b, &c, par, func(iters int) {
+				for range iters {
 					c.Add(1)
 				}
 			})
@@ -118,10 +120,9 @@ func benchCounterAdd(b *testing.B, par int) {
 	b.Run("impl=Counter.Handle", func(b *testing.B) {
 		var c Counter
 		b.ReportAllocs()
-		b.SetParallelism(par)
-		runParallel(b, func(pb *testing.PB) {
+		runParallel(b, par, func(iters int) {
 			h := c.Handle()
-			for pb.Next() {
+			for range iters {
 				h.Add(1)
 			}
 		})
@@ -129,10 +130,9 @@ func benchCounterAdd(b *testing.B, par int) {
 	b.Run("impl=per-goroutine-padded", func(b *testing.B) {
 		cells := make([]paddedInt64, 2*par*runtime.GOMAXPROCS(0)+1)
 		var next atomic.Int64
-		b.SetParallelism(par)
-		runParallel(b, func(pb *testing.PB) {
+		runParallel(b, par, func(iters int) {
 			cell := &cells[next.Add(1)%int64(len(cells))].n
-			for pb.Next() {
+			for range iters {
 				cell.Add(1)
 			}
 		})
@@ -140,7 +140,7 @@ func benchCounterAdd(b *testing.B, par int) {
 }
 
 // BenchmarkCounterAddAlone is Add from one goroutine in a plain loop: the
-// uncontended path, free of RunParallel's and the regime probe's overhead
+// uncontended path, free of the goroutine start-up and the regime probe
 // (for callgrind's instruction counts as much as for ns/op), on a new
 // Counter (which stays one word) and on one that has striped.
 func BenchmarkCounterAddAlone(b *testing.B) {

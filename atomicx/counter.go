@@ -107,8 +107,10 @@ func (s *stripes) at(i uint64) *counterStripe {
 //     Counter's own cache line, which does not contend once the Counter has
 //     striped.
 //   - If only one goroutine at a time adds (or GOMAXPROCS is 1), a plain
-//     atomic.Int64 costs slightly less than a Counter, which then stays a
-//     single word but still loads and tests its stripe pointer. On a machine
+//     atomic.Int64 costs less than a Counter, which then stays a single
+//     word but is still a function call (the compiler does not inline Add;
+//     it inlines atomic.Int64.Add to one instruction) that loads and tests
+//     its stripe pointer and hashes the value its add left. On a machine
 //     with few cores whose processors often take turns rather than run at
 //     once (an oversubscribed host), the same holds: a shared word that is
 //     not contended cannot be beaten, only matched.
@@ -183,13 +185,19 @@ func (c *Counter) init() *stripes {
 // Adds through a Handle are not sampled: a goroutine whose stripe is a
 // handle's shares it unnoticed.
 func (c *Counter) Add(n int64) {
-	key := stripe.Key()
-	w := &c.base
-	if p := unsafe.Pointer(c.tagged.Load()); p != nil {
-		shift := uintptr(p) % pad.Size
-		i := key * c.mult.Load() >> (shift & 63)
-		w = (*word)(unsafe.Add(p, uintptr(i)*pad.Size-shift))
+	p := unsafe.Pointer(c.tagged.Load())
+	if p == nil {
+		// Only a sample needs the key here: an unstriped Add neither
+		// computes it nor stores the local whose address it is.
+		if sampled(c.base.n.Add(n)) {
+			c.sample(&c.base, stripe.Key())
+		}
+		return
 	}
+	key := stripe.Key()
+	shift := uintptr(p) % pad.Size
+	i := key * c.mult.Load() >> (shift & 63)
+	w := (*word)(unsafe.Add(p, uintptr(i)*pad.Size-shift))
 	if sampled(w.n.Add(n)) {
 		c.sample(w, key)
 	}

@@ -2,12 +2,12 @@ package atomicx
 
 import "testing"
 
-// BenchmarkFloatAdd is Float.Add under b.RunParallel (a CAS loop on one
+// BenchmarkFloatAdd is Float.Add on GOMAXPROCS goroutines (a CAS loop on one
 // shared word); run with -cpu=1,2.
 func BenchmarkFloatAdd(b *testing.B) {
 	var f Float[float64]
-	runParallel(b, func(pb *testing.PB) {
-		for pb.Next() {
+	runParallel(b, 1, func(n int) {
+		for range n {
 			f.Add(1)
 		}
 	})

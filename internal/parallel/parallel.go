@@ -1,0 +1,62 @@
+// Package parallel runs a benchmark's body on several goroutines at once,
+// each with a fixed share of b.N, for contended benchmarks whose result must
+// not depend on the benchmark harness.
+//
+// testing.B.RunParallel hands out iterations from one shared atomic counter,
+// grain iterations at a time, and sizes grain from the previous run's time
+// per iteration. Under -benchtime=Nx the previous run is the single-iteration
+// warm-up, whose time is mostly goroutine start-up, so grain comes out at a
+// handful of iterations: every goroutine then adds to that shared counter
+// every few iterations, a contended atomic add of the harness's own on top of
+// the one being measured, and the size of that overhead changes from one
+// sub-benchmark to the next with the warm-up's timing. Run gives each
+// goroutine its share up front, so the only shared memory the goroutines
+// write is what the body writes.
+package parallel
+
+import (
+	"runtime"
+	"sync"
+	"testing"
+)
+
+// Run runs body on par×GOMAXPROCS goroutines at once (par < 1 counts as 1),
+// the way b.RunParallel with b.SetParallelism(par) does, and times them from
+// their common start to the end of the last. Each goroutine calls body once
+// with n, its share of b.N (the shares differ by at most one and sum to
+// b.N); body runs its n iterations in a loop of its own. Per-goroutine setup
+// done in body before that loop is timed, so keep it small.
+//
+// Run resets the timer before the start and stops it after the end; the
+// caller reports metrics after Run returns.
+func Run(b *testing.B, par int, body func(n int)) {
+	g := max(par, 1) * runtime.GOMAXPROCS(0)
+	start := make(chan struct{})
+	var ready, done sync.WaitGroup
+	ready.Add(g)
+	done.Add(g)
+	for i := range g {
+		n := share(b.N, g, i)
+		go func() {
+			defer done.Done()
+			ready.Done()
+			<-start
+			body(n)
+		}()
+	}
+	ready.Wait()
+	b.ResetTimer()
+	close(start)
+	done.Wait()
+	b.StopTimer()
+}
+
+// share is goroutine i's share of total iterations split over g goroutines:
+// total/g, plus one for the first total%g goroutines.
+func share(total, g, i int) int {
+	n := total / g
+	if i < total%g {
+		n++
+	}
+	return n
+}
