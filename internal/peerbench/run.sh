@@ -33,16 +33,18 @@
 #      (lfbench-service-*.txt).
 #   3. The scaling sweep (SCALING=1): scaling.sh, GOMAXPROCS 1, 2, 4, … up
 #      to the CPU count (scaling.txt, scaling-*.svg, scaling.md).
-#   4. BENCHMARKS.md (BENCHMARKS, default ../../BENCHMARKS.md; empty: not
+#   4. atomicx.Counter in fresh processes (COUNTERRUNS=1): counter-runs.sh,
+#      10 processes per case (counter-runs.txt, counter-runs.md).
+#   5. BENCHMARKS.md (BENCHMARKS, default ../../BENCHMARKS.md; empty: not
 #      written): the machine, the commands, the regimes, the tables,
 #      lfbench's output and the charts, all from the files in OUT. With
-#      REGEN=1, steps 1 to 3 are skipped and this step (with the tables of
-#      step 1) runs on the results already in OUT.
+#      REGEN=1, steps 1 to 4 are skipped and this step (with the tables of
+#      steps 1 and 4) runs on the results already in OUT.
 #   provenance.txt records the commit, the machine, the command, the times
 #   and the load averages.
 #
 # Environment: ROUNDS (6), BENCHTIME (1s; QUICK=1: 150ms), BENCH (the suite),
-# CPUS (1,2), OUT (results), LFBENCH (1), SCALING (1), SCALE_ROUNDS (3;
+# CPUS (1,2), OUT (results), LFBENCH (1), SCALING (1), COUNTERRUNS (1), SCALE_ROUNDS (3;
 # QUICK: 2), SCALE_BENCHTIME (300ms; QUICK: 200ms), BENCHMARKS
 # (../../BENCHMARKS.md), REGEN (0).
 set -euo pipefail
@@ -58,6 +60,7 @@ CPUS=${CPUS:-1,2}
 OUT=${OUT:-results}
 LFBENCH=${LFBENCH:-1}
 SCALING=${SCALING:-1}
+COUNTERRUNS=${COUNTERRUNS:-1}
 SCALE_ROUNDS=${SCALE_ROUNDS:-3}
 SCALE_BENCHTIME=${SCALE_BENCHTIME:-300ms}
 BENCHMARKS=${BENCHMARKS-../../BENCHMARKS.md}
@@ -81,14 +84,14 @@ if [ "$REGEN" != 1 ]; then
 		echo "commit: $commit"
 		echo "machine: $cpu, $ncpu CPUs, $(go env GOVERSION) $(go env GOOS)/$(go env GOARCH)"
 		echo "ncpu: $ncpu"
-		echo "command: ROUNDS=$ROUNDS BENCHTIME=$BENCHTIME CPUS=$CPUS LFBENCH=$LFBENCH SCALING=$SCALING internal/peerbench/run.sh"
+		echo "command: ROUNDS=$ROUNDS BENCHTIME=$BENCHTIME CPUS=$CPUS LFBENCH=$LFBENCH SCALING=$SCALING COUNTERRUNS=$COUNTERRUNS internal/peerbench/run.sh"
 		echo "start: $(date -u '+%Y-%m-%d %H:%M:%S UTC') load:$(uptime | sed 's/.*load average[s]*://')"
 	} > "$prov"
 
 	: > "$out"
 	# An earlier run's outputs that this run may not write again.
 	rm -f "$OUT/benchstat.txt" "$OUT/benchstat.csv" "$OUT"/lfbench*.txt \
-		"$OUT/scaling.txt" "$OUT/scaling.md" "$OUT"/scaling-*.svg
+		"$OUT/scaling.txt" "$OUT/scaling.md" "$OUT"/scaling-*.svg "$OUT"/counter-runs.*
 	bindir=$(mktemp -d)
 	trap 'rm -rf "$bindir"' EXIT
 	go test -c -o "$bindir/peerbench.test" . # build once; every round runs the same binary
@@ -118,6 +121,10 @@ if [ "$REGEN" != 1 ]; then
 		ROUNDS=$SCALE_ROUNDS BENCHTIME=$SCALE_BENCHTIME OUT=$OUT ./scaling.sh
 		echo "scaling end: $(date -u '+%H:%M:%S UTC') load:$(uptime | sed 's/.*load average[s]*://')" >> "$prov"
 	fi
+	if [ "$COUNTERRUNS" = 1 ]; then
+		OUT=$OUT ./counter-runs.sh
+		echo "counter runs end: $(date -u '+%H:%M:%S UTC') load:$(uptime | sed 's/.*load average[s]*://')" >> "$prov"
+	fi
 	echo "end: $(date -u '+%H:%M:%S UTC') load:$(uptime | sed 's/.*load average[s]*://')" >> "$prov"
 fi
 
@@ -128,6 +135,9 @@ ncpu=$(field ncpu)
 cmd=$(field command)
 go run ./cmd/benchtable -machine "$machine" -cmd "$cmd" -ncpu "$ncpu" < "$out" > "$OUT/table.md"
 go run ./cmd/benchtable -vs chan,mutexring,xsync-mpmc -ncpu "$ncpu" < "$out" > "$OUT/vs.md"
+if [ -s "$OUT/counter-runs.txt" ]; then
+	OUT=$OUT ./counter-runs.sh table
+fi
 
 [ -n "$BENCHMARKS" ] || { echo "wrote $OUT (no BENCHMARKS.md)" >&2; exit 0; }
 # BENCHMARKS.md. Paths in it are relative to the repository root.
@@ -176,6 +186,12 @@ fence() { echo '```'; cat "$1"; echo '```'; }
 		echo "The original system's 8 threads (\`go run ./internal/cmd/lfbench -producers 8 -consumers 8\`; on 2 vCPUs, oversubscribed):"
 		echo
 		fence "$OUT/lfbench-8x8.txt"
+	fi
+	if [ -s "$OUT/counter-runs.md" ]; then
+		echo
+		echo "## atomicx.Counter in fresh processes"
+		echo
+		cat "$OUT/counter-runs.md"
 	fi
 	if [ -s "$OUT/scaling.md" ]; then
 		echo
