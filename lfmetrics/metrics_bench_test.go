@@ -8,26 +8,27 @@ import (
 	"time"
 
 	"github.com/lfkit/lfkit/internal/fixture"
+	"github.com/lfkit/lfkit/internal/parallel"
 	"github.com/lfkit/lfkit/internal/regime"
 )
 
 // Peers are measured in the same run: a shared sync/atomic counter is the
 // baseline the striped counters must beat under contention.
 //
-// Every contended benchmark (RunParallel, or a writer goroutine beside the
+// Every contended benchmark (GOMAXPROCS goroutines adding, or a writer goroutine beside the
 // measured reader) reports its placement regime with internal/regime:
 // rt-ns, a cache-line round trip probed just before the sample, and
 // cpu/wall, the process CPU time per wall time across it (≈ 2 when both
 // vCPUs ran the sample together, ≈ 1 when they took turns). Compare
 // contended samples only within one regime.
 
-// parallel runs body with b.RunParallel and reports the regime.
-func parallel(b *testing.B, body func(pb *testing.PB)) {
+// runParallel runs body on GOMAXPROCS goroutines, each with its share of b.N
+// in a plain loop (internal/parallel: no iteration counter shared by the
+// goroutines, as b.RunParallel has), and reports the regime.
+func runParallel(b *testing.B, body func(n int)) {
 	b.ReportAllocs()
 	s := regime.Begin()
-	b.ResetTimer()
-	b.RunParallel(body)
-	b.StopTimer()
+	parallel.Run(b, 1, body)
 	s.Report(b)
 }
 
@@ -53,8 +54,8 @@ func BenchmarkAtomicInt64Add(b *testing.B) {
 func BenchmarkRecordIngestParallel(b *testing.B) {
 	var m Metrics
 	m.RecordIngest()
-	parallel(b, func(pb *testing.PB) {
-		for pb.Next() {
+	runParallel(b, func(n int) {
+		for range n {
 			m.RecordIngest()
 		}
 	})
@@ -62,8 +63,8 @@ func BenchmarkRecordIngestParallel(b *testing.B) {
 
 func BenchmarkAtomicInt64AddParallel(b *testing.B) {
 	var n atomic.Int64
-	parallel(b, func(pb *testing.PB) {
-		for pb.Next() {
+	runParallel(b, func(iters int) {
+		for range iters {
 			n.Add(1)
 		}
 	})
@@ -80,8 +81,8 @@ func BenchmarkRecordIngestBatch(b *testing.B) {
 func BenchmarkRecordIngestBatchParallel(b *testing.B) {
 	var m Metrics
 	m.RecordIngestBatch(16)
-	parallel(b, func(pb *testing.PB) {
-		for pb.Next() {
+	runParallel(b, func(n int) {
+		for range n {
 			m.RecordIngestBatch(16)
 		}
 	})
@@ -100,9 +101,9 @@ func BenchmarkLatencyRecord(b *testing.B) {
 func BenchmarkLatencyRecordParallel(b *testing.B) {
 	var l Latency
 	l.Record(0)
-	parallel(b, func(pb *testing.PB) {
+	runParallel(b, func(n int) {
 		i := rand.IntN(fixture.SpreadLen)
-		for pb.Next() {
+		for range n {
 			l.Record(durations[i&(fixture.SpreadLen-1)])
 			i++
 		}
@@ -122,9 +123,9 @@ func BenchmarkRecordQuery(b *testing.B) {
 func BenchmarkRecordQueryParallel(b *testing.B) {
 	var m Metrics
 	m.RecordQuery(0)
-	parallel(b, func(pb *testing.PB) {
+	runParallel(b, func(n int) {
 		i := rand.IntN(fixture.SpreadLen)
-		for pb.Next() {
+		for range n {
 			m.RecordQuery(durations[i&(fixture.SpreadLen-1)])
 			i++
 		}

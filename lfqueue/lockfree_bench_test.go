@@ -17,6 +17,7 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/lfkit/lfkit/internal/parallel"
 	"github.com/lfkit/lfkit/internal/regime"
 )
 
@@ -121,21 +122,19 @@ func BenchmarkLFPair(b *testing.B) {
 	})
 }
 
-// BenchmarkLFParallelPairs: b.RunParallel, each goroutine TryPush then
-// TryPop; ns per pair.
+// BenchmarkLFParallelPairs: GOMAXPROCS goroutines, each doing TryPush then
+// TryPop in a loop of its share of b.N (internal/parallel); ns per pair.
 func BenchmarkLFParallelPairs(b *testing.B) {
 	for _, impl := range lockFreeBenchImpls {
 		b.Run(impl.name, func(b *testing.B) {
 			q := impl.mk()
 			s := regime.Begin()
-			b.ResetTimer()
-			b.RunParallel(func(pb *testing.PB) {
-				for pb.Next() {
+			parallel.Run(b, 1, func(n int) {
+				for range n {
 					q.TryPush(1)
 					q.TryPop()
 				}
 			})
-			b.StopTimer()
 			s.Report(b)
 		})
 	}
@@ -155,7 +154,7 @@ func BenchmarkLFOversubscribed(b *testing.B) {
 				wg.Add(1)
 				go func() {
 					defer wg.Done()
-					for range lockFreeShare(b.N, g, G) {
+					for range parallel.Share(b.N, G, g) {
 						for !q.TryPush(g) {
 							runtime.Gosched()
 						}
@@ -175,15 +174,6 @@ func BenchmarkLFOversubscribed(b *testing.B) {
 	}
 }
 
-// lockFreeShare is goroutine i's share of n items split over k goroutines.
-func lockFreeShare(n, i, k int) int {
-	s := n / k
-	if i < n%k {
-		s++
-	}
-	return s
-}
-
 // lockFreeHandoff moves b.N items from P producers to C consumers with the
 // blocking Push and Pop; ns per item.
 func lockFreeHandoff(b *testing.B, q lockFreeBenchQueue, P, C int) {
@@ -194,7 +184,7 @@ func lockFreeHandoff(b *testing.B, q lockFreeBenchQueue, P, C int) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			for i := range lockFreeShare(b.N, p, P) {
+			for i := range parallel.Share(b.N, P, p) {
 				q.Push(i)
 			}
 		}()
@@ -203,7 +193,7 @@ func lockFreeHandoff(b *testing.B, q lockFreeBenchQueue, P, C int) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			for range lockFreeShare(b.N, c, C) {
+			for range parallel.Share(b.N, C, c) {
 				q.Pop()
 			}
 		}()

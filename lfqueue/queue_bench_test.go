@@ -19,6 +19,7 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/lfkit/lfkit/internal/parallel"
 	"github.com/lfkit/lfkit/internal/peers"
 	"github.com/lfkit/lfkit/internal/regime"
 )
@@ -72,14 +73,15 @@ func BenchmarkPair(b *testing.B) {
 	b.Run("T=e64/impl=mutex", func(b *testing.B) { pairMutex[elem64](b) })
 }
 
-// --- 2. Parallel pairs: every goroutine pushes then pops.
+// --- 2. Parallel pairs: every goroutine pushes then pops (GOMAXPROCS
+// goroutines, each with its share of b.N: internal/parallel).
 
 func parLF[T any](b *testing.B, opts ...Option) {
 	q := New[T](handoffCap, opts...)
 	b.ReportAllocs()
-	b.RunParallel(func(pb *testing.PB) {
+	parallel.Run(b, 1, func(n int) {
 		var v T
-		for pb.Next() {
+		for range n {
 			q.TryPush(v)
 			v, _ = q.TryPop()
 		}
@@ -89,9 +91,9 @@ func parLF[T any](b *testing.B, opts ...Option) {
 func parChan[T any](b *testing.B) {
 	ch := make(chan T, handoffCap)
 	b.ReportAllocs()
-	b.RunParallel(func(pb *testing.PB) {
+	parallel.Run(b, 1, func(n int) {
 		var v T
-		for pb.Next() {
+		for range n {
 			ch <- v
 			v = <-ch
 		}
@@ -101,9 +103,9 @@ func parChan[T any](b *testing.B) {
 func parMutex[T any](b *testing.B) {
 	r := peers.NewMutexRing[T](handoffCap)
 	b.ReportAllocs()
-	b.RunParallel(func(pb *testing.PB) {
+	parallel.Run(b, 1, func(n int) {
 		var v T
-		for pb.Next() {
+		for range n {
 			r.TryPush(v)
 			v, _ = r.TryPop()
 		}

@@ -36,7 +36,7 @@ func Run(b *testing.B, par int, body func(n int)) {
 	ready.Add(g)
 	done.Add(g)
 	for i := range g {
-		n := share(b.N, g, i)
+		n := Share(b.N, g, i)
 		go func() {
 			defer done.Done()
 			ready.Done()
@@ -51,9 +51,12 @@ func Run(b *testing.B, par int, body func(n int)) {
 	b.StopTimer()
 }
 
-// share is goroutine i's share of total iterations split over g goroutines:
-// total/g, plus one for the first total%g goroutines.
-func share(total, g, i int) int {
+// Share is goroutine i's share (0 ≤ i < g) of total iterations split over g
+// goroutines: total/g, plus one for the first total%g goroutines, so that
+// the shares differ by at most one and sum to total. Benchmarks that start
+// their own goroutines (producers and consumers of a handoff) split b.N
+// with it.
+func Share(total, g, i int) int {
 	n := total / g
 	if i < total%g {
 		n++

@@ -14,11 +14,11 @@ func TestShare(t *testing.T) {
 		for total := 0; total <= 3*g+2; total++ {
 			sum, lo, hi := 0, total, 0
 			for i := range g {
-				k := share(total, g, i)
+				k := Share(total, g, i)
 				sum, lo, hi = sum+k, min(lo, k), max(hi, k)
 			}
 			if sum != total || hi-lo > 1 {
-				t.Errorf("share(%d, %d, ·): sum %d, spread %d..%d", total, g, sum, lo, hi)
+				t.Errorf("Share(%d, %d, ·): sum %d, spread %d..%d", total, g, sum, lo, hi)
 			}
 		}
 	}
