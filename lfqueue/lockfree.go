@@ -16,8 +16,9 @@ import (
 // Stall points inside LockFree[T] (stall-injection tests only): for each of
 // its two rings, after claiming an enqueue position, after writing the entry,
 // after claiming a dequeue position, after taking an entry, and before
-// catching tail up; between Len's two loads; and in Close after setting the
-// finalize bit.
+// catching tail up; between Len's two loads; in Close after setting the
+// finalize bit; and in a pop that took a stash over, while it holds the
+// index it displaced.
 const (
 	stallLockFreeFreeEnqClaimed stallPoint = stallPointsFirstFree + iota
 	stallLockFreeFreeEnqPlaced
@@ -31,7 +32,8 @@ const (
 	stallLockFreeElemDeqTaken // TryPop took an index, value not yet read
 	stallLockFreeElemCatchup
 	stallLockFreeClosed
-	stallLockFreeEnd // one past the last LockFree point
+	stallLockFreeStashTakeover // a pop swapped its index into another's stash, holds the displaced one
+	stallLockFreeEnd           // one past the last LockFree point
 )
 
 // LockFree is a bounded multi-producer multi-consumer FIFO queue of T that
@@ -85,15 +87,18 @@ const (
 // on its own cache line, each holding at most one index, picked by a hash
 // of the calling goroutine's stack address (as atomicx.Counter picks its
 // stripe). A pop gives its index to its goroutine's stash when that is
-// empty (one compare-and-swap), and a push first takes the index its own
-// goroutine left there (one swap); a goroutine looks for another's stashed
-// index only when the free ring is empty, so a producer and a consumer that
-// hash to one stash do not pass a word back and forth (the owner mark is a
-// hint: a racing swap, or two goroutines whose marks agree, just takes an
-// index that is free all the same). A
-// push and a pop by one goroutine in turn are therefore six locked
-// instructions on amd64, and eight when the index goes through the free
-// ring (as in a handoff between goroutines); Queue's are four.
+// empty (one compare-and-swap), or when it holds another goroutine's index:
+// then the pop swaps its own in and moves that one to the free ring, so
+// that a goroutine descheduled with an index in a stash does not keep the
+// goroutines that hash there after it off the stash. A push first takes the
+// index its own goroutine left there (one swap); a goroutine takes another's
+// stashed index only when the free ring is empty, so a producer and a
+// consumer that hash to one stash do not pass a word back and forth (the
+// owner mark is a hint: a racing swap, or two goroutines whose marks agree,
+// just takes an index that is free all the same). A push and a pop by one
+// goroutine in turn are therefore six locked instructions on amd64, and
+// eight when the index goes through the free ring (as in a handoff between
+// goroutines); Queue's are four.
 //
 // # Full and empty
 //
@@ -102,7 +107,9 @@ const (
 // queue then holds capacity elements, or fewer while pushes and pops in
 // progress hold indices (a push holds one from taking it until its element
 // is in the element ring, a pop from taking it out of the element ring
-// until it is back in a stash or the free ring) or gave one back to a place
+// until it is back in a stash or the free ring, and a pop that took a stash
+// over the index it displaced, until that is in the free ring) or gave one
+// back to a place
 // the push had already looked at. So TryPush can return false while
 // Len() < Cap(), but only while other pushes or pops are in progress; with
 // none in progress, it fails only when the queue holds Cap() elements.
@@ -340,11 +347,22 @@ func (q *LockFree[T]) anyStashed() bool {
 }
 
 // putFree gives index i back: into its goroutine's stash if that is empty
-// (one compare-and-swap, after a load that sees it empty, not retried),
-// else to the free ring.
+// (one compare-and-swap, after a load that sees it empty, not retried); into
+// the stash also if it holds another goroutine's index, which a swap then
+// moves to the free ring (one more locked instruction than giving i to the
+// free ring, paid back by the stash hit of this goroutine's next push);
+// else to the free ring. Every index leaves this call in exactly one place.
 func (q *LockFree[T]) putFree(i uint64) {
 	s, own := q.stashOf()
-	if s.Load() == 0 && s.CompareAndSwap(0, own|(i+1)) {
+	x := s.Load()
+	if x == 0 && s.CompareAndSwap(0, own|(i+1)) {
+		return
+	}
+	if x != 0 && x&^(1<<q.stashBits-1) != own {
+		if old := s.Swap(own | (i + 1)); old != 0 {
+			stall(stallLockFreeStashTakeover)
+			q.free.enqueue(old&(1<<q.stashBits-1) - 1)
+		}
 		return
 	}
 	q.free.enqueue(i)

@@ -381,6 +381,68 @@ func TestLockFreeStashPair(t *testing.T) {
 	}
 }
 
+// TestLockFreeStashTakeover: a pop whose stash holds another goroutine's
+// index takes the stash over (that index goes to the free ring), so that a
+// goroutine that keeps doing push-pop pairs finds its own index next time,
+// even when a descheduled goroutine left one in the stash it hashes to. No
+// index is lost: afterwards the queue takes exactly Cap() pushes.
+func TestLockFreeStashTakeover(t *testing.T) {
+	q := NewLockFree[int](64)
+	snap := func() []uint64 {
+		w := make([]uint64, len(q.stashes))
+		for j := range q.stashes {
+			w[j] = q.stashes[j].w.Load()
+		}
+		return w
+	}
+	// More goroutines than stashes, all alive to the end (a goroutine that
+	// exited could leave its stack, and so its stash key, to the next).
+	n := len(q.stashes) + 2
+	stop := make(chan struct{})
+	defer close(stop)
+	took := 0
+	for g := range n {
+		before, freeTail := snap(), q.free.tail.Load()
+		done := make(chan bool)
+		go func() {
+			ok := q.TryPush(g)
+			_, ok2 := q.TryPop()
+			done <- ok && ok2
+			<-stop
+		}()
+		if !<-done {
+			t.Fatalf("goroutine %d: push-pop pair failed", g)
+		}
+		after := snap()
+		changed := -1
+		for j := range after {
+			if after[j] != before[j] {
+				changed = j
+			}
+		}
+		if changed < 0 {
+			t.Fatalf("goroutine %d: its pop left its index in no stash (a stash held by another goroutine was not taken over)", g)
+		}
+		if before[changed] != 0 {
+			took++
+			if q.free.tail.Load() == freeTail {
+				t.Fatalf("goroutine %d took stash %d over, but the index it held did not go to the free ring", g, changed)
+			}
+		}
+	}
+	if took == 0 {
+		t.Fatalf("%d goroutines on %d stashes, and none took a stash over", n, len(q.stashes))
+	}
+	for i := range q.Cap() {
+		if !q.TryPush(i) {
+			t.Fatalf("TryPush %d of %d failed: an index was lost", i, q.Cap())
+		}
+	}
+	if q.TryPush(-1) {
+		t.Fatal("TryPush succeeded on a full queue")
+	}
+}
+
 // TestLockFreeStashesFull: indices left in other goroutines' stashes still
 // count as free: a queue emptied by many goroutines takes Cap() pushes from
 // one goroutine again, and then reports full.

@@ -47,6 +47,7 @@ var lockFreePoints = map[stallPoint]pointInfo{
 	stallLockFreeElemDeqTaken:    {"elem-deq-taken", "element ring: dequeue took an index (TryPop holds it, value not read)"},
 	stallLockFreeElemCatchup:     {"elem-catchup", "element ring: dequeue found its position empty, before catchup (TryPop on empty; a push is stopped before writing)"},
 	stallLockFreeClosed:          {"close", "Close after setting the finalize bit"},
+	stallLockFreeStashTakeover:   {"stash-takeover", "a pop put its index in a stash that held another goroutine's and holds that one, not yet in the free ring"},
 }
 
 var queuePoints = map[stallPoint]pointInfo{
@@ -243,6 +244,21 @@ func runStall(t *testing.T, q stallQueue, p stallPoint, wait time.Duration) stal
 	return res
 }
 
+// plantForeignStashes moves one free index from the free ring into every
+// stash of q, marked as left there by a goroutine that does not exist (stack
+// key 1, an address no stack has), as a goroutine descheduled after a pop
+// would leave it.
+func plantForeignStashes(t *testing.T, q *LockFree[uint64]) {
+	t.Helper()
+	for j := range q.stashes {
+		i, st := q.free.dequeue(false)
+		if st != lockFreeOK {
+			t.Fatalf("planting stash %d: the free ring has no index (%d)", j, st)
+		}
+		q.stashes[j].w.Store(1<<q.stashBits | (i + 1))
+	}
+}
+
 // helperFor returns, for the catchup points, the operation of the helper
 // goroutine and the point where it is stopped first.
 func helperFor(p stallPoint) (func(stallQueue) []uint64, stallPoint) {
@@ -291,6 +307,12 @@ func TestStallLockFree(t *testing.T) {
 	for _, p := range sortedPoints(lockFreePoints) {
 		t.Run(lockFreePoints[p].name, func(t *testing.T) {
 			q := NewLockFree[uint64](stallCap)
+			if p == stallLockFreeStashTakeover {
+				// Every stash holds an index of "another goroutine",
+				// so the victim's first pop takes its stash over.
+				q = NewLockFree[uint64](64)
+				plantForeignStashes(t, q)
+			}
 			// A generous bound: the calls take milliseconds even under
 			// -race on a loaded machine; only a call that waits for the
 			// stopped victim can reach it.
