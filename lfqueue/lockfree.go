@@ -87,15 +87,16 @@ const (
 // on its own cache line, each holding at most one index, picked by a hash
 // of the calling goroutine's stack address (as atomicx.Counter picks its
 // stripe). A pop gives its index to its goroutine's stash when that is
-// empty (one compare-and-swap), or when it holds another goroutine's index:
-// then the pop swaps its own in and moves that one to the free ring, so
-// that a goroutine descheduled with an index in a stash does not keep the
-// goroutines that hash there after it off the stash. A push first takes the
-// index its own goroutine left there (one swap); a goroutine takes another's
-// stashed index only when the free ring is empty, so a producer and a
-// consumer that hash to one stash do not pass a word back and forth (the
-// owner mark is a hint: a racing swap, or two goroutines whose marks agree,
-// just takes an index that is free all the same). A push and a pop by one
+// empty (one compare-and-swap), and a push first takes the index its own
+// goroutine left there (one swap). A goroutine takes another's stashed index
+// only when the free ring is empty, so a producer and a consumer that hash
+// to one stash do not pass a word back and forth (the owner mark is a hint:
+// a racing swap, or two goroutines whose marks agree, just takes an index
+// that is free all the same). A push that finds another goroutine's index
+// in its stash marks it wanted; a pop that then finds a wanted index of
+// another goroutine in its stash swaps its own in and moves that one to the
+// free ring, so that a goroutine descheduled with an index in a stash does
+// not keep a goroutine that pushes and pops there after it off the stash. A push and a pop by one
 // goroutine in turn are therefore six locked instructions on amd64, and
 // eight when the index goes through the free ring (as in a handoff between
 // goroutines); Queue's are four.
@@ -153,7 +154,7 @@ type LockFree[T any] struct {
 	stashes   []stashSlot
 	closing   atomic.Bool // set by the first Close after finalizing: a hint for spinners
 	stashHash uint        // a goroutine's stash: its stack key's Fibonacci hash >> stashHash
-	stashBits uint        // a stash word is owner<<stashBits | (index+1); 0 is empty
+	stashBits uint        // a stash word is owner<<(stashBits+1) | wanted<<stashBits | (index+1); 0 is empty
 
 	_       pad.Line
 	pushers wait.List // goroutines blocked in Push: waiting for a free index
@@ -236,9 +237,9 @@ const (
 // the element ring finalized and gives the index back. With waiting set
 // (a blocking Push), it reports full without reading the pops' counters
 // when the free ring's head entry is not filled yet (see scqRing.dequeue).
-func (q *LockFree[T]) push(v *T, waiting bool) lockFreeStatus {
+func (q *LockFree[T]) push(v *T, waiting bool, key uint64) lockFreeStatus {
 	q.mustBeNew()
-	i, st := q.takeFree(waiting)
+	i, st := q.takeFree(waiting, key)
 	if st != lockFreeOK {
 		if q.Closed() {
 			return lockFreeClosed
@@ -250,7 +251,7 @@ func (q *LockFree[T]) push(v *T, waiting bool) lockFreeStatus {
 		// Finalized: give the index back.
 		var zero T
 		q.data[i] = zero
-		q.putFree(i)
+		q.putFree(i, key)
 		return lockFreeClosed
 	}
 	return lockFreeOK
@@ -260,7 +261,7 @@ func (q *LockFree[T]) push(v *T, waiting bool) lockFreeStatus {
 // returns lockFreeEmpty or lockFreeClosed (closed and empty at some instant
 // during the call) if it found no element, and with waiting set (a blocking
 // Pop) lockFreeNotYet when the element ring's head entry is not filled yet.
-func (q *LockFree[T]) pop(dst *T, waiting bool) lockFreeStatus {
+func (q *LockFree[T]) pop(dst *T, waiting bool, key uint64) lockFreeStatus {
 	q.mustBeNew()
 	i, st := q.elems.dequeue(waiting)
 	if st != lockFreeOK {
@@ -269,7 +270,7 @@ func (q *LockFree[T]) pop(dst *T, waiting bool) lockFreeStatus {
 	*dst = q.data[i]
 	var zero T
 	q.data[i] = zero // let the GC free what the slot referenced
-	q.putFree(i)
+	q.putFree(i, key)
 	return lockFreeOK
 }
 
@@ -282,14 +283,25 @@ type stashSlot struct {
 	_ [pad.Size - 8]byte
 }
 
-// stashOf returns the calling goroutine's stash and its owner mark (the
-// goroutine's stack key, shifted above the index bits). The key is a hint:
-// it may change as the stack moves or grows, and then the goroutine just
-// finds no index of its own.
-func (q *LockFree[T]) stashOf() (*atomic.Uint64, uint64) {
-	k := stripe.Key()
-	return &q.stashes[(k*0x9E3779B97F4A7C15)>>(q.stashHash&63)].w, k << q.stashBits
+// stashOf returns the stash of the goroutine with stack key k and its owner
+// mark (k shifted above the index bits and the wanted bit). Every exported
+// method takes k in its own first frame (inlined into its caller's where
+// the compiler inlines it), so that a push and a pop called from one
+// function of one goroutine get one key: keys taken deeper down, at
+// different depths, would differ whenever a key boundary of the stack fell
+// between them, and then for every goroutine calling from that place. The
+// key is a hint: it changes as the stack moves or grows, and then the
+// goroutine just finds no index of its own.
+func (q *LockFree[T]) stashOf(k uint64) (*atomic.Uint64, uint64) {
+	return &q.stashes[(k*0x9E3779B97F4A7C15)>>(q.stashHash&63)].w, k << (q.stashBits + 1)
 }
+
+// stashWanted is the bit of a stash word that a push sets when it found the
+// stash holding another goroutine's index (see putFree).
+func (q *LockFree[T]) stashWanted() uint64 { return 1 << q.stashBits }
+
+// stashOwner is the owner mark of stash word x.
+func (q *LockFree[T]) stashOwner(x uint64) uint64 { return x &^ (2<<q.stashBits - 1) }
 
 // takeFree takes a free index. It first looks at its goroutine's stash and
 // takes the index there if this goroutine put it there (one atomic swap,
@@ -304,11 +316,18 @@ func (q *LockFree[T]) stashOf() (*atomic.Uint64, uint64) {
 // not take it, so the two do not pass one word back and forth per element.
 // A goroutine that pushes and pops in turn passes one index through its own
 // stash in one locked instruction each way, where the free ring takes two.
-func (q *LockFree[T]) takeFree(waiting bool) (uint64, lockFreeStatus) {
-	s, own := q.stashOf()
-	if x := s.Load(); x != 0 && x&^(1<<q.stashBits-1) == own {
-		if i, ok := q.unstash(s); ok {
-			return i, lockFreeOK
+// A push that finds another goroutine's index in its stash sets the stash's
+// wanted bit (one compare-and-swap, not retried, only while the bit is
+// clear), which lets its next pop take the stash over (see putFree).
+func (q *LockFree[T]) takeFree(waiting bool, key uint64) (uint64, lockFreeStatus) {
+	s, own := q.stashOf(key)
+	if x := s.Load(); x != 0 {
+		if q.stashOwner(x) == own {
+			if i, ok := q.unstash(s); ok {
+				return i, lockFreeOK
+			}
+		} else if x&q.stashWanted() == 0 {
+			s.CompareAndSwap(x, x|q.stashWanted())
 		}
 	}
 	i, st := q.free.dequeue(waiting)
@@ -348,17 +367,22 @@ func (q *LockFree[T]) anyStashed() bool {
 
 // putFree gives index i back: into its goroutine's stash if that is empty
 // (one compare-and-swap, after a load that sees it empty, not retried); into
-// the stash also if it holds another goroutine's index, which a swap then
-// moves to the free ring (one more locked instruction than giving i to the
-// free ring, paid back by the stash hit of this goroutine's next push);
-// else to the free ring. Every index leaves this call in exactly one place.
-func (q *LockFree[T]) putFree(i uint64) {
-	s, own := q.stashOf()
+// the stash also if it holds another goroutine's index that a push hashed
+// to this stash has asked for (the wanted bit), which a swap then moves to
+// the free ring (one more locked instruction than giving i to the free
+// ring, paid back by the stash hit of this goroutine's next push); else to
+// the free ring. Every index leaves this call in exactly one place.
+//
+// The wanted bit keeps goroutines that only pop from taking a shared stash
+// from each other on every pop: they would pay a swap and pass its line
+// back and forth for nothing, since no push of theirs takes the index.
+func (q *LockFree[T]) putFree(i, key uint64) {
+	s, own := q.stashOf(key)
 	x := s.Load()
 	if x == 0 && s.CompareAndSwap(0, own|(i+1)) {
 		return
 	}
-	if x != 0 && x&^(1<<q.stashBits-1) != own {
+	if x&q.stashWanted() != 0 && q.stashOwner(x) != own {
 		if old := s.Swap(own | (i + 1)); old != 0 {
 			stall(stallLockFreeStashTakeover)
 			q.free.enqueue(old&(1<<q.stashBits-1) - 1)
@@ -374,8 +398,11 @@ func (q *LockFree[T]) putFree(i uint64) {
 // Cap() elements, or pushes and pops in progress held the missing slots (see
 // "Full and empty" in the type's documentation). Lock-free; it does not
 // allocate.
-func (q *LockFree[T]) TryPush(v T) bool {
-	if q.push(&v, false) != lockFreeOK {
+func (q *LockFree[T]) TryPush(v T) bool { return q.tryPush(&v, stripe.Key()) }
+
+// tryPush is TryPush for the goroutine with stack key key (see stashOf).
+func (q *LockFree[T]) tryPush(v *T, key uint64) bool {
+	if q.push(v, false, key) != lockFreeOK {
 		return false
 	}
 	q.wakePopper()
@@ -386,8 +413,11 @@ func (q *LockFree[T]) TryPush(v T) bool {
 // returns nil when v was pushed, ErrFull if no free slot was found (as for
 // TryPush, see "Full and empty"), and ErrClosed if the queue was closed. It
 // never waits for another goroutine. Lock-free; it does not allocate.
-func (q *LockFree[T]) Offer(v T) error {
-	switch q.push(&v, false) {
+func (q *LockFree[T]) Offer(v T) error { return q.offer(&v, stripe.Key()) }
+
+// offer is Offer for the goroutine with stack key key.
+func (q *LockFree[T]) offer(v *T, key uint64) error {
+	switch q.push(v, false, key) {
 	case lockFreeFull:
 		return ErrFull
 	case lockFreeClosed:
@@ -403,11 +433,18 @@ func (q *LockFree[T]) Offer(v T) error {
 // for another goroutine. The slot is zeroed, so the queue keeps no reference
 // to the returned value. Lock-free; it does not allocate.
 func (q *LockFree[T]) TryPop() (v T, ok bool) {
-	if q.pop(&v, false) != lockFreeOK {
-		return v, false
+	ok = q.tryPop(&v, stripe.Key())
+	return
+}
+
+// tryPop is TryPop for the goroutine with stack key key; it moves the
+// element into *v.
+func (q *LockFree[T]) tryPop(v *T, key uint64) bool {
+	if q.pop(v, false, key) != lockFreeOK {
+		return false
 	}
 	q.wakePusher()
-	return v, true
+	return true
 }
 
 // Push appends v, waiting while the queue is full. It returns nil once v is
@@ -422,26 +459,29 @@ func (q *LockFree[T]) TryPop() (v T, ok bool) {
 // and empty"). ctx is consulted only when Push would park: with room, Push
 // succeeds even if ctx is done. It does not allocate unless it parks. Push
 // panics if ctx is nil.
-func (q *LockFree[T]) Push(ctx context.Context, v T) error {
+func (q *LockFree[T]) Push(ctx context.Context, v T) error { return q.pushWait(ctx, &v, stripe.Key()) }
+
+// pushWait is Push for the goroutine with stack key key.
+func (q *LockFree[T]) pushWait(ctx context.Context, v *T, key uint64) error {
 	if ctx == nil {
 		panic("lfqueue: Push called with nil Context")
 	}
 	// Fast path: one attempt. Of what the pops write it reads the free
 	// ring's threshold and head entry (the slot it takes), and tail only
 	// when the queue is full or closed.
-	switch q.push(&v, true) {
+	switch q.push(v, true, key) {
 	case lockFreeOK:
 		q.wakePopper()
 		return nil
 	case lockFreeClosed:
 		return ErrClosed
 	}
-	return q.pushSlow(ctx, &v)
+	return q.pushSlow(ctx, v, key)
 }
 
 // pushSlow is Push after its first attempt found no free slot ready: it
 // waits for one as popSlow waits for an element.
-func (q *LockFree[T]) pushSlow(ctx context.Context, v *T) error {
+func (q *LockFree[T]) pushSlow(ctx context.Context, v *T, key uint64) error {
 	yields := 0
 	for {
 		// The pop that frees an index writes the free ring's entry at
@@ -453,7 +493,7 @@ func (q *LockFree[T]) pushSlow(ctx context.Context, v *T) error {
 		if !q.free.holds(watch, h) && !q.anyStashed() && ctx.Err() == nil && q.pushSpin.wait(word, watch, h>>1) {
 			continue
 		}
-		switch q.push(v, false) {
+		switch q.push(v, false, key) {
 		case lockFreeOK:
 			q.wakePopper()
 			return nil
@@ -472,7 +512,7 @@ func (q *LockFree[T]) pushSlow(ctx context.Context, v *T) error {
 		// Register, then recheck: a pop that frees a slot after the
 		// recheck sees the registration and wakes a waiter.
 		q.pushers.Register()
-		switch q.push(v, false) {
+		switch q.push(v, false, key) {
 		case lockFreeOK:
 			q.pushers.Cancel()
 			q.wakePopper()
@@ -510,6 +550,13 @@ func (q *LockFree[T]) wakePusher() {
 // parked. ctx is consulted only when Pop would park. It does not allocate
 // unless it parks. Pop panics if ctx is nil.
 func (q *LockFree[T]) Pop(ctx context.Context) (v T, err error) {
+	err = q.popWait(ctx, &v, stripe.Key())
+	return
+}
+
+// popWait is Pop for the goroutine with stack key key; it moves the
+// element into *v.
+func (q *LockFree[T]) popWait(ctx context.Context, v *T, key uint64) error {
 	if ctx == nil {
 		panic("lfqueue: Pop called with nil Context")
 	}
@@ -517,20 +564,20 @@ func (q *LockFree[T]) Pop(ctx context.Context) (v T, err error) {
 	// element ring's threshold and head entry (the slot it takes), and tail
 	// only when the threshold says empty; closed-and-drained is decided in
 	// the slow path.
-	switch q.pop(&v, true) {
+	switch q.pop(v, true, key) {
 	case lockFreeOK:
 		q.wakePusher()
-		return v, nil
+		return nil
 	case lockFreeClosed:
-		return v, ErrClosed
+		return ErrClosed
 	}
-	return q.popSlow(ctx)
+	return q.popSlow(ctx, v, key)
 }
 
 // popSlow is Pop after its first attempt found no element ready: it
 // watches the element ring's head entry while the spin policy allows, then
 // parks.
-func (q *LockFree[T]) popSlow(ctx context.Context) (v T, err error) {
+func (q *LockFree[T]) popSlow(ctx context.Context, v *T, key uint64) error {
 	for {
 		// The push that refills the queue writes the element ring's
 		// entry at its head: watch that entry, and read the pushes'
@@ -541,31 +588,31 @@ func (q *LockFree[T]) popSlow(ctx context.Context) (v T, err error) {
 		if !q.elems.holds(watch, h) && !q.closing.Load() && ctx.Err() == nil && q.popSpin.wait(word, watch, h>>1) {
 			continue
 		}
-		switch q.pop(&v, false) {
+		switch q.pop(v, false, key) {
 		case lockFreeOK:
 			q.wakePusher()
-			return v, nil
+			return nil
 		case lockFreeClosed:
-			return v, ErrClosed
+			return ErrClosed
 		}
 		if q.elems.head.Load() != h && ctx.Err() == nil {
 			continue // other pops took the element it saw: look again
 		}
 		if err := ctx.Err(); err != nil {
-			return v, err
+			return err
 		}
 		q.poppers.Register()
-		switch q.pop(&v, false) {
+		switch q.pop(v, false, key) {
 		case lockFreeOK:
 			q.poppers.Cancel()
 			q.wakePusher()
-			return v, nil
+			return nil
 		case lockFreeClosed:
 			q.poppers.Cancel()
-			return v, ErrClosed
+			return ErrClosed
 		}
 		if err := q.poppers.Park(ctx); err != nil {
-			return v, err
+			return err
 		}
 	}
 }

@@ -41,6 +41,7 @@ func stallBench(b *testing.B, q stallQueue, point stallPoint) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
+			growStack() // a stable stash key: see growStack
 			// Two pushes, then two pops: a LockFree goroutine's stash
 			// holds one free index, so the second of each goes through
 			// the free ring and every free-ring point is reached.

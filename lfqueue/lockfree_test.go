@@ -6,6 +6,7 @@ import (
 	"math"
 	"math/rand/v2"
 	"runtime"
+	"runtime/debug"
 	"sync"
 	"testing"
 	"time"
@@ -381,12 +382,32 @@ func TestLockFreeStashPair(t *testing.T) {
 	}
 }
 
-// TestLockFreeStashTakeover: a pop whose stash holds another goroutine's
-// index takes the stash over (that index goes to the free ring), so that a
-// goroutine that keeps doing push-pop pairs finds its own index next time,
-// even when a descheduled goroutine left one in the stash it hashes to. No
-// index is lost: afterwards the queue takes exactly Cap() pushes.
+// growStack grows the calling goroutine's stack well past what the queue's
+// calls need, so that its stack (and so its stash key) does not move in the
+// middle of a test: a new goroutine's first calls would otherwise grow it,
+// and a push could then hash to one stash and the pop after it to another.
+//
+//go:noinline
+func growStack() {
+	var b [32 << 10]byte
+	touchBytes(b[:])
+}
+
+// touchBytes writes p, so that the compiler keeps growStack's array.
+//
+//go:noinline
+func touchBytes(p []byte) { p[len(p)-1] = 1 }
+
+// TestLockFreeStashTakeover: a goroutine that pushes and pops, and whose
+// stash holds another goroutine's index, asks for the stash on its push (the
+// wanted bit) and takes it over on its pop (the displaced index goes to the
+// free ring), so that it finds its own index on its next push even when a
+// descheduled goroutine left one in the stash it hashes to. No index is
+// lost: afterwards the queue takes exactly Cap() pushes.
 func TestLockFreeStashTakeover(t *testing.T) {
+	// No GC: it may shrink a parked goroutine's stack, and a later
+	// goroutine may then grow into the old one and inherit its stash key.
+	defer debug.SetGCPercent(debug.SetGCPercent(-1))
 	q := NewLockFree[int](64)
 	snap := func() []uint64 {
 		w := make([]uint64, len(q.stashes))
@@ -397,7 +418,7 @@ func TestLockFreeStashTakeover(t *testing.T) {
 	}
 	// More goroutines than stashes, all alive to the end (a goroutine that
 	// exited could leave its stack, and so its stash key, to the next).
-	n := len(q.stashes) + 2
+	n := 2*len(q.stashes) + 2
 	stop := make(chan struct{})
 	defer close(stop)
 	took := 0
@@ -405,6 +426,7 @@ func TestLockFreeStashTakeover(t *testing.T) {
 		before, freeTail := snap(), q.free.tail.Load()
 		done := make(chan bool)
 		go func() {
+			growStack()
 			ok := q.TryPush(g)
 			_, ok2 := q.TryPop()
 			done <- ok && ok2
@@ -414,24 +436,18 @@ func TestLockFreeStashTakeover(t *testing.T) {
 			t.Fatalf("goroutine %d: push-pop pair failed", g)
 		}
 		after := snap()
-		changed := -1
 		for j := range after {
-			if after[j] != before[j] {
-				changed = j
-			}
-		}
-		if changed < 0 {
-			t.Fatalf("goroutine %d: its pop left its index in no stash (a stash held by another goroutine was not taken over)", g)
-		}
-		if before[changed] != 0 {
-			took++
-			if q.free.tail.Load() == freeTail {
-				t.Fatalf("goroutine %d took stash %d over, but the index it held did not go to the free ring", g, changed)
+			// A takeover puts a new owner on a stash that held an index.
+			if before[j] != 0 && q.stashOwner(after[j]) != q.stashOwner(before[j]) {
+				took++
+				if q.free.tail.Load() == freeTail {
+					t.Fatalf("goroutine %d took stash %d over, but the index it held did not go to the free ring", g, j)
+				}
 			}
 		}
 	}
 	if took == 0 {
-		t.Fatalf("%d goroutines on %d stashes, and none took a stash over", n, len(q.stashes))
+		t.Fatalf("%d goroutines doing a push and a pop each on %d stashes, and none took a stash over", n, len(q.stashes))
 	}
 	for i := range q.Cap() {
 		if !q.TryPush(i) {
@@ -440,6 +456,44 @@ func TestLockFreeStashTakeover(t *testing.T) {
 	}
 	if q.TryPush(-1) {
 		t.Fatal("TryPush succeeded on a full queue")
+	}
+}
+
+// TestLockFreeStashPopOnly: goroutines that only pop never take a stash
+// from one another: with no push asking for it (the wanted bit), a pop
+// whose stash holds another goroutine's index leaves it there and gives
+// its own to the free ring.
+func TestLockFreeStashPopOnly(t *testing.T) {
+	defer debug.SetGCPercent(debug.SetGCPercent(-1)) // see TestLockFreeStashTakeover
+	q := NewLockFree[int](64)
+	n := len(q.stashes) + 2
+	for i := range n {
+		if !q.TryPush(i) {
+			t.Fatal("prefill failed")
+		}
+	}
+	stop := make(chan struct{})
+	defer close(stop)
+	for g := range n {
+		before := make([]uint64, len(q.stashes))
+		for j := range q.stashes {
+			before[j] = q.stashes[j].w.Load()
+		}
+		done := make(chan bool)
+		go func() {
+			growStack()
+			_, ok := q.TryPop()
+			done <- ok
+			<-stop // alive to the end, so no later goroutine gets its stack
+		}()
+		if !<-done {
+			t.Fatalf("goroutine %d: TryPop failed", g)
+		}
+		for j := range q.stashes {
+			if before[j] != 0 && q.stashes[j].w.Load() != before[j] {
+				t.Fatalf("goroutine %d, popping only, took stash %d over from another goroutine", g, j)
+			}
+		}
 	}
 }
 

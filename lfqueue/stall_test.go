@@ -116,6 +116,7 @@ func runStall(t *testing.T, q stallQueue, p stallPoint, wait time.Duration) stal
 	if helper != nil {
 		go func() {
 			defer close(helperDone)
+			growStack() // a stable stash key: see growStack
 			for _, v := range helper(q) {
 				if helperAt == stallLockFreeElemEnqClaimed {
 					addPush(v)
@@ -133,6 +134,7 @@ func runStall(t *testing.T, q stallQueue, p stallPoint, wait time.Duration) stal
 	victimDone := make(chan struct{})
 	go func() {
 		defer close(victimDone)
+		growStack()
 		if p == stallLockFreeClosed {
 			q.Close()
 			return
@@ -255,7 +257,7 @@ func plantForeignStashes(t *testing.T, q *LockFree[uint64]) {
 		if st != lockFreeOK {
 			t.Fatalf("planting stash %d: the free ring has no index (%d)", j, st)
 		}
-		q.stashes[j].w.Store(1<<q.stashBits | (i + 1))
+		q.stashes[j].w.Store(1<<(q.stashBits+1) | (i + 1))
 	}
 }
 
@@ -628,7 +630,8 @@ func TestStallLockFreePushPastUnfilled(t *testing.T) {
 	victim := make(chan []uint64)
 	go func() {
 		// Pops until one stops in the free ring (the first may fill this
-		// goroutine's own stash).
+		// goroutine's own stash; growStack keeps its stash key stable).
+		growStack()
 		var got []uint64
 		for range 2 {
 			if v, ok := q.TryPop(); ok {
