@@ -93,16 +93,16 @@ const (
 // to one stash do not pass a word back and forth (the owner mark is a hint:
 // a racing swap, or two goroutines whose marks agree, just takes an index
 // that is free all the same). A push that finds another goroutine's index
-// in its stash marks it wanted; a pop that then finds a wanted index of
-// another goroutine in its stash swaps its own in and moves that one to the
-// free ring, so that a goroutine descheduled with an index in a stash does
-// not keep a goroutine that pushes and pops there after it off the stash.
-// The price: two goroutines that push and pop at the same time and hash to
-// one stash take it from each other on every pair, one compare-and-swap and
-// one swap more than the free ring alone would cost them. A push and a pop by one
-// goroutine in turn are therefore six locked instructions on amd64, and
-// eight when the index goes through the free ring (as in a handoff between
-// goroutines); Queue's are four.
+// in its stash, not asked for yet, asks for it (its tag in the word); its
+// goroutine's next pop then swaps its own index in and moves that one to
+// the free ring, so that a goroutine descheduled with an index in a stash
+// does not keep a goroutine that pushes and pops there after it off the
+// stash. The price: two goroutines that push and pop at the same time and
+// hash to one stash take it from each other on every pair, one
+// compare-and-swap and one swap more than the free ring alone would cost
+// them. A push and a pop by one goroutine in turn are therefore six locked
+// instructions on amd64, and eight when the index goes through the free
+// ring (as in a handoff between goroutines); Queue's are four.
 //
 // # Full and empty
 //
@@ -157,7 +157,7 @@ type LockFree[T any] struct {
 	stashes   []stashSlot
 	closing   atomic.Bool // set by the first Close after finalizing: a hint for spinners
 	stashHash uint        // a goroutine's stash: its stack key's Fibonacci hash >> stashHash
-	stashBits uint        // a stash word is owner<<(stashBits+1) | wanted<<stashBits | (index+1); 0 is empty
+	stashBits uint        // a stash word is owner<<(stashBits+stashAskBits) | asker<<stashBits | (index+1); 0 is empty
 
 	_       pad.Line
 	pushers wait.List // goroutines blocked in Push: waiting for a free index
@@ -287,24 +287,40 @@ type stashSlot struct {
 }
 
 // stashOf returns the stash of the goroutine with stack key k and its owner
-// mark (k shifted above the index bits and the wanted bit). Every exported
-// method takes k in its own first frame (inlined into its caller's where
-// the compiler inlines it), so that a push and a pop called from one
-// function of one goroutine get one key: keys taken deeper down, at
-// different depths, would differ whenever a key boundary of the stack fell
-// between them, and then for every goroutine calling from that place. The
-// key is a hint: it changes as the stack moves or grows, and then the
-// goroutine just finds no index of its own.
+// mark (k shifted above the index bits and the asker field). Every exported
+// method takes k in its own frame, before it calls anything, so that a push
+// and a pop called from one function of one goroutine usually get one key:
+// keys taken deeper down, at different depths, would differ whenever a key
+// boundary of the stack fell between them, and then for every goroutine
+// calling from that place; frames of the exported methods differ by a few
+// words. The key is a hint: it changes as the stack moves or grows, and
+// then the goroutine just finds no index of its own.
 func (q *LockFree[T]) stashOf(k uint64) (*atomic.Uint64, uint64) {
-	return &q.stashes[(k*0x9E3779B97F4A7C15)>>(q.stashHash&63)].w, k << (q.stashBits + 1)
+	return &q.stashes[(k*0x9E3779B97F4A7C15)>>(q.stashHash&63)].w, q.stashMark(k)
 }
 
-// stashWanted is the bit of a stash word that a push sets when it found the
-// stash holding another goroutine's index (see putFree).
-func (q *LockFree[T]) stashWanted() uint64 { return 1 << q.stashBits }
+// stashAskBits is the width of a stash word's asker field.
+const stashAskBits = 8
+
+// stashMark is the owner mark of the goroutine with stack key k: k above a
+// stash word's index bits and asker field.
+func (q *LockFree[T]) stashMark(k uint64) uint64 { return k << (q.stashBits + stashAskBits) }
 
 // stashOwner is the owner mark of stash word x.
-func (q *LockFree[T]) stashOwner(x uint64) uint64 { return x &^ (2<<q.stashBits - 1) }
+func (q *LockFree[T]) stashOwner(x uint64) uint64 {
+	return x &^ (1<<(q.stashBits+stashAskBits) - 1)
+}
+
+// stashAsker is the asker field of stash word x: 0, or the tag of the
+// goroutine whose push found x's index there and asked for the stash.
+func (q *LockFree[T]) stashAsker(x uint64) uint64 {
+	return x >> q.stashBits & (1<<stashAskBits - 1)
+}
+
+// stashTag is the asker tag of the goroutine with stack key k: never 0,
+// and hashed apart from the stash index (another multiplier), so that
+// goroutines that share a stash rarely share a tag.
+func stashTag(k uint64) uint64 { return (k*0xBF58476D1CE4E5B9)>>(64-stashAskBits) | 1 }
 
 // takeFree takes a free index. It first looks at its goroutine's stash and
 // takes the index there if this goroutine put it there (one atomic swap,
@@ -319,9 +335,10 @@ func (q *LockFree[T]) stashOwner(x uint64) uint64 { return x &^ (2<<q.stashBits 
 // not take it, so the two do not pass one word back and forth per element.
 // A goroutine that pushes and pops in turn passes one index through its own
 // stash in one locked instruction each way, where the free ring takes two.
-// A push that finds another goroutine's index in its stash sets the stash's
-// wanted bit (one compare-and-swap, not retried, only while the bit is
-// clear), which lets its next pop take the stash over (see putFree).
+// A push that finds another goroutine's index in its stash, with nobody
+// asking for it yet, writes its tag in the word's asker field (one
+// compare-and-swap, not retried), which lets its next pop take the stash
+// over (see putFree).
 func (q *LockFree[T]) takeFree(waiting bool, key uint64) (uint64, lockFreeStatus) {
 	s, own := q.stashOf(key)
 	if x := s.Load(); x != 0 {
@@ -329,8 +346,8 @@ func (q *LockFree[T]) takeFree(waiting bool, key uint64) (uint64, lockFreeStatus
 			if i, ok := q.unstash(s); ok {
 				return i, lockFreeOK
 			}
-		} else if x&q.stashWanted() == 0 {
-			s.CompareAndSwap(x, x|q.stashWanted())
+		} else if q.stashAsker(x) == 0 {
+			s.CompareAndSwap(x, x|stashTag(key)<<q.stashBits)
 		}
 	}
 	i, st := q.free.dequeue(waiting)
@@ -370,22 +387,24 @@ func (q *LockFree[T]) anyStashed() bool {
 
 // putFree gives index i back: into its goroutine's stash if that is empty
 // (one compare-and-swap, after a load that sees it empty, not retried); into
-// the stash also if it holds another goroutine's index that a push hashed
-// to this stash has asked for (the wanted bit), which a swap then moves to
-// the free ring (one more locked instruction than giving i to the free
-// ring, paid back by the stash hit of this goroutine's next push); else to
-// the free ring. Every index leaves this call in exactly one place.
+// the stash also if it holds another goroutine's index that this goroutine's
+// own push asked for (the asker field holds its tag), which a swap then
+// moves to the free ring (one more locked instruction than giving i to the
+// free ring, paid back by the stash hit of this goroutine's next push); else
+// to the free ring. Every index leaves this call in exactly one place.
 //
-// The wanted bit keeps goroutines that only pop from taking a shared stash
-// from each other on every pop: they would pay a swap and pass its line
-// back and forth for nothing, since no push of theirs takes the index.
+// The asker tag keeps a pop from taking a stash over unless its own
+// goroutine pushes: goroutines that only pop, sharing a stash with one that
+// only pushes, would otherwise take it from each other on every pop, paying
+// a swap and passing its line back and forth for nothing. Two goroutines
+// with one tag (one in 128 of pairs) just behave as one asker.
 func (q *LockFree[T]) putFree(i, key uint64) {
 	s, own := q.stashOf(key)
 	x := s.Load()
 	if x == 0 && s.CompareAndSwap(0, own|(i+1)) {
 		return
 	}
-	if x&q.stashWanted() != 0 && q.stashOwner(x) != own {
+	if x != 0 && q.stashAsker(x) == stashTag(key) && q.stashOwner(x) != own {
 		if old := s.Swap(own | (i + 1)); old != 0 {
 			stall(stallLockFreeStashTakeover)
 			q.free.enqueue(old&(1<<q.stashBits-1) - 1)
@@ -401,11 +420,8 @@ func (q *LockFree[T]) putFree(i, key uint64) {
 // Cap() elements, or pushes and pops in progress held the missing slots (see
 // "Full and empty" in the type's documentation). Lock-free; it does not
 // allocate.
-func (q *LockFree[T]) TryPush(v T) bool { return q.tryPush(&v, stripe.Key()) }
-
-// tryPush is TryPush for the goroutine with stack key key (see stashOf).
-func (q *LockFree[T]) tryPush(v *T, key uint64) bool {
-	if q.push(v, false, key) != lockFreeOK {
+func (q *LockFree[T]) TryPush(v T) bool {
+	if q.push(&v, false, stripe.Key()) != lockFreeOK {
 		return false
 	}
 	q.wakePopper()
@@ -416,11 +432,8 @@ func (q *LockFree[T]) tryPush(v *T, key uint64) bool {
 // returns nil when v was pushed, ErrFull if no free slot was found (as for
 // TryPush, see "Full and empty"), and ErrClosed if the queue was closed. It
 // never waits for another goroutine. Lock-free; it does not allocate.
-func (q *LockFree[T]) Offer(v T) error { return q.offer(&v, stripe.Key()) }
-
-// offer is Offer for the goroutine with stack key key.
-func (q *LockFree[T]) offer(v *T, key uint64) error {
-	switch q.push(v, false, key) {
+func (q *LockFree[T]) Offer(v T) error {
+	switch q.push(&v, false, stripe.Key()) {
 	case lockFreeFull:
 		return ErrFull
 	case lockFreeClosed:
@@ -436,18 +449,11 @@ func (q *LockFree[T]) offer(v *T, key uint64) error {
 // for another goroutine. The slot is zeroed, so the queue keeps no reference
 // to the returned value. Lock-free; it does not allocate.
 func (q *LockFree[T]) TryPop() (v T, ok bool) {
-	ok = q.tryPop(&v, stripe.Key())
-	return
-}
-
-// tryPop is TryPop for the goroutine with stack key key; it moves the
-// element into *v.
-func (q *LockFree[T]) tryPop(v *T, key uint64) bool {
-	if q.pop(v, false, key) != lockFreeOK {
-		return false
+	if q.pop(&v, false, stripe.Key()) != lockFreeOK {
+		return v, false
 	}
 	q.wakePusher()
-	return true
+	return v, true
 }
 
 // Push appends v, waiting while the queue is full. It returns nil once v is
@@ -462,24 +468,22 @@ func (q *LockFree[T]) tryPop(v *T, key uint64) bool {
 // and empty"). ctx is consulted only when Push would park: with room, Push
 // succeeds even if ctx is done. It does not allocate unless it parks. Push
 // panics if ctx is nil.
-func (q *LockFree[T]) Push(ctx context.Context, v T) error { return q.pushWait(ctx, &v, stripe.Key()) }
-
-// pushWait is Push for the goroutine with stack key key.
-func (q *LockFree[T]) pushWait(ctx context.Context, v *T, key uint64) error {
+func (q *LockFree[T]) Push(ctx context.Context, v T) error {
 	if ctx == nil {
 		panic("lfqueue: Push called with nil Context")
 	}
+	key := stripe.Key()
 	// Fast path: one attempt. Of what the pops write it reads the free
 	// ring's threshold and head entry (the slot it takes), and tail only
 	// when the queue is full or closed.
-	switch q.push(v, true, key) {
+	switch q.push(&v, true, key) {
 	case lockFreeOK:
 		q.wakePopper()
 		return nil
 	case lockFreeClosed:
 		return ErrClosed
 	}
-	return q.pushSlow(ctx, v, key)
+	return q.pushSlow(ctx, &v, key)
 }
 
 // pushSlow is Push after its first attempt found no free slot ready: it
@@ -553,28 +557,23 @@ func (q *LockFree[T]) wakePusher() {
 // parked. ctx is consulted only when Pop would park. It does not allocate
 // unless it parks. Pop panics if ctx is nil.
 func (q *LockFree[T]) Pop(ctx context.Context) (v T, err error) {
-	err = q.popWait(ctx, &v, stripe.Key())
-	return
-}
-
-// popWait is Pop for the goroutine with stack key key; it moves the
-// element into *v.
-func (q *LockFree[T]) popWait(ctx context.Context, v *T, key uint64) error {
 	if ctx == nil {
 		panic("lfqueue: Pop called with nil Context")
 	}
+	key := stripe.Key()
 	// Fast path: one attempt. Of what the pushes write it reads the
 	// element ring's threshold and head entry (the slot it takes), and tail
 	// only when the threshold says empty; closed-and-drained is decided in
 	// the slow path.
-	switch q.pop(v, true, key) {
+	switch q.pop(&v, true, key) {
 	case lockFreeOK:
 		q.wakePusher()
-		return nil
+		return v, nil
 	case lockFreeClosed:
-		return ErrClosed
+		return v, ErrClosed
 	}
-	return q.popSlow(ctx, v, key)
+	err = q.popSlow(ctx, &v, key)
+	return v, err
 }
 
 // popSlow is Pop after its first attempt found no element ready: it

@@ -6,7 +6,6 @@ import (
 	"math"
 	"math/rand/v2"
 	"runtime"
-	"runtime/debug"
 	"sync"
 	"testing"
 	"time"
@@ -382,72 +381,85 @@ func TestLockFreeStashPair(t *testing.T) {
 	}
 }
 
-// growStack grows the calling goroutine's stack well past what the queue's
-// calls need, so that its stack (and so its stash key) does not move in the
-// middle of a test: a new goroutine's first calls would otherwise grow it,
-// and a push could then hash to one stash and the pop after it to another.
-//
-//go:noinline
-func growStack() {
-	var b [32 << 10]byte
-	touchBytes(b[:])
+// stashKeys returns n stack keys that q maps to one stash, with distinct
+// asker tags: goroutines that share a stash, for tests that drive push and
+// pop as a given goroutine (pushAs, popAs) instead of relying on where real
+// goroutines' stacks lie.
+func stashKeys(t *testing.T, q *LockFree[int], n int) []uint64 {
+	t.Helper()
+	first := uint64(1) << 24
+	want, _ := q.stashOf(first)
+	tags := map[uint64]bool{}
+	var keys []uint64
+	for k := first; len(keys) < n && k < first+1<<16; k++ {
+		if s, _ := q.stashOf(k); s == want && !tags[stashTag(k)] {
+			tags[stashTag(k)] = true
+			keys = append(keys, k)
+		}
+	}
+	if len(keys) < n {
+		t.Fatalf("found %d keys for one stash, want %d", len(keys), n)
+	}
+	return keys
 }
 
-// touchBytes writes p, so that the compiler keeps growStack's array.
-//
-//go:noinline
-func touchBytes(p []byte) { p[len(p)-1] = 1 }
+// pushAs pushes v as the goroutine with stack key k.
+func pushAs(t *testing.T, q *LockFree[int], k uint64, v int) {
+	t.Helper()
+	if st := q.push(&v, false, k); st != lockFreeOK {
+		t.Fatalf("push as %#x: status %d", k, st)
+	}
+}
 
-// TestLockFreeStashTakeover: a goroutine that pushes and pops, and whose
-// stash holds another goroutine's index, asks for the stash on its push (the
-// wanted bit) and takes it over on its pop (the displaced index goes to the
-// free ring), so that it finds its own index on its next push even when a
-// descheduled goroutine left one in the stash it hashes to. No index is
-// lost: afterwards the queue takes exactly Cap() pushes.
+// popAs pops as the goroutine with stack key k.
+func popAs(t *testing.T, q *LockFree[int], k uint64) int {
+	t.Helper()
+	var v int
+	if st := q.pop(&v, false, k); st != lockFreeOK {
+		t.Fatalf("pop as %#x: status %d", k, st)
+	}
+	return v
+}
+
+// TestLockFreeStashTakeover: goroutine B pushes and pops in turn, but its
+// stash holds goroutine A's index (A popped last, then was descheduled).
+// B's push asks for the stash (its tag in the word) and takes a free-ring
+// index; B's pop swaps its own index in and moves A's to the free ring; and
+// from then on B's pairs go through the stash alone. No index is lost: the
+// queue then takes exactly Cap() pushes.
 func TestLockFreeStashTakeover(t *testing.T) {
-	// No GC: it may shrink a parked goroutine's stack, and a later
-	// goroutine may then grow into the old one and inherit its stash key.
-	defer debug.SetGCPercent(debug.SetGCPercent(-1))
 	q := NewLockFree[int](64)
-	snap := func() []uint64 {
-		w := make([]uint64, len(q.stashes))
-		for j := range q.stashes {
-			w[j] = q.stashes[j].w.Load()
-		}
-		return w
+	keys := stashKeys(t, q, 2)
+	a, b := keys[0], keys[1]
+	s, _ := q.stashOf(a)
+	pushAs(t, q, a, 1)
+	popAs(t, q, a)
+	if q.stashOwner(s.Load()) != q.stashMark(a) {
+		t.Fatalf("A's pop left stash %#x, want A's index", s.Load())
 	}
-	// More goroutines than stashes, all alive to the end (a goroutine that
-	// exited could leave its stack, and so its stash key, to the next).
-	n := 2*len(q.stashes) + 2
-	stop := make(chan struct{})
-	defer close(stop)
-	took := 0
-	for g := range n {
-		before, freeTail := snap(), q.free.tail.Load()
-		done := make(chan bool)
-		go func() {
-			growStack()
-			ok := q.TryPush(g)
-			_, ok2 := q.TryPop()
-			done <- ok && ok2
-			<-stop
-		}()
-		if !<-done {
-			t.Fatalf("goroutine %d: push-pop pair failed", g)
-		}
-		after := snap()
-		for j := range after {
-			// A takeover puts a new owner on a stash that held an index.
-			if before[j] != 0 && q.stashOwner(after[j]) != q.stashOwner(before[j]) {
-				took++
-				if q.free.tail.Load() == freeTail {
-					t.Fatalf("goroutine %d took stash %d over, but the index it held did not go to the free ring", g, j)
-				}
-			}
+	pushAs(t, q, b, 2)
+	if got := q.stashAsker(s.Load()); got != stashTag(b) {
+		t.Fatalf("B's push left asker %#x, want B's tag %#x", got, stashTag(b))
+	}
+	freeTail := q.free.tail.Load()
+	if v := popAs(t, q, b); v != 2 {
+		t.Fatalf("B popped %d, want 2", v)
+	}
+	if q.stashOwner(s.Load()) != q.stashMark(b) {
+		t.Fatalf("B's pop left stash %#x: it did not take the stash over", s.Load())
+	}
+	if q.free.tail.Load() == freeTail {
+		t.Fatal("B took the stash over, but A's index did not go to the free ring")
+	}
+	head, tail := q.free.head.Load(), q.free.tail.Load()
+	for i := range 100 {
+		pushAs(t, q, b, i)
+		if v := popAs(t, q, b); v != i {
+			t.Fatalf("B popped %d, want %d", v, i)
 		}
 	}
-	if took == 0 {
-		t.Fatalf("%d goroutines doing a push and a pop each on %d stashes, and none took a stash over", n, len(q.stashes))
+	if h, tl := q.free.head.Load(), q.free.tail.Load(); h != head || tl != tail {
+		t.Fatalf("B's pairs after the takeover moved the free ring: head %d -> %d, tail %d -> %d", head, h, tail, tl)
 	}
 	for i := range q.Cap() {
 		if !q.TryPush(i) {
@@ -459,40 +471,47 @@ func TestLockFreeStashTakeover(t *testing.T) {
 	}
 }
 
-// TestLockFreeStashPopOnly: goroutines that only pop never take a stash
-// from one another: with no push asking for it (the wanted bit), a pop
-// whose stash holds another goroutine's index leaves it there and gives
-// its own to the free ring.
-func TestLockFreeStashPopOnly(t *testing.T) {
-	defer debug.SetGCPercent(debug.SetGCPercent(-1)) // see TestLockFreeStashTakeover
+// TestLockFreeStashAskedOwner: the owner of a stashed index still takes it
+// back after another goroutine's push asked for the stash.
+func TestLockFreeStashAskedOwner(t *testing.T) {
 	q := NewLockFree[int](64)
-	n := len(q.stashes) + 2
-	for i := range n {
-		if !q.TryPush(i) {
-			t.Fatal("prefill failed")
-		}
+	keys := stashKeys(t, q, 2)
+	a, p := keys[0], keys[1]
+	s, _ := q.stashOf(a)
+	pushAs(t, q, a, 1)
+	popAs(t, q, a)
+	pushAs(t, q, p, 2) // asks for A's stash
+	if q.stashAsker(s.Load()) != stashTag(p) {
+		t.Fatalf("P's push left stash %#x without its tag", s.Load())
 	}
-	stop := make(chan struct{})
-	defer close(stop)
-	for g := range n {
-		before := make([]uint64, len(q.stashes))
-		for j := range q.stashes {
-			before[j] = q.stashes[j].w.Load()
-		}
-		done := make(chan bool)
-		go func() {
-			growStack()
-			_, ok := q.TryPop()
-			done <- ok
-			<-stop // alive to the end, so no later goroutine gets its stack
-		}()
-		if !<-done {
-			t.Fatalf("goroutine %d: TryPop failed", g)
-		}
-		for j := range q.stashes {
-			if before[j] != 0 && q.stashes[j].w.Load() != before[j] {
-				t.Fatalf("goroutine %d, popping only, took stash %d over from another goroutine", g, j)
-			}
+	head := q.free.head.Load()
+	pushAs(t, q, a, 3)
+	if q.free.head.Load() != head || s.Load() != 0 {
+		t.Fatalf("A's push did not take its own index back (stash %#x)", s.Load())
+	}
+}
+
+// TestLockFreeStashPopOnly: goroutines that only pop never take a stash
+// from one another, even while a goroutine that only pushes keeps asking
+// for it: a takeover needs the asker's own pop.
+func TestLockFreeStashPopOnly(t *testing.T) {
+	q := NewLockFree[int](64)
+	keys := stashKeys(t, q, 3)
+	p, c1, c2 := keys[0], keys[1], keys[2]
+	s, _ := q.stashOf(c1)
+	pushAs(t, q, p, 0)
+	popAs(t, q, c1) // c1's index now in the stash
+	owner := q.stashOwner(s.Load())
+	if owner != q.stashMark(c1) {
+		t.Fatalf("C1's pop left stash %#x", s.Load())
+	}
+	for i := range 100 {
+		pushAs(t, q, p, i)
+		pushAs(t, q, p, i)
+		popAs(t, q, c2)
+		popAs(t, q, c1)
+		if got := q.stashOwner(s.Load()); got != owner {
+			t.Fatalf("round %d: a goroutine that only pops took the stash over (owner %#x, was %#x)", i, got, owner)
 		}
 	}
 }

@@ -28,6 +28,7 @@ type stallQueue interface {
 	TryPop() (uint64, bool)
 	Close()
 	Len() int
+	Cap() int
 }
 
 // pointInfo names a stall point: a subtest name and a description.
@@ -223,6 +224,23 @@ func runStall(t *testing.T, q stallQueue, p stallPoint, wait time.Duration) stal
 	if n := q.Len(); n != 0 {
 		t.Errorf("Len = %d after the drain", n)
 	}
+	// Capacity: no slot was lost either (a closed queue takes no push).
+	if p != stallLockFreeClosed {
+		for i := range q.Cap() {
+			if !q.TryPush(uint64(i)) {
+				t.Errorf("after the drain, TryPush %d of Cap() = %d failed: a slot was lost", i, q.Cap())
+				break
+			}
+		}
+		if q.TryPush(0) {
+			t.Errorf("after the drain, TryPush succeeded beyond Cap() = %d", q.Cap())
+		}
+		for {
+			if _, ok := q.TryPop(); !ok {
+				break
+			}
+		}
+	}
 	seen := map[uint64]bool{}
 	for _, x := range popped {
 		if seen[x] {
@@ -246,19 +264,50 @@ func runStall(t *testing.T, q stallQueue, p stallPoint, wait time.Duration) stal
 	return res
 }
 
+// growStack grows the calling goroutine's stack well past what the queue's
+// calls need, so that its stack (and so its stash key) does not move in the
+// middle of a test: a new goroutine's first calls would otherwise grow it,
+// and a push could then hash to one stash and the pop after it to another.
+//
+//go:noinline
+func growStack() {
+	var b [32 << 10]byte
+	touchBytes(b[:])
+}
+
+// touchBytes writes p, so that the compiler keeps growStack's array.
+//
+//go:noinline
+func touchBytes(p []byte) { p[len(p)-1] = 1 }
+
 // plantForeignStashes moves one free index from the free ring into every
 // stash of q, marked as left there by a goroutine that does not exist (stack
 // key 1, an address no stack has), as a goroutine descheduled after a pop
-// would leave it.
-func plantForeignStashes(t *testing.T, q *LockFree[uint64]) {
+// would leave it, and asked for by the goroutine with stack key asker.
+func plantForeignStashes(t *testing.T, q *LockFree[uint64], asker uint64) {
 	t.Helper()
 	for j := range q.stashes {
 		i, st := q.free.dequeue(false)
 		if st != lockFreeOK {
 			t.Fatalf("planting stash %d: the free ring has no index (%d)", j, st)
 		}
-		q.stashes[j].w.Store(1<<(q.stashBits+1) | (i + 1))
+		q.stashes[j].w.Store(q.stashMark(1) | stashTag(asker)<<q.stashBits | (i + 1))
 	}
+}
+
+// fixedKeyLockFree is a LockFree whose try operations run as if called by
+// the goroutine with stack key key, wherever they are called from.
+type fixedKeyLockFree struct {
+	*LockFree[uint64]
+	key uint64
+}
+
+func (f fixedKeyLockFree) TryPush(v uint64) bool { return f.push(&v, false, f.key) == lockFreeOK }
+
+func (f fixedKeyLockFree) TryPop() (uint64, bool) {
+	var v uint64
+	ok := f.pop(&v, false, f.key) == lockFreeOK
+	return v, ok
 }
 
 // helperFor returns, for the catchup points, the operation of the helper
@@ -308,12 +357,16 @@ func TestStallLockFree(t *testing.T) {
 	}
 	for _, p := range sortedPoints(lockFreePoints) {
 		t.Run(lockFreePoints[p].name, func(t *testing.T) {
-			q := NewLockFree[uint64](stallCap)
+			var q stallQueue = NewLockFree[uint64](stallCap)
 			if p == stallLockFreeStashTakeover {
 				// Every stash holds an index of "another goroutine",
-				// so the victim's first pop takes its stash over.
-				q = NewLockFree[uint64](64)
-				plantForeignStashes(t, q)
+				// asked for by the goroutine that every call here
+				// claims to be, so the victim's first pop takes its
+				// stash over.
+				const key = 1 << 24
+				lf := NewLockFree[uint64](64)
+				plantForeignStashes(t, lf, key)
+				q = fixedKeyLockFree{lf, key}
 			}
 			// A generous bound: the calls take milliseconds even under
 			// -race on a loaded machine; only a call that waits for the

@@ -27,8 +27,8 @@ import (
 // b.N); body runs its n iterations in a loop of its own. Per-goroutine setup
 // done in body before that loop is timed, so keep it small.
 //
-// Run resets the timer before the start and stops it after the end; the
-// caller reports metrics after Run returns.
+// Run resets and starts the timer just before the start and stops it after
+// the end; the caller reports metrics after Run returns.
 func Run(b *testing.B, par int, body func(n int)) {
 	g := max(par, 1) * runtime.GOMAXPROCS(0)
 	start := make(chan struct{})
@@ -46,6 +46,7 @@ func Run(b *testing.B, par int, body func(n int)) {
 	}
 	ready.Wait()
 	b.ResetTimer()
+	b.StartTimer() // in case the caller had stopped it
 	close(start)
 	done.Wait()
 	b.StopTimer()

@@ -48,12 +48,13 @@ fi
 [ -s "$raw" ] || { echo "counter-runs: no $raw" >&2; exit 1; }
 awk '
 # reg is the placement regime of a sample (internal/regime.Classify): 1p at
-# GOMAXPROCS 1; turns when the probe got under 1.5 CPUs per wall second or
-# a round trip of 2 µs or more; near below 250 ns; far otherwise.
+# GOMAXPROCS 1; turns when the probe got under 1.5 CPUs per wall second (a
+# share of 0 or none is "not measured") or a round trip of 2 µs or more;
+# near below 250 ns; far otherwise.
 function reg(rt, pcw) {
 	if (cpu == 1) return "1p"
 	if (rt == "–") return "?"
-	if (pcw + 0 < 1.5 || rt + 0 >= 2000) return "turns"
+	if ((pcw != "–" && pcw + 0 > 0 && pcw + 0 < 1.5) || rt + 0 >= 2000) return "turns"
 	return (rt + 0 < 250) ? "near" : "far"
 }
 function flush() {
