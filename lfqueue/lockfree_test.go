@@ -7,6 +7,7 @@ import (
 	"math/rand/v2"
 	"runtime"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 	"unsafe"
@@ -421,6 +422,19 @@ func popAs(t *testing.T, q *LockFree[int], k uint64) int {
 	return v
 }
 
+// stashedBy returns the stash of the goroutine with key a after a push and
+// a pop by it, which leave its index there (the stash was empty).
+func stashedBy(t *testing.T, q *LockFree[int], a uint64) *atomic.Uint64 {
+	t.Helper()
+	s, _ := q.stashOf(a)
+	pushAs(t, q, a, 1)
+	popAs(t, q, a)
+	if q.stashOwner(s.Load()) != q.stashMark(a) {
+		t.Fatalf("the pop of %#x left stash %#x, want its own index", a, s.Load())
+	}
+	return s
+}
+
 // TestLockFreeStashTakeover: goroutine B pushes and pops in turn, but its
 // stash holds goroutine A's index (A popped last, then was descheduled).
 // B's push asks for the stash (its tag in the word) and takes a free-ring
@@ -431,12 +445,7 @@ func TestLockFreeStashTakeover(t *testing.T) {
 	q := NewLockFree[int](64)
 	keys := stashKeys(t, q, 2)
 	a, b := keys[0], keys[1]
-	s, _ := q.stashOf(a)
-	pushAs(t, q, a, 1)
-	popAs(t, q, a)
-	if q.stashOwner(s.Load()) != q.stashMark(a) {
-		t.Fatalf("A's pop left stash %#x, want A's index", s.Load())
-	}
+	s := stashedBy(t, q, a)
 	pushAs(t, q, b, 2)
 	if got := q.stashAsker(s.Load()); got != stashTag(b) {
 		t.Fatalf("B's push left asker %#x, want B's tag %#x", got, stashTag(b))
@@ -477,9 +486,7 @@ func TestLockFreeStashAskedOwner(t *testing.T) {
 	q := NewLockFree[int](64)
 	keys := stashKeys(t, q, 2)
 	a, p := keys[0], keys[1]
-	s, _ := q.stashOf(a)
-	pushAs(t, q, a, 1)
-	popAs(t, q, a)
+	s := stashedBy(t, q, a)
 	pushAs(t, q, p, 2) // asks for A's stash
 	if q.stashAsker(s.Load()) != stashTag(p) {
 		t.Fatalf("P's push left stash %#x without its tag", s.Load())
