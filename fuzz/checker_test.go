@@ -244,9 +244,7 @@ func TestLinearizabilityCheckerRejectsBroken(t *testing.T) {
 				p := randomLinParams(rng)
 				p.capacity = max(p.capacity, 2) // a reorder needs two elements
 				ops := recordHistory(newRefQueue(p.capacity, tc.b), p, rng.Uint64())
-				if tc.relaxed {
-					addSlack(ops)
-				}
+				addOverlaps(ops)
 				res, path, err := linVerdict(ops, p.capacity, tc.relaxed, t.TempDir())
 				if res != porcupine.Illegal {
 					continue

@@ -101,6 +101,10 @@ type linIn struct {
 	// pushes and pops of other goroutines whose calls overlap this one:
 	// each may hold a free slot (see relaxFull).
 	slack int
+	// pushes is the number of pushes of other goroutines whose calls
+	// overlap this one: for a Queue Pop, one of them may hold the slot at
+	// head, claimed and not yet published.
+	pushes int
 }
 
 type linOut struct {
@@ -140,7 +144,10 @@ func (s linState) pop() (int, linState) {
 //     consults ctx only when it would have to wait);
 //   - a pop returns the oldest element; a failed TryPop is legal only when
 //     empty, Pop's ErrClosed only when closed and empty, Pop's ctx.Err()
-//     only when empty and not closed;
+//     only when not closed and empty, or (Queue only, as its Pop documents)
+//     while a push of another goroutine overlaps the call: that push may
+//     hold the slot at head, claimed and not published, and Pop gives up
+//     waiting for it when ctx ends;
 //   - ForcePush on a full queue evicts exactly the oldest element, on a
 //     closed one fails with ErrClosed and changes nothing;
 //   - Len returns the exact length, Closed whether Close happened.
@@ -183,7 +190,7 @@ func fifoModel(capacity int, relaxed bool) porcupine.Model {
 					case errClosed:
 						return s.closed && s.n == 0, s
 					case errCtx:
-						return !s.closed && s.n == 0, s
+						return !s.closed && (s.n == 0 || !relaxed && in.pushes > 0), s
 					}
 					return false, s
 				}
@@ -507,9 +514,7 @@ func checkLinearizable(t *testing.T, relaxed bool, mk func(capacity int, rng *ra
 		tr := new(tracer)
 		tr.add("history %d: %+v %s seed=%d", i, p, what, hseed)
 		watchdog(t, tr, func() { ops = recordHistory(q, p, hseed) })
-		if relaxed {
-			addSlack(ops)
-		}
+		addOverlaps(ops)
 		if err := checkClosedDrained(ops); err != nil {
 			t.Fatalf("history %d (%+v, %s, seed %d): %v\n%s", i, p, what, hseed, err, describeHistory(ops, p.capacity))
 		}
@@ -533,19 +538,21 @@ func checkLinearizable(t *testing.T, relaxed bool, mk func(capacity int, rng *ra
 	}
 }
 
-// addSlack sets each operation's slack: the number of pushes and pops of
-// other goroutines whose calls overlap it (for the relaxed model).
-func addSlack(ops []porcupine.Operation) {
+// addOverlaps sets each operation's slack and pushes: the numbers of
+// pushes and pops, and of pushes, of other goroutines whose calls overlap it.
+func addOverlaps(ops []porcupine.Operation) {
 	for i := range ops {
 		in := ops[i].Input.(linIn)
-		in.slack = 0
+		in.slack, in.pushes = 0, 0
 		for j, b := range ops {
-			switch b.Input.(linIn).kind {
-			case linTryPush, linPush, linTryPop, linPop, linForcePush:
-			default:
+			if i == j || ops[i].ClientId == b.ClientId || ops[i].Call > b.Return || b.Call > ops[i].Return {
 				continue
 			}
-			if i != j && ops[i].ClientId != b.ClientId && ops[i].Call <= b.Return && b.Call <= ops[i].Return {
+			switch b.Input.(linIn).kind {
+			case linTryPush, linPush, linForcePush:
+				in.slack++
+				in.pushes++
+			case linTryPop, linPop:
 				in.slack++
 			}
 		}
