@@ -101,10 +101,12 @@ type linIn struct {
 	// pushes and pops of other goroutines whose calls overlap this one:
 	// each may hold a free slot (see relaxFull).
 	slack int
-	// pushes is the number of pushes of other goroutines whose calls
-	// overlap this one: for a Queue Pop, one of them may hold the slot at
-	// head, claimed and not yet published.
-	pushes int
+	// pushes and pops are the numbers of pushes and of pops of other
+	// goroutines whose calls overlap this one: for a Queue Pop, one of
+	// those pushes may hold the slot at head, claimed and not yet
+	// published; for a Queue Push, one of those pops may hold the slot at
+	// tail, claimed and not yet released.
+	pushes, pops int
 }
 
 type linOut struct {
@@ -140,8 +142,11 @@ func (s linState) pop() (int, linState) {
 // capacity:
 //   - a push succeeds iff the queue is neither full nor closed; a failed
 //     TryPush is legal only when full or closed, Push's ErrClosed only when
-//     closed, and Push's ctx.Err() only when full and not closed (Push
-//     consults ctx only when it would have to wait);
+//     closed, and Push's ctx.Err() only when not closed and full (Push
+//     consults ctx only when it would have to wait), or (Queue only, as its
+//     Push documents) while a pop of another goroutine overlaps the call:
+//     that pop may hold the slot at tail, claimed and not yet released, and
+//     Push gives up waiting for it when ctx ends;
 //   - a pop returns the oldest element; a failed TryPop is legal only when
 //     empty, Pop's ErrClosed only when closed and empty, Pop's ctx.Err()
 //     only when not closed and empty, or (Queue only, as its Pop documents)
@@ -173,7 +178,7 @@ func fifoModel(capacity int, relaxed bool) porcupine.Model {
 					case errClosed:
 						return s.closed, s
 					case errCtx:
-						return mayFail && !s.closed, s
+						return !s.closed && (mayFail || !relaxed && in.pops > 0), s
 					}
 					return false, s
 				}
@@ -538,12 +543,13 @@ func checkLinearizable(t *testing.T, relaxed bool, mk func(capacity int, rng *ra
 	}
 }
 
-// addOverlaps sets each operation's slack and pushes: the numbers of
-// pushes and pops, and of pushes, of other goroutines whose calls overlap it.
+// addOverlaps sets each operation's slack, pushes and pops: the numbers of
+// pushes and pops, of pushes, and of pops of other goroutines whose calls
+// overlap it.
 func addOverlaps(ops []porcupine.Operation) {
 	for i := range ops {
 		in := ops[i].Input.(linIn)
-		in.slack, in.pushes = 0, 0
+		in.slack, in.pushes, in.pops = 0, 0, 0
 		for j, b := range ops {
 			if i == j || ops[i].ClientId == b.ClientId || ops[i].Call > b.Return || b.Call > ops[i].Return {
 				continue
@@ -554,6 +560,7 @@ func addOverlaps(ops []porcupine.Operation) {
 				in.pushes++
 			case linTryPop, linPop:
 				in.slack++
+				in.pops++
 			}
 		}
 		ops[i].Input = in
