@@ -25,7 +25,11 @@
 //
 // Queue's TryPush, Offer and TryPop never fail spuriously: full (empty) is
 // reported only if the queue was full (empty) at some instant during the
-// call. A popped slot is zeroed, so the queue keeps no popped value alive.
+// call. One exception to linearizability, of Queue only: a blocking Pop
+// (Push) that waits for a push (pop) stopped between its two steps on the
+// slot it needs, and whose ctx ends meanwhile, returns ctx.Err() although
+// the queue was not empty (full) then (see Progress). A popped slot is
+// zeroed, so the queue keeps no popped value alive.
 // Operations that do not park allocate nothing.
 //
 // After Close, no push succeeds, every element pushed before stays
