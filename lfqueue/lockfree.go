@@ -311,6 +311,9 @@ func (q *LockFree[T]) stashOwner(x uint64) uint64 {
 	return x &^ (1<<(q.stashBits+stashAskBits) - 1)
 }
 
+// stashIndex is the index held by the non-empty stash word x.
+func (q *LockFree[T]) stashIndex(x uint64) uint64 { return x&(1<<q.stashBits-1) - 1 }
+
 // stashAsker is the asker field of stash word x: 0, or the tag of the
 // goroutine whose push found x's index there and asked for the stash.
 func (q *LockFree[T]) stashAsker(x uint64) uint64 {
@@ -371,7 +374,7 @@ func (q *LockFree[T]) unstash(s *atomic.Uint64) (uint64, bool) {
 		return 0, false
 	}
 	stall(stallLockFreeFreeDeqTaken)
-	return x&(1<<q.stashBits-1) - 1, true
+	return q.stashIndex(x), true
 }
 
 // anyStashed reports whether some stash held an index when it looked (one
@@ -404,10 +407,10 @@ func (q *LockFree[T]) putFree(i, key uint64) {
 	if x == 0 && s.CompareAndSwap(0, own|(i+1)) {
 		return
 	}
-	if x != 0 && q.stashAsker(x) == stashTag(key) && q.stashOwner(x) != own {
+	if q.stashAsker(x) == stashTag(key) && q.stashOwner(x) != own { // a tag is never 0: x holds an index
 		if old := s.Swap(own | (i + 1)); old != 0 {
 			stall(stallLockFreeStashTakeover)
-			q.free.enqueue(old&(1<<q.stashBits-1) - 1)
+			q.free.enqueue(q.stashIndex(old))
 		}
 		return
 	}
