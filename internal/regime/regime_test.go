@@ -150,9 +150,11 @@ func spinShare(d time.Duration) float64 {
 // must report (nearly) that share, or it would call a placement "turns"
 // that is not. The probe once yielded its locked goroutines every 1024
 // spins and so measured its own thread handoffs (0.5 to 1.2 on an idle
-// 2-vCPU host); this test fails on that probe. Each attempt measures the
-// machine just before probing and is skipped when the machine did not give
-// two CPUs (a busy CI host), so the test only judges the probe.
+// 2-vCPU host); this test fails on that probe. An attempt is judged only
+// when the machine gave two spinning threads two CPUs both just before and
+// just after the probe, so a neighbour that takes a CPU during the probe
+// (a busy CI host) skips the attempt instead of failing it; the test fails
+// only when at least minJudged such attempts all saw the probe short.
 func TestProbeCPUShareMatchesMachine(t *testing.T) {
 	if _, ok := threadCPU(); !ok {
 		t.Skip("no per-thread CPU clock on this platform")
@@ -160,22 +162,27 @@ func TestProbeCPUShareMatchesMachine(t *testing.T) {
 	if runtime.GOMAXPROCS(0) < 2 || runtime.NumCPU() < 2 {
 		t.Skip("needs GOMAXPROCS >= 2 and two CPUs")
 	}
-	judged := 0
+	const minJudged = 3
 	var got []string
-	for range 8 {
-		base := spinShare(10 * time.Millisecond)
-		if base < 1.8 {
+	for range 16 {
+		before := spinShare(10 * time.Millisecond)
+		if before < 1.8 {
 			continue
 		}
-		judged++
 		p := ProbeNow()
-		got = append(got, fmt.Sprintf("machine %.2f, probe %.2f (rt %v)", base, p.CPUPerWall, p.RoundTrip))
+		after := spinShare(10 * time.Millisecond)
+		if after < 1.8 {
+			continue
+		}
+		base := min(before, after)
+		got = append(got, fmt.Sprintf("machine %.2f before, %.2f after, probe %.2f (rt %v)", before, after, p.CPUPerWall, p.RoundTrip))
 		if p.CPUPerWall >= 0.8*base {
 			return
 		}
 	}
-	if judged == 0 {
-		t.Skip("the machine never gave two spinning threads 1.8 CPUs per second")
+	if len(got) < minJudged {
+		t.Skipf("only %d attempts had the machine give two spinning threads 1.8 CPUs around the probe (need %d):\n%s",
+			len(got), minJudged, strings.Join(got, "\n"))
 	}
-	t.Errorf("the probe's CPU share stayed below 0.8x what two spinning threads got just before it:\n%s", strings.Join(got, "\n"))
+	t.Errorf("the probe's CPU share stayed below 0.8x what two spinning threads got around it:\n%s", strings.Join(got, "\n"))
 }
