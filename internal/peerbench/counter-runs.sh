@@ -50,44 +50,57 @@ awk '
 # reg is the placement regime of a sample (internal/regime.Classify): 1p at
 # GOMAXPROCS 1; turns when the probe got under 1.5 CPUs per wall second (a
 # share of 0 or none is "not measured") or a round trip of 2 µs or more;
-# near below 250 ns; far otherwise.
-function reg(rt, pcw) {
+# near below 250 ns; far otherwise. A sample whose own run got under 1.5
+# CPUs per wall second (cpu/wall) is "serial" whatever the probe saw: its
+# goroutines ran one CPU at a time, so no word of it was contended.
+function reg(rt, pcw, cw) {
 	if (cpu == 1) return "1p"
+	if (cw != "–" && cw + 0 < 1.5) return "serial"
 	if (rt == "–") return "?"
 	if ((pcw != "–" && pcw + 0 > 0 && pcw + 0 < 1.5) || rt + 0 >= 2000) return "turns"
 	return (rt + 0 < 250) ? "near" : "far"
+}
+# summary prints the median and range of the m values in w[1..m] (sorted in place).
+function summary(w, m,    i, j, t) {
+	for (i = 1; i <= m; i++) for (j = i + 1; j <= m; j++) if (w[j] < w[i]) { t = w[i]; w[i] = w[j]; w[j] = t }
+	return sprintf("median %.2f, range %.2f–%.2f over %d runs", (m % 2) ? w[(m + 1) / 2] : (w[m / 2] + w[m / 2 + 1]) / 2, w[1], w[m], m)
 }
 function flush() {
 	if (key == "" || !("atomic.Int64" in ns) || !("Counter/start=new" in ns)) return
 	r = ns["Counter/start=new"] / ns["atomic.Int64"]
 	n[key]++; ratio[key, n[key]] = r
-	ra = reg(rt["atomic.Int64"], pcw["atomic.Int64"]); rc = reg(rt["Counter/start=new"], pcw["Counter/start=new"])
+	ra = reg(rt["atomic.Int64"], pcw["atomic.Int64"], cw["atomic.Int64"]); rc = reg(rt["Counter/start=new"], pcw["Counter/start=new"], cw["Counter/start=new"])
+	if (cpu == 1 || (ra != "serial" && rc != "serial")) { nc[key]++; cratio[key, nc[key]] = r }
 	row[key, n[key]] = sprintf("| %d | %.2f | %s | %.2f | %s | %.2f | %.2f | %.2f | **%.2f** |", run, ns["atomic.Int64"], ra, ns["Counter/start=new"], rc, ns["Counter/start=striped"], ns["Counter/start=collided"], ns["per-goroutine-padded"], r)
 	if (!(key in seen)) { seen[key] = 1; order[++nkeys] = key }
 }
 /^# case / {
-	flush(); delete ns; delete rt; delete pcw
+	flush(); delete ns; delete rt; delete pcw; delete cw
 	split($3, a, "="); split($4, b, "="); split($5, d, "="); cpu = a[2]
 	key = "-cpu " a[2] ", " (b[2] == 1 ? "GOMAXPROCS goroutines (par=1)" : "4×GOMAXPROCS goroutines (par=" b[2] ")"); run = d[2]
 	next
 }
 /^Benchmark/ {
 	name = $1; sub(/.*impl=/, "", name); sub(/-[0-9]+$/, "", name)
-	ns[name] = $3; rt[name] = "–"; pcw[name] = "–"
+	ns[name] = $3; rt[name] = "–"; pcw[name] = "–"; cw[name] = "–"
 	for (i = 4; i < NF; i++) {
 		if ($(i+1) == "rt-ns") rt[name] = $i
+		if ($(i+1) == "cpu/wall") cw[name] = $i
 		if ($(i+1) == "probe-cpu/wall") pcw[name] = $i
 	}
 }
 END {
 	flush()
-	print "Counter.Add (a new Counter) ÷ a shared `atomic.Int64.Add`, one increment per op, each run a fresh process (`internal/peerbench/counter-runs.sh`; BenchmarkCounterAdd in atomicx at `-benchtime 3000000x`). ns/op. Regime: the placement probe taken before each sample (*near*/*far*: both vCPUs ran at once, a cache-line round trip below/above 250 ns; *turns*: the probe found the vCPUs taking turns, when a shared word is hardly contended; *1p*: GOMAXPROCS 1); the raw output has the probe figures. The floor is a counter of its own per goroutine; striped and collided are Counters that had striped before the run, under a random hash and with every goroutine forced onto one stripe."
+	print "Counter.Add (a new Counter) ÷ a shared `atomic.Int64.Add`, one increment per op, each run a fresh process (`internal/peerbench/counter-runs.sh`; BenchmarkCounterAdd in atomicx at `-benchtime 3000000x`). ns/op. Regime: the placement probe taken before each sample (*near*/*far*: both vCPUs ran at once, a cache-line round trip below/above 250 ns; *turns*: the probe found the vCPUs taking turns, when a shared word is hardly contended; *serial*: the sample itself got under 1.5 CPUs per wall second, so its goroutines ran one at a time and nothing was contended, whatever the probe found; *1p*: GOMAXPROCS 1); the raw output has the probe figures. The floor is a counter of its own per goroutine; striped and collided are Counters that had striped before the run, under a random hash and with every goroutine forced onto one stripe."
 	for (k = 1; k <= nkeys; k++) {
 		key = order[k]; m = n[key]
 		for (i = 1; i <= m; i++) v[i] = ratio[key, i]
-		for (i = 1; i <= m; i++) for (j = i + 1; j <= m; j++) if (v[j] < v[i]) { t = v[i]; v[i] = v[j]; v[j] = t }
-		med = (m % 2) ? v[(m + 1) / 2] : (v[m / 2] + v[m / 2 + 1]) / 2
-		printf "\n**%s**: Counter ÷ atomic median %.2f, range %.2f–%.2f over %d runs\n\n", key, med, v[1], v[m], m
+		line = "Counter ÷ atomic " summary(v, m)
+		if (nc[key] != m) {
+			for (i = 1; i <= nc[key]; i++) v[i] = cratio[key, i]
+			line = line "; over the " nc[key] " runs where neither sample was serial: " (nc[key] ? summary(v, nc[key]) : "none")
+		}
+		printf "\n**%s**: %s\n\n", key, line
 		print "| run | atomic ns | regime | Counter ns | regime | striped ns | collided ns | floor ns | Counter ÷ atomic |"
 		print "|---|---|---|---|---|---|---|---|---|"
 		for (i = 1; i <= m; i++) print row[key, i]
