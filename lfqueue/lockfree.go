@@ -140,10 +140,19 @@ const (
 // 17*pad.Size bytes (padded counters and waiter lists), plus the stashes:
 // one pad.Size range each, as many as the smallest power of two at least
 // 4*GOMAXPROCS when the queue is made, at most 16 (16*pad.Size bytes).
-// Elements are not padded as Queue's slots are: the rings remap neighbouring
-// positions to different cache lines, and the free ring is seeded with
-// indices a cache line apart, so pushes and pops that follow each other do
-// not start out on one line.
+// Elements are not padded as Queue's slots are: the element ring remaps
+// neighbouring positions to different cache lines, and the free ring is
+// seeded with indices a cache line apart, so pushes and pops that follow
+// each other do not start out on one line.
+//
+// The free ring is not remapped: its entries lie in position order. While
+// consumers keep up with producers (the element ring near empty, the usual
+// state of a service), the free ring is near full, so its dequeuers (pushes)
+// and enqueuers (pops) work half a ring apart, and each side then takes a
+// line of entries from the other once per eight operations (entries are 8
+// bytes) instead of on every operation. The element ring keeps the remap because there a waiting pop
+// watches the very entry the next push writes, and the entries after it
+// must not share its line.
 type LockFree[T any] struct {
 	free  scqRing // the free ring: indices of free slots of data
 	elems scqRing // the element ring: indices of elements, in FIFO order
@@ -200,8 +209,8 @@ func newLockFreeAt[T any](capacity int, start uint64) *LockFree[T] {
 	q.stashes = make([]stashSlot, 1<<sb)
 	q.stashHash = 64 - sb
 	q.stashBits = uint(bits.Len64(uint64(capacity)))
-	q.free.init(order, start, false)
-	q.elems.init(order, start, true)
+	q.free.init(order, start, false, false)
+	q.elems.init(order, start, true, true)
 	q.free.fill(spreadIndices(capacity, unsafe.Sizeof(zero)))
 	return q
 }

@@ -17,8 +17,9 @@ import (
 //
 // head and tail count positions, stored doubled (2*position): bit 0 of tail
 // is the finalize bit (Close), bit 0 of head is always 0, and both wrap
-// modulo 2^64, that is positions wrap modulo 2^63. A position's slot is
-// remap(position mod size); its cycle is position / size. Enqueuers and
+// modulo 2^64, that is positions wrap modulo 2^63. A position's entry is
+// picked by position mod size (see slot: the element ring remaps it, the
+// free ring does not); its cycle is position / size. Enqueuers and
 // dequeuers claim positions with fetch-and-add, so contention on a counter
 // never makes an operation retry.
 //
@@ -137,7 +138,7 @@ type scqRing struct {
 	lowMask  uint64          // 2*size - 1: index, safe bit and the doubled slot
 	safe     uint64          // 1 << order
 	idxBot   uint64          // size - 1: "no index"
-	shift    uint            // cache remap: log2(entries per false-sharing range)
+	shift    uint            // cache remap: log2(entries per false-sharing range); 0: none
 	reset    int64           // 3n-1, n = size/2
 	closable bool            // the ring can be finalized: LockFree's element ring
 	_        pad.Line
@@ -181,8 +182,10 @@ const finalized = 1
 
 // init sets up an empty ring of 2^order entries whose first position is
 // start (a position, not doubled). Positions below start count as an older
-// lap: every entry starts safe and empty in the cycle before start's.
-func (r *scqRing) init(order uint, start uint64, closable bool) {
+// lap: every entry starts safe and empty in the cycle before start's. With
+// remap set, slot spreads neighbouring positions over different
+// false-sharing ranges; without it, positions map to entries in order.
+func (r *scqRing) init(order uint, start uint64, closable, remap bool) {
 	r.closable = closable
 	r.order = order
 	r.size = 1 << order
@@ -191,7 +194,10 @@ func (r *scqRing) init(order uint, start uint64, closable bool) {
 	r.idxBot = r.size - 1
 	r.reset = int64(3*(r.size/2) - 1)
 	// 8-byte entries: pad.Size/8 of them share a false-sharing range.
-	r.shift = min(uint(bits.TrailingZeros(uint(pad.Size/8))), order)
+	r.shift = 0
+	if remap {
+		r.shift = min(uint(bits.TrailingZeros(uint(pad.Size/8))), order)
+	}
 	r.entries = make([]atomic.Uint64, r.size)
 	d := start << 1
 	for i := uint64(0); i < r.size; i++ {
@@ -223,9 +229,10 @@ func (r *scqRing) fill(idx []uint64) {
 // the low order+1 bits cleared.
 func (r *scqRing) cycle(x uint64) uint64 { return x &^ r.lowMask }
 
-// slot maps a doubled position to its entry with the cache remap: positions
-// that follow each other land in different false-sharing ranges, so that
-// neighbouring enqueues and dequeues do not contend for one line.
+// slot maps a doubled position to its entry. With the cache remap (shift >
+// 0), positions that follow each other land in different false-sharing
+// ranges, so that neighbouring enqueues and dequeues do not contend for one
+// line; with shift 0 it is the position modulo size.
 func (r *scqRing) slot(d uint64) uint64 {
 	i := (d >> 1) & (r.size - 1)
 	return (i >> (r.order - r.shift)) | ((i << r.shift) & (r.size - 1))
