@@ -17,6 +17,7 @@ package parallel
 import (
 	"runtime"
 	"sync"
+	"sync/atomic"
 	"testing"
 )
 
@@ -27,11 +28,21 @@ import (
 // b.N); body runs its n iterations in a loop of its own. Per-goroutine setup
 // done in body before that loop is timed, so keep it small.
 //
+// The goroutines wait for the start by spinning on a flag, without yielding
+// or parking, so that when it is set every P is already running one of them
+// and they start together. Goroutines that parked (or yielded) instead could
+// leave the other Ps idle, with their threads asleep in the OS; the start
+// would then run them on one P until the others woke, and a short contended
+// run would be timed with its goroutines taking turns. While the spinners
+// hold every P, the rest of the goroutines (and the caller) run as the
+// scheduler preempts them, so the setup, which is not timed, can take a few
+// scheduler time slices.
+//
 // Run resets and starts the timer just before the start and stops it after
 // the end; the caller reports metrics after Run returns.
 func Run(b *testing.B, par int, body func(n int)) {
 	g := max(par, 1) * runtime.GOMAXPROCS(0)
-	start := make(chan struct{})
+	var start atomic.Bool
 	var ready, done sync.WaitGroup
 	ready.Add(g)
 	done.Add(g)
@@ -40,14 +51,15 @@ func Run(b *testing.B, par int, body func(n int)) {
 		go func() {
 			defer done.Done()
 			ready.Done()
-			<-start
+			for !start.Load() {
+			}
 			body(n)
 		}()
 	}
 	ready.Wait()
 	b.ResetTimer()
 	b.StartTimer() // in case the caller had stopped it
-	close(start)
+	start.Store(true)
 	done.Wait()
 	b.StopTimer()
 }
