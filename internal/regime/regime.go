@@ -105,7 +105,8 @@ const (
 const probeStop = -1
 
 // A Probe is what RoundTrip measures: the median round trip, and the CPU
-// time the two spinning goroutines got per wall time of the probe (≈ 2 when
+// time the two spinning goroutines got per wall time of the probe, summed
+// over the two, each over its own part of the probe (≈ 2 when
 // both vCPUs ran at once, ≈ 1 when they took turns; 0 at GOMAXPROCS 1 and
 // where the platform gives no per-thread CPU time).
 type Probe struct {
@@ -176,33 +177,43 @@ func probe(budget time.Duration) (Probe, int) {
 		runtime.LockOSThread()
 		defer runtime.UnlockOSThread()
 	}
-	peerCPU := make(chan time.Duration, 1)
+	// Each goroutine's CPU share is its thread's CPU time over its own wall
+	// interval, read outside the CPU clock's reads (wall, CPU, …, CPU,
+	// wall), so that neither share can exceed 1: the peer's interval ends
+	// only once it sees the stop, and on a virtual machine a thread's CPU
+	// clock also runs while the host has stopped its vCPU, so a share
+	// taken over the other goroutine's wall interval could.
+	peerShare := make(chan float64, 1)
 	go func() {
 		if !oneP {
 			runtime.LockOSThread()
 			defer runtime.UnlockOSThread()
 		}
 		var c0 time.Duration
+		var t0 time.Time
 		ok0 := false
 		for i := int64(0); wait(2*i + 1); i++ {
 			if i == 0 { // the warm-up hop: both goroutines run from here
+				t0 = time.Now()
 				c0, ok0 = threadCPU()
 			}
 			word.Store(2*i + 2)
 		}
 		c1, ok1 := threadCPU()
-		if !ok0 || !ok1 {
-			c1, c0 = -1, 0
+		wall := time.Since(t0)
+		if !ok0 || !ok1 || wall <= 0 {
+			peerShare <- -1
+			return
 		}
-		peerCPU <- c1 - c0
+		peerShare <- float64(c1-c0) / float64(wall)
 	}()
 	batches := make([]time.Duration, 0, probeBatches)
 	// A warm-up hop first: the peer's thread may take a while to start.
 	word.Store(1)
 	wait(2)
 	i := int64(1)
-	c0, ok0 := threadCPU()
 	begin := time.Now()
+	c0, ok0 := threadCPU()
 	for {
 		elapsed := time.Since(begin)
 		if len(batches) >= probeMinBatches && elapsed > budget {
@@ -222,11 +233,11 @@ func probe(budget time.Duration) (Probe, int) {
 	c1, ok1 := threadCPU()
 	word.Store(probeStop)
 	wall := time.Since(begin)
-	peer := <-peerCPU
+	peer := <-peerShare
 	slices.Sort(batches)
 	p := Probe{RoundTrip: batches[len(batches)/2]}
 	if ok0 && ok1 && peer >= 0 && wall > 0 {
-		p.CPUPerWall = float64(c1-c0+peer) / float64(wall)
+		p.CPUPerWall = float64(c1-c0)/float64(wall) + peer
 	}
 	return p, len(batches)
 }
