@@ -147,12 +147,12 @@ const (
 //
 // The free ring is not remapped: its entries lie in position order. While
 // consumers keep up with producers (the element ring near empty, the usual
-// state of a service), the free ring is near full, so its dequeuers (pushes)
-// and enqueuers (pops) work half a ring apart, and each side then takes a
-// line of entries from the other once per eight operations (entries are 8
-// bytes) instead of on every operation. The element ring keeps the remap because there a waiting pop
-// watches the very entry the next push writes, and the entries after it
-// must not share its line.
+// state of a service), the free ring is near full, so its dequeuers
+// (pushes) and enqueuers (pops) work half a ring apart, and each side then
+// takes a line of entries from the other once per eight operations
+// (entries are 8 bytes) instead of on every operation. The element ring
+// keeps the remap because there a waiting pop watches the very entry the
+// next push writes, and the entries after it must not share its line.
 type LockFree[T any] struct {
 	free  scqRing // the free ring: indices of free slots of data
 	elems scqRing // the element ring: indices of elements, in FIFO order
