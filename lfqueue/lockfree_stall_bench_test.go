@@ -12,6 +12,7 @@ package lfqueue
 // them stopped at the stall point) and stalled/free, plus the regime.
 
 import (
+	"context"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -30,13 +31,36 @@ const (
 // rounds it measures a window without a stop, then stops the next
 // goroutine to reach point for stallBenchWindow and measures the pairs
 // completed meanwhile.
-func stallBench(b *testing.B, q stallQueue, point stallPoint) {
-	for i := 0; i < lockFreeBenchCap/2; i++ {
-		q.TryPush(uint64(i))
-	}
-	var pairs atomic.Int64
+//
+// For the wake path's point (stallWakeClaimed) q starts empty and one more
+// goroutine loops on Pop, parking at once whenever it finds q empty (no
+// spin), so that the pairs' pushes keep finding a parked Pop to wake; the
+// push stopped there has claimed that Pop's wakeup, which stays unsent for
+// the window while the others go on. Its pops count in no window.
+func stallBench(b *testing.B, q stallWaitQueue, point stallPoint) {
+	// The placement probe runs before the goroutines start: with them
+	// running it could only find the vCPUs busy.
+	s := regime.Begin()
 	var stop atomic.Bool
 	var wg sync.WaitGroup
+	ctx, cancel := context.WithCancel(context.Background())
+	defer func() { stop.Store(true); cancel(); wg.Wait() }()
+	if point == stallWakeClaimed {
+		spinTest.Store(-1)
+		defer spinTest.Store(0)
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for ctx.Err() == nil {
+				q.Pop(ctx)
+			}
+		}()
+	} else {
+		for i := 0; i < lockFreeBenchCap/2; i++ {
+			q.TryPush(uint64(i))
+		}
+	}
+	var pairs atomic.Int64
 	for g := range stallBenchGoroutines {
 		wg.Add(1)
 		go func() {
@@ -57,7 +81,6 @@ func stallBench(b *testing.B, q stallQueue, point stallPoint) {
 	var free, stalled float64
 	type window struct{ n0, n1 int64 }
 	ws := make(chan window, 1)
-	s := regime.Begin()
 	b.ResetTimer()
 	for range b.N {
 		// Unstopped window.
@@ -76,13 +99,17 @@ func stallBench(b *testing.B, q stallQueue, point stallPoint) {
 				ws <- window{n, pairs.Load()}
 			}
 		})
-		w := <-ws
+		var w window
+		select {
+		case w = <-ws:
+		case <-time.After(10 * time.Second):
+			setStallHook(nil)
+			b.Fatalf("no goroutine reached the stall point in 10 s")
+		}
 		setStallHook(nil)
 		stalled += float64(w.n1-w.n0) / stallBenchWindow.Seconds()
 	}
 	b.StopTimer()
-	stop.Store(true)
-	wg.Wait()
 	s.Report(b)
 	b.ReportMetric(free/float64(b.N), "free-pairs/s")
 	b.ReportMetric(stalled/float64(b.N), "stalled-pairs/s")
@@ -93,8 +120,10 @@ func stallBench(b *testing.B, q stallQueue, point stallPoint) {
 // points that TryPush+TryPop pairs on a half-full queue reach (every point
 // but the catchups, which need an empty or full ring, Close, and the stash
 // takeover, which needs another goroutine's index in a stash), and Queue
-// with a pusher stopped after claiming its slot (before publishing it).
-// The target is stalled/free >= 0.9 at every LockFree point.
+// with a pusher stopped after claiming its slot (before publishing it);
+// and, for both, a push stopped in the wake path after claiming a parked
+// Pop's wakeup (wake-claimed). The target is stalled/free >= 0.9 at every
+// LockFree point.
 func BenchmarkLFStall(b *testing.B) {
 	for _, p := range sortedPoints(lockFreePoints) {
 		switch p {
@@ -110,7 +139,13 @@ func BenchmarkLFStall(b *testing.B) {
 			stallBench(b, NewLockFree[uint64](lockFreeBenchCap), p)
 		})
 	}
+	b.Run("LockFree/wake-claimed", func(b *testing.B) {
+		stallBench(b, NewLockFree[uint64](lockFreeBenchCap), stallWakeClaimed)
+	})
 	b.Run("Queue", func(b *testing.B) {
 		stallBench(b, New[uint64](lockFreeBenchCap), stallQueuePushClaimed)
+	})
+	b.Run("Queue/wake-claimed", func(b *testing.B) {
+		stallBench(b, New[uint64](lockFreeBenchCap), stallWakeClaimed)
 	})
 }
