@@ -5,8 +5,8 @@
 #
 #   REGEN=1 internal/peerbench/run.sh   # no run: regenerate the tables and
 #                                       # BENCHMARKS.md from the committed results (CI checks this)
-#   internal/peerbench/run.sh           # 6 rounds, 1s per benchmark, everything: ~25 min
-#   QUICK=1 internal/peerbench/run.sh   # 6 rounds, 150ms: the whole pipeline in ~9 min
+#   internal/peerbench/run.sh           # 6 rounds, 1s per benchmark, everything: ~35 min
+#   QUICK=1 internal/peerbench/run.sh   # 6 rounds, 150ms: the whole pipeline in ~12 min
 #   ROUNDS=2 BENCHTIME=20ms OUT=/tmp/p BENCHMARKS=/tmp/B.md internal/peerbench/run.sh  # a smoke test
 #   BENCH='Pair|SPSC' LFBENCH=0 SCALING=0 BENCHMARKS= internal/peerbench/run.sh    # a subset, tables only
 #   BENCH='^Benchmark(MPMC|Mixed|Service|RoundTrip)$' ROUNDS=5 LFBENCH=0 SCALING=0 BENCHMARKS= OUT=/tmp/wait \
@@ -35,16 +35,19 @@
 #      to the CPU count (scaling.txt, scaling-*.svg, scaling.md).
 #   4. atomicx.Counter in fresh processes (COUNTERRUNS=1): counter-runs.sh,
 #      10 processes per case (counter-runs.txt, counter-runs.md).
-#   5. BENCHMARKS.md (BENCHMARKS, default ../../BENCHMARKS.md; empty: not
+#   5. lfqueue.LockFree on the workloads of its targets (LFRUNS=1):
+#      lockfree-runs.sh, ROUNDS rounds at BENCHTIME (lockfree-runs.txt,
+#      lockfree-runs.md).
+#   6. BENCHMARKS.md (BENCHMARKS, default ../../BENCHMARKS.md; empty: not
 #      written): the machine, the commands, the regimes, the tables,
 #      lfbench's output and the charts, all from the files in OUT. With
-#      REGEN=1, steps 1 to 4 are skipped and this step (with the tables of
-#      steps 1 and 4) runs on the results already in OUT.
+#      REGEN=1, steps 1 to 5 are skipped and this step (with the tables of
+#      steps 1, 4 and 5) runs on the results already in OUT.
 #   provenance.txt records the commit, the machine, the command, the times
 #   and the load averages.
 #
 # Environment: ROUNDS (6), BENCHTIME (1s; QUICK=1: 150ms), BENCH (the suite),
-# CPUS (1,2), OUT (results), LFBENCH (1), SCALING (1), COUNTERRUNS (1), SCALE_ROUNDS (3;
+# CPUS (1,2), OUT (results), LFBENCH (1), SCALING (1), COUNTERRUNS (1), LFRUNS (1), SCALE_ROUNDS (3;
 # QUICK: 2), SCALE_BENCHTIME (300ms; QUICK: 200ms), BENCHMARKS
 # (../../BENCHMARKS.md), REGEN (0).
 set -euo pipefail
@@ -61,6 +64,7 @@ OUT=${OUT:-results}
 LFBENCH=${LFBENCH:-1}
 SCALING=${SCALING:-1}
 COUNTERRUNS=${COUNTERRUNS:-1}
+LFRUNS=${LFRUNS:-1}
 SCALE_ROUNDS=${SCALE_ROUNDS:-3}
 SCALE_BENCHTIME=${SCALE_BENCHTIME:-300ms}
 BENCHMARKS=${BENCHMARKS-../../BENCHMARKS.md}
@@ -84,14 +88,14 @@ if [ "$REGEN" != 1 ]; then
 		echo "commit: $commit"
 		echo "machine: $cpu, $ncpu CPUs, $(go env GOVERSION) $(go env GOOS)/$(go env GOARCH)"
 		echo "ncpu: $ncpu"
-		echo "command: ROUNDS=$ROUNDS BENCHTIME=$BENCHTIME CPUS=$CPUS LFBENCH=$LFBENCH SCALING=$SCALING COUNTERRUNS=$COUNTERRUNS internal/peerbench/run.sh"
+		echo "command: ROUNDS=$ROUNDS BENCHTIME=$BENCHTIME CPUS=$CPUS LFBENCH=$LFBENCH SCALING=$SCALING COUNTERRUNS=$COUNTERRUNS LFRUNS=$LFRUNS internal/peerbench/run.sh"
 		echo "start: $(date -u '+%Y-%m-%d %H:%M:%S UTC') load:$(uptime | sed 's/.*load average[s]*://')"
 	} > "$prov"
 
 	: > "$out"
 	# An earlier run's outputs that this run may not write again.
 	rm -f "$OUT/benchstat.txt" "$OUT/benchstat.csv" "$OUT"/lfbench*.txt \
-		"$OUT/scaling.txt" "$OUT/scaling.md" "$OUT"/scaling-*.svg "$OUT"/counter-runs.*
+		"$OUT/scaling.txt" "$OUT/scaling.md" "$OUT"/scaling-*.svg "$OUT"/counter-runs.* "$OUT"/lockfree-runs.*
 	bindir=$(mktemp -d)
 	trap 'rm -rf "$bindir"' EXIT
 	go test -c -o "$bindir/peerbench.test" . # build once; every round runs the same binary
@@ -125,6 +129,10 @@ if [ "$REGEN" != 1 ]; then
 		OUT=$OUT ./counter-runs.sh
 		echo "counter runs end: $(date -u '+%H:%M:%S UTC') load:$(uptime | sed 's/.*load average[s]*://')" >> "$prov"
 	fi
+	if [ "$LFRUNS" = 1 ]; then
+		OUT=$OUT ROUNDS=$ROUNDS BENCHTIME=$BENCHTIME ./lockfree-runs.sh
+		echo "lockfree runs end: $(date -u '+%H:%M:%S UTC') load:$(uptime | sed 's/.*load average[s]*://')" >> "$prov"
+	fi
 	echo "end: $(date -u '+%H:%M:%S UTC') load:$(uptime | sed 's/.*load average[s]*://')" >> "$prov"
 fi
 
@@ -137,6 +145,9 @@ go run ./cmd/benchtable -machine "$machine" -cmd "$cmd" -ncpu "$ncpu" < "$out" >
 go run ./cmd/benchtable -vs chan,mutexring,xsync-mpmc -ncpu "$ncpu" < "$out" > "$OUT/vs.md"
 if [ -s "$OUT/counter-runs.txt" ]; then
 	OUT=$OUT ./counter-runs.sh table
+fi
+if [ -s "$OUT/lockfree-runs.txt" ]; then
+	OUT=$OUT ./lockfree-runs.sh table
 fi
 
 [ -n "$BENCHMARKS" ] || { echo "wrote $OUT (no BENCHMARKS.md)" >&2; exit 0; }
@@ -192,6 +203,12 @@ fence() { echo '```'; cat "$1"; echo '```'; }
 		echo "## atomicx.Counter in fresh processes"
 		echo
 		cat "$OUT/counter-runs.md"
+	fi
+	if [ -s "$OUT/lockfree-runs.md" ]; then
+		echo
+		echo "## LockFree: what strictness costs and buys"
+		echo
+		cat "$OUT/lockfree-runs.md"
 	fi
 	if [ -s "$OUT/scaling.md" ]; then
 		echo
