@@ -2,17 +2,23 @@
 
 package lfqueue
 
-// The stall benchmark: one goroutine stopped for 100 ms in the middle of an
-// operation, and the throughput of the others during those 100 ms against their
-// throughput in a 100 ms window without the stop.
+// The stall benchmark: one goroutine stopped for 50 ms in the middle of an
+// operation, and the throughput of the others during those 50 ms against
+// their throughput in the 50 ms windows just before and after, where one
+// goroutine is stopped between two calls instead, holding nothing: both
+// kinds of window run the same number of goroutines and differ only in
+// where the stopped one stands. -benchtime Nx takes N stalled windows.
 //
-//	go test -tags lfkit_stall -run '^$' -bench '^BenchmarkLFStall' -benchtime 5x -cpu 2 ./lfqueue
+//	go test -tags lfkit_stall -run '^$' -bench '^BenchmarkLFStall' -benchtime 10x -cpu 2 ./lfqueue
 //
-// Metrics: free-pairs/s (all goroutines running), stalled-pairs/s (one of
-// them stopped at the stall point) and stalled/free, plus the regime.
+// Metrics: free-pairs/s and stalled-pairs/s (the mean rates of the two
+// kinds of window), stalled/free (the median over stalled windows of each
+// one's rate ÷ the mean of its two neighbours) and min-stalled/free (the
+// least of those), plus the regime.
 
 import (
 	"context"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -23,20 +29,23 @@ import (
 
 const (
 	stallBenchGoroutines = 3
-	stallBenchWindow     = 100 * time.Millisecond
+	stallBenchWindow     = 50 * time.Millisecond
 )
 
 // stallBench runs stallBenchGoroutines goroutines doing TryPush+TryPop
-// pairs (two pushes, then two pops) on q (kept half full); in each of b.N
-// rounds it measures a window without a stop, then stops the next
-// goroutine to reach point for stallBenchWindow and measures the pairs
-// completed meanwhile.
+// pairs (two pushes, then two pops) on q (kept half full). A free window
+// stops the next goroutine to start a pair for stallBenchWindow and counts
+// the pairs the others complete meanwhile; a stalled window does the same
+// with the next goroutine to reach point. It takes b.N stalled windows,
+// each between two free ones.
 //
 // For the wake path's point (stallWakeClaimed) q starts empty and one more
 // goroutine loops on Pop, parking at once whenever it finds q empty (no
 // spin), so that the pairs' pushes keep finding a parked Pop to wake; the
 // push stopped there has claimed that Pop's wakeup, which stays unsent for
-// the window while the others go on. Its pops count in no window.
+// the window while the others go on. Its pops count in no window; in the
+// free window it keeps popping, so this point's ratio leaves the others
+// the parked Pop's CPU time besides and reads high.
 func stallBench(b *testing.B, q stallWaitQueue, point stallPoint) {
 	// The placement probe runs before the goroutines start: with them
 	// running it could only find the vCPUs busy.
@@ -61,6 +70,26 @@ func stallBench(b *testing.B, q stallWaitQueue, point stallPoint) {
 		}
 	}
 	var pairs atomic.Int64
+	type window struct{ n0, n1 int64 }
+	ws := make(chan window, 1)
+	// stopHere stops its caller for a window and reports the pairs the
+	// others completed meanwhile.
+	stopHere := func() {
+		n := pairs.Load()
+		time.Sleep(stallBenchWindow)
+		ws <- window{n, pairs.Load()}
+	}
+	take := func(what string) window {
+		select {
+		case w := <-ws:
+			return w
+		case <-time.After(10 * time.Second):
+			setStallHook(nil)
+			b.Fatalf("no goroutine reached %s in 10 s", what)
+			return window{}
+		}
+	}
+	var idle atomic.Bool // set: the next goroutine to start a pair stops there
 	for g := range stallBenchGoroutines {
 		wg.Add(1)
 		go func() {
@@ -70,6 +99,9 @@ func stallBench(b *testing.B, q stallWaitQueue, point stallPoint) {
 			// holds one free index, so the second of each goes through
 			// the free ring and every free-ring point is reached.
 			for !stop.Load() {
+				if idle.Load() && idle.CompareAndSwap(true, false) {
+					stopHere()
+				}
 				q.TryPush(uint64(g))
 				q.TryPush(uint64(g))
 				q.TryPop()
@@ -78,42 +110,55 @@ func stallBench(b *testing.B, q stallWaitQueue, point stallPoint) {
 			}
 		}()
 	}
-	var free, stalled float64
-	type window struct{ n0, n1 int64 }
-	ws := make(chan window, 1)
-	b.ResetTimer()
-	for range b.N {
-		// Unstopped window.
-		n0 := pairs.Load()
-		t0 := time.Now()
-		time.Sleep(stallBenchWindow)
-		free += float64(pairs.Load()-n0) / time.Since(t0).Seconds()
-
-		// Stopped window: the first goroutine to reach point sleeps there.
-		var armed atomic.Bool
-		armed.Store(true)
-		setStallHook(func(p stallPoint) {
-			if p == point && armed.CompareAndSwap(true, false) {
-				n := pairs.Load()
-				time.Sleep(stallBenchWindow)
-				ws <- window{n, pairs.Load()}
-			}
-		})
-		var w window
-		select {
-		case w = <-ws:
-		case <-time.After(10 * time.Second):
-			setStallHook(nil)
-			b.Fatalf("no goroutine reached the stall point in 10 s")
+	// Windows alternate, starting and ending with a free one: F0 S1 F1 …
+	// Sn Fn. Each stalled window is judged against the mean of the free
+	// windows on either side of it, and the metric is the median of those
+	// ratios: the host can change the placement of the vCPUs from one
+	// window to the next (tripling the rate or cutting it to a third), and
+	// a ratio of sums would let the windows of one placement decide.
+	//
+	// The hook stays installed through both kinds of window, so that both
+	// pay the same for it: a call at every point and a load of armed (a
+	// compare-and-swap that fails would still take its line).
+	var armed atomic.Bool
+	setStallHook(func(p stallPoint) {
+		if p == point && armed.Load() && armed.CompareAndSwap(true, false) {
+			stopHere()
 		}
-		setStallHook(nil)
-		stalled += float64(w.n1-w.n0) / stallBenchWindow.Seconds()
+	})
+	defer func() { setStallHook(nil) }()
+	freeWindow := func() float64 {
+		idle.Store(true)
+		w := take("the start of a pair")
+		return float64(w.n1-w.n0) / stallBenchWindow.Seconds()
+	}
+	var freeSum, stalledSum float64
+	ratios := make([]float64, 0, b.N)
+	b.ResetTimer()
+	prev := freeWindow()
+	freeSum += prev
+	for range b.N {
+		// Stalled window: the first goroutine to reach point sleeps there.
+		armed.Store(true)
+		w := take("the stall point")
+		stalled := float64(w.n1-w.n0) / stallBenchWindow.Seconds()
+		next := freeWindow()
+		stalledSum += stalled
+		freeSum += next
+		ratios = append(ratios, stalled/((prev+next)/2))
+		prev = next
 	}
 	b.StopTimer()
 	s.Report(b)
-	b.ReportMetric(free/float64(b.N), "free-pairs/s")
-	b.ReportMetric(stalled/float64(b.N), "stalled-pairs/s")
-	b.ReportMetric(stalled/free, "stalled/free")
+	slices.Sort(ratios)
+	med := ratios[len(ratios)/2]
+	if len(ratios)%2 == 0 {
+		med = (ratios[len(ratios)/2-1] + med) / 2
+	}
+	b.ReportMetric(freeSum/float64(b.N+1), "free-pairs/s")
+	b.ReportMetric(stalledSum/float64(b.N), "stalled-pairs/s")
+	b.ReportMetric(med, "stalled/free")
+	b.ReportMetric(ratios[0], "min-stalled/free")
 }
 
 // BenchmarkLFStall: LockFree with a goroutine stopped at each of its stall
