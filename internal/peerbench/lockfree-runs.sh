@@ -12,9 +12,10 @@
 # and Pop, capacity 1024), BenchmarkLFOversubscribed (32 goroutines doing
 # TryPush+TryPop pairs at GOMAXPROCS 2) and BenchmarkLFParallelPairs, at
 # -cpu 2 with -benchmem; then the stall-injection build's BenchmarkLFStall
-# (one goroutine stopped for 100 ms at each stall point, the wake path's
-# included: the others' throughput in that window ÷ their throughput in a
-# window without the stop), -benchtime 5x.
+# (one goroutine stopped for 50 ms at each stall point, the wake path's
+# included: the others' throughput in that window ÷ their throughput in the
+# windows before and after it, where one goroutine is stopped between two
+# calls instead), -benchtime 10x.
 #
 # Writes OUT/lockfree-runs.txt (the raw output, a "# round N" line before
 # each round) and OUT/lockfree-runs.md: per workload, every round's ns/op
@@ -37,6 +38,10 @@ if [ "${1:-}" != table ]; then
 	(cd ../.. && go test -c -o "$bindir/lfqueue.test" ./lfqueue &&
 		go test -c -tags lfkit_stall -o "$bindir/lfqueue-stall.test" ./lfqueue)
 	: > "$raw"
+	# The code measured: results directories do not count as changes.
+	commit="$(git rev-parse --short HEAD 2>/dev/null || echo unknown)$(git diff --quiet HEAD -- ../.. ':(exclude)results' 2>/dev/null || echo ' (with uncommitted changes)')"
+	echo "# commit $commit" >> "$raw"
+	echo "# machine $(grep -m1 '^model name' /proc/cpuinfo 2>/dev/null | sed 's/^model name[[:space:]]*:[[:space:]]*//'), $(getconf _NPROCESSORS_ONLN) CPUs, $(go env GOVERSION)" >> "$raw"
 	echo "# benchtime $BENCHTIME" >> "$raw"
 	for i in $(seq 1 "$ROUNDS"); do
 		echo "lockfree-runs: round $i/$ROUNDS" >&2
@@ -45,7 +50,7 @@ if [ "${1:-}" != table ]; then
 		(cd ../../lfqueue &&
 			"$bindir/lfqueue.test" -test.run '^$' -test.benchmem -test.cpu 2 -test.benchtime "$BENCHTIME" \
 				-test.bench '^BenchmarkLF(Pair|Handoff1x1|Handoff2x2|Oversubscribed|ParallelPairs)$' &&
-			"$bindir/lfqueue-stall.test" -test.run '^$' -test.cpu 2 -test.benchtime 5x \
+			"$bindir/lfqueue-stall.test" -test.run '^$' -test.cpu 2 -test.benchtime 10x \
 				-test.bench '^BenchmarkLFStall$') | grep '^Benchmark' >> "$raw"
 	done
 fi
@@ -75,17 +80,21 @@ function summary(w, m) {
 }
 function fmtns(v) { return v == "" ? "–" : sprintf("%.1f", v) }
 /^# benchtime / { benchtime = $3; next }
+/^# commit / { commit = substr($0, 10); next }
+/^# machine / { machine = substr($0, 11); next }
 /^# round / { round = $3; rounds = round; next }
 /^BenchmarkLFStall\// {
 	name = $1; sub(/^BenchmarkLFStall\//, "", name); sub(/-[0-9]+$/, "", name)
-	rt = ""; pcw = ""; sf = ""
+	rt = ""; pcw = ""; sf = ""; smin = ""
 	for (i = 3; i < NF; i++) {
 		if ($(i+1) == "rt-ns") rt = $i
 		if ($(i+1) == "probe-cpu/wall") pcw = $i
 		if ($(i+1) == "stalled/free") sf = $i
+		if ($(i+1) == "min-stalled/free") smin = $i
 	}
 	if (!(name in sseen)) { sseen[name] = 1; sorder[++nstall] = name }
 	stall[name, round] = sf; sreg[name, round] = reg(rt, pcw)
+	if (smin != "" && (!((name) in lowest) || smin + 0 < lowest[name] + 0)) lowest[name] = smin
 	next
 }
 /^BenchmarkLF/ {
@@ -108,7 +117,7 @@ END {
 	target["Handoff2x2"] = "≤ 1.0× the channel, in every regime"
 	target["Oversubscribed"] = "≤ 1.0× Queue"
 	target["ParallelPairs"] = "none (GOMAXPROCS goroutines each doing TryPush+TryPop pairs)"
-	print "LockFree against Queue and a buffered channel (capacity 1024, `int`) on the workloads of its targets: `internal/peerbench/lockfree-runs.sh`, " rounds " round" (rounds == 1 ? "" : "s") ", each a fresh process of lfqueue'"'"'s test binary at `-cpu 2 -benchtime " benchtime "`. ns per op (a pair for Pair, Oversubscribed and ParallelPairs; an item for the handoffs). Regime: the placement probe before each sample (*near*/*far*: both vCPUs ran at once, a cache-line round trip below/above 250 ns; *turns*: the probe found the vCPUs taking turns; *1g*: one goroutine, no probe). A ratio divides samples of one round in one regime; the summary gives, per regime, the median (min–max, rounds)."
+	print "LockFree against Queue and a buffered channel (capacity 1024, `int`) on the workloads of its targets: `internal/peerbench/lockfree-runs.sh`, " rounds " round" (rounds == 1 ? "" : "s") ", each a fresh process of lfqueue'"'"'s test binary at `-cpu 2 -benchtime " benchtime "`" (commit != "" ? "; code measured: commit " commit : "") (machine != "" ? "; machine: " machine : "") ". ns per op (a pair for Pair, Oversubscribed and ParallelPairs; an item for the handoffs). Regime: the placement probe before each sample (*near*/*far*: both vCPUs ran at once, a cache-line round trip below/above 250 ns; *turns*: the probe found the vCPUs taking turns; *1g*: one goroutine, no probe). A ratio divides samples of one round in one regime; the summary gives, per regime, the median (min–max, rounds)."
 	for (k = 1; k <= nw; k++) {
 		w = worder[k]
 		printf "\n**%s** — target: %s", w, target[w]
@@ -137,8 +146,8 @@ END {
 		printf " LockFree ÷ channel: %s.\n", line == "" ? "no round paired" : line
 	}
 	if (nstall) {
-		printf "\n**Stall** (`BenchmarkLFStall`, `-tags lfkit_stall -benchtime 5x`): the others'"'"' pairs per second while one goroutine is stopped for 100 ms at the point ÷ their rate in a 100 ms window without the stop, averaged over 5 windows; LockFree'"'"'s target is ≥ 0.9 at every point. Queue stops a push between claiming its slot and publishing it, where Queue is not lock-free, and shares LockFree'"'"'s wake path (wake-claimed: a push stopped after claiming a parked Pop'"'"'s wakeup).\n\n"
-		printf "| point |"; for (r = 1; r <= rounds; r++) printf " round %d |", r; printf " min |\n|---|"; for (r = 1; r <= rounds; r++) printf "---|"; printf "---|\n"
+		printf "\n**Stall** (`BenchmarkLFStall`, `-tags lfkit_stall -benchtime 10x`): three goroutines do TryPush+TryPop pairs; in each of 10 windows of 50 ms one of them is stopped at the point, and the others'"'"' pairs per second in it are divided by their mean rate in the windows just before and after, where one goroutine is stopped between two calls instead (holding nothing, so both kinds of window run two goroutines). A round'"'"'s figure is the median of its 10 ratios; the last column is the lowest single window of any round. LockFree'"'"'s target is ≥ 0.9 at every point. Queue stops a push between claiming its slot and publishing it, where Queue is not lock-free, and shares LockFree'"'"'s wake path (wake-claimed: a push stopped after claiming a parked Pop'"'"'s wakeup; there a fourth goroutine loops on Pop, parked through the stalled window and popping in the free ones, which leaves the others more CPU in the stalled window).\n\n"
+		printf "| point |"; for (r = 1; r <= rounds; r++) printf " round %d |", r; printf " least round | least window |\n|---|"; for (r = 1; r <= rounds; r++) printf "---|"; printf "---|---|\n"
 		for (k = 1; k <= nstall; k++) {
 			p = sorder[k]; mn = ""
 			printf "| %s |", p
@@ -148,7 +157,7 @@ END {
 				printf " %.3f (%s) |", v, sreg[p, r]
 				if (mn == "" || v + 0 < mn + 0) mn = v
 			}
-			printf " %s |\n", mn == "" ? "–" : sprintf("%.3f", mn)
+			printf " %s | %s |\n", mn == "" ? "–" : sprintf("%.3f", mn), (p in lowest) ? sprintf("%.3f", lowest[p]) : "–"
 		}
 	}
 }' "$raw" > "$OUT/lockfree-runs.md"
