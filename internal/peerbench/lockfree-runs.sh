@@ -79,35 +79,27 @@ function summary(w, m) {
 	return sprintf("%.2f (%.2f–%.2f, %d)", med(w, m), w[1], w[m], m)
 }
 function fmtns(v) { return v == "" ? "–" : sprintf("%.1f", v) }
+# metrics reads the "value unit" pairs of a benchmark line into m; mv(u) is
+# the value of unit u, or "" if the line has none.
+function metrics(   i) { delete m; for (i = 3; i < NF; i++) m[$(i+1)] = $i }
+function mv(u) { return (u in m) ? m[u] : "" }
 /^# benchtime / { benchtime = $3; next }
 /^# commit / { commit = substr($0, 10); next }
 /^# machine / { machine = substr($0, 11); next }
 /^# round / { round = $3; rounds = round; next }
 /^BenchmarkLFStall\// {
 	name = $1; sub(/^BenchmarkLFStall\//, "", name); sub(/-[0-9]+$/, "", name)
-	rt = ""; pcw = ""; sf = ""; smin = ""
-	for (i = 3; i < NF; i++) {
-		if ($(i+1) == "rt-ns") rt = $i
-		if ($(i+1) == "probe-cpu/wall") pcw = $i
-		if ($(i+1) == "stalled/free") sf = $i
-		if ($(i+1) == "min-stalled/free") smin = $i
-	}
+	metrics(); sf = mv("stalled/free"); smin = mv("min-stalled/free")
 	if (!(name in sseen)) { sseen[name] = 1; sorder[++nstall] = name }
-	stall[name, round] = sf; sreg[name, round] = reg(rt, pcw)
+	stall[name, round] = sf; sreg[name, round] = reg(mv("rt-ns"), mv("probe-cpu/wall"))
 	if (smin != "" && (!((name) in lowest) || smin + 0 < lowest[name] + 0)) lowest[name] = smin
 	next
 }
 /^BenchmarkLF/ {
 	w = $1; sub(/^BenchmarkLF/, "", w); im = w; sub(/\/.*/, "", w); sub(/^[^\/]*\//, "", im); sub(/-[0-9]+$/, "", im)
-	rt = ""; pcw = ""; cw = ""; al = ""
-	for (i = 3; i < NF; i++) {
-		if ($(i+1) == "rt-ns") rt = $i
-		if ($(i+1) == "probe-cpu/wall") pcw = $i
-		if ($(i+1) == "cpu/wall") cw = $i
-		if ($(i+1) == "allocs/op") al = $i
-	}
+	metrics(); al = mv("allocs/op")
 	if (!(w in wseen)) { wseen[w] = 1; worder[++nw] = w }
-	ns[w, im, round] = $3; rg[w, im, round] = reg(rt, pcw); cwall[w, im, round] = cw
+	ns[w, im, round] = $3; rg[w, im, round] = reg(mv("rt-ns"), mv("probe-cpu/wall"))
 	if (im == "LockFree" && al != "" && al + 0 > maxalloc[w]) maxalloc[w] = al + 0
 	if (im == "LockFree" && al != "") hasalloc[w] = 1
 }
