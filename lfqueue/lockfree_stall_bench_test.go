@@ -43,9 +43,9 @@ const (
 // goroutine loops on Pop, parking at once whenever it finds q empty (no
 // spin), so that the pairs' pushes keep finding a parked Pop to wake; the
 // push stopped there has claimed that Pop's wakeup, which stays unsent for
-// the window while the others go on. Its pops count in no window; in the
-// free window it keeps popping, so this point's ratio leaves the others
-// the parked Pop's CPU time besides and reads high.
+// the window while the others go on, and their pushes keep finding a
+// registered waiter they cannot claim. Its pops count in no window, and
+// free windows hold it between two calls.
 func stallBench(b *testing.B, q stallWaitQueue, point stallPoint) {
 	// The placement probe runs before the goroutines start: with them
 	// running it could only find the vCPUs busy.
@@ -54,6 +54,7 @@ func stallBench(b *testing.B, q stallWaitQueue, point stallPoint) {
 	var wg sync.WaitGroup
 	ctx, cancel := context.WithCancel(context.Background())
 	defer func() { stop.Store(true); cancel(); wg.Wait() }()
+	var hold atomic.Bool // set: the Pop goroutine waits between its calls
 	if point == stallWakeClaimed {
 		spinTest.Store(-1)
 		defer spinTest.Store(0)
@@ -61,6 +62,9 @@ func stallBench(b *testing.B, q stallWaitQueue, point stallPoint) {
 		go func() {
 			defer wg.Done()
 			for ctx.Err() == nil {
+				for hold.Load() && ctx.Err() == nil {
+					time.Sleep(time.Millisecond)
+				}
 				q.Pop(ctx)
 			}
 		}()
@@ -70,14 +74,22 @@ func stallBench(b *testing.B, q stallWaitQueue, point stallPoint) {
 		}
 	}
 	var pairs atomic.Int64
-	type window struct{ n0, n1 int64 }
+	// A window: the pairs the others completed while one goroutine was
+	// stopped, and for how long it was (a stopped goroutine resumes only
+	// once it gets a processor back, which can take a while beyond its
+	// sleep).
+	type window struct {
+		pairs int64
+		d     time.Duration
+	}
+	rate := func(w window) float64 { return float64(w.pairs) / w.d.Seconds() }
 	ws := make(chan window, 1)
 	// stopHere stops its caller for a window and reports the pairs the
 	// others completed meanwhile.
 	stopHere := func() {
-		n := pairs.Load()
+		n, t := pairs.Load(), time.Now()
 		time.Sleep(stallBenchWindow)
-		ws <- window{n, pairs.Load()}
+		ws <- window{pairs.Load() - n, time.Since(t)}
 	}
 	take := func(what string) window {
 		select {
@@ -127,13 +139,20 @@ func stallBench(b *testing.B, q stallWaitQueue, point stallPoint) {
 		}
 	})
 	defer func() { setStallHook(nil) }()
+	//
+	// At the wake path's point, a stalled window leaves the Pop goroutine
+	// parked (its wakeup claimed, not sent); a free window holds it
+	// between its calls, so that both run the same goroutines.
 	freeWindow := func() float64 {
+		hold.Store(point == stallWakeClaimed)
 		idle.Store(true)
 		w := take("the start of a pair")
-		return float64(w.n1-w.n0) / stallBenchWindow.Seconds()
+		hold.Store(false)
+		return rate(w)
 	}
 	var freeSum, stalledSum float64
 	ratios := make([]float64, 0, b.N)
+	freeWindow() // warm-up, not counted
 	b.ResetTimer()
 	prev := freeWindow()
 	freeSum += prev
@@ -141,7 +160,7 @@ func stallBench(b *testing.B, q stallWaitQueue, point stallPoint) {
 		// Stalled window: the first goroutine to reach point sleeps there.
 		armed.Store(true)
 		w := take("the stall point")
-		stalled := float64(w.n1-w.n0) / stallBenchWindow.Seconds()
+		stalled := rate(w)
 		next := freeWindow()
 		stalledSum += stalled
 		freeSum += next

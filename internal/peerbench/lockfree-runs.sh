@@ -39,7 +39,10 @@ if [ "${1:-}" != table ]; then
 		go test -c -tags lfkit_stall -o "$bindir/lfqueue-stall.test" ./lfqueue)
 	: > "$raw"
 	# The code measured: results directories do not count as changes.
-	commit="$(git rev-parse --short HEAD 2>/dev/null || echo unknown)$(git diff --quiet HEAD -- ../.. ':(exclude)results' 2>/dev/null || echo ' (with uncommitted changes)')"
+	commit=unknown
+	if git rev-parse --is-inside-work-tree >/dev/null 2>&1; then
+		commit="$(git rev-parse --short HEAD)$(git diff --quiet HEAD -- ../.. ':(exclude)results' || echo ' (with uncommitted changes)')"
+	fi
 	echo "# commit $commit" >> "$raw"
 	echo "# machine $(grep -m1 '^model name' /proc/cpuinfo 2>/dev/null | sed 's/^model name[[:space:]]*:[[:space:]]*//'), $(getconf _NPROCESSORS_ONLN) CPUs, $(go env GOVERSION)" >> "$raw"
 	echo "# benchtime $BENCHTIME" >> "$raw"
@@ -81,7 +84,7 @@ function summary(w, m) {
 function fmtns(v) { return v == "" ? "–" : sprintf("%.1f", v) }
 # metrics reads the "value unit" pairs of a benchmark line into m; mv(u) is
 # the value of unit u, or "" if the line has none.
-function metrics(   i) { delete m; for (i = 3; i < NF; i++) m[$(i+1)] = $i }
+function metrics(   i) { delete m; for (i = 3; i < NF; i += 2) m[$(i+1)] = $i }
 function mv(u) { return (u in m) ? m[u] : "" }
 /^# benchtime / { benchtime = $3; next }
 /^# commit / { commit = substr($0, 10); next }
@@ -138,7 +141,7 @@ END {
 		printf " LockFree ÷ channel: %s.\n", line == "" ? "no round paired" : line
 	}
 	if (nstall) {
-		printf "\n**Stall** (`BenchmarkLFStall`, `-tags lfkit_stall -benchtime 10x`): three goroutines do TryPush+TryPop pairs; in each of 10 windows of 50 ms one of them is stopped at the point, and the others'"'"' pairs per second in it are divided by their mean rate in the windows just before and after, where one goroutine is stopped between two calls instead (holding nothing, so both kinds of window run two goroutines). A round'"'"'s figure is the median of its 10 ratios; the last column is the lowest single window of any round, which says more of the host than of the queue: its placement of the vCPUs can triple the rate, or cut it to a third, from one window to the next. LockFree'"'"'s target is ≥ 0.9 at every point. Queue stops a push between claiming its slot and publishing it, where Queue is not lock-free, and shares LockFree'"'"'s wake path (wake-claimed: a push stopped after claiming a parked Pop'"'"'s wakeup; there a fourth goroutine loops on Pop, parked through the stalled window and popping in the free ones, which leaves the others more CPU in the stalled window).\n\n"
+		printf "\n**Stall** (`BenchmarkLFStall`, `-tags lfkit_stall -benchtime 10x`): three goroutines do TryPush+TryPop pairs; in each of 10 windows of about 50 ms one of them is stopped at the point, and the others'"'"' pairs per second in it (over the time it was stopped) are divided by their mean rate in the windows just before and after, where one goroutine is stopped between two calls instead (holding nothing, so both kinds of window run two goroutines). A round'"'"'s figure is the median of its 10 ratios; the last column is the lowest single window of any round, which says more of the host than of the queue: its placement of the vCPUs can triple the rate, or cut it to a third, from one window to the next. LockFree'"'"'s target is ≥ 0.9 at every point. Queue stops a push between claiming its slot and publishing it, where Queue is not lock-free, and shares LockFree'"'"'s wake path (wake-claimed: a push stopped after claiming a parked Pop'"'"'s wakeup; there a fourth goroutine loops on Pop, parked through a stalled window and held between two calls through a free one). Points the benchmark does not reach: the catchups (they need an empty or full ring), Close, and the stash takeover; the stall test stops a goroutine at each of them.\n\n"
 		printf "| point |"; for (r = 1; r <= rounds; r++) printf " round %d |", r; printf " least round | least window |\n|---|"; for (r = 1; r <= rounds; r++) printf "---|"; printf "---|---|\n"
 		for (k = 1; k <= nstall; k++) {
 			p = sorder[k]; mn = ""
