@@ -29,19 +29,30 @@
 //	registered waiters = Waiting + tokens claimed but not yet received
 //
 // so every registered waiter either still counts in Waiting, where the next
-// waker finds it, or has a token on its way. A waiter that leaves without
-// parking (Cancel, or Park whose context ended) takes itself out of Waiting
-// if it still counts there; otherwise a token was claimed while it was
-// registered, and it receives that token and passes the wakeup on to the
-// next waiter, so that no wakeup is absorbed by a goroutine that no longer
-// waits.
+// waker finds it, or has a token on its way. Counts and tokens are both
+// anonymous: a waiter that registers after a claim may receive the token
+// claimed then, and its own count stays in Waiting for the waiter the claim
+// was made for.
+//
+// A waiter that leaves without parking (Cancel, or Park whose context
+// ended) must take out one count or one token, whichever it can get first:
+// it takes a count from Waiting if Waiting is positive, and otherwise takes
+// a token, which the invariant says is in the channel or about to be sent
+// by a waker between its claim and its send. Until it has one it polls for
+// both, because a later registrant may take that token and leave a count
+// in its place (waiting for the token alone would then wait for good). A
+// waiter that took a token passes the wakeup on to the next waiter, so that
+// no wakeup is absorbed by a goroutine that no longer waits.
 //
 // No waker or waiter holds a lock that another goroutine of the program can
 // be made to wait for: claiming is a compare-and-swap loop that fails only
 // when another goroutine's claim or registration succeeded, and the token
 // channel's capacity exceeds any number of goroutines, so a send never
 // blocks. The channel's own lock is internal to the Go runtime and is held
-// only inside runtime code that the scheduler does not preempt.
+// only inside runtime code that the scheduler does not preempt. The one
+// wait for another goroutine's step is a leaving waiter's poll above: it
+// waits, backing off to short sleeps, only for a waker that has claimed and
+// not yet sent.
 package wait
 
 import (
@@ -105,18 +116,35 @@ func (l *List) unregister() bool {
 	}
 }
 
-// Cancel ends a registration without parking. If a waker had claimed a
-// waiter while this one was registered, its token is taken and the wakeup
-// passed on to the next registered waiter.
+// Cancel ends a registration without parking. It takes one count out of
+// Waiting, or, when wakers have claimed every registered waiter, one of the
+// claimed tokens, and then passes that wakeup on to the next registered
+// waiter. While Waiting is zero and no token has arrived yet, a waker is
+// between its claim and its send, and Cancel polls (spinning, then
+// yielding, then sleeping briefly) until either the token arrives or
+// another registration makes Waiting positive.
 func (l *List) Cancel() {
 	if l.unregister() {
 		return
 	}
-	// Every registered waiter has a token claimed for it: one is ours to
-	// take. Its waker has decremented Waiting and is about to send it.
+	// Every registered waiter, this one included, has a token claimed for
+	// it. Take one, or a count that a later registrant left in Waiting
+	// when it took the token itself.
 	stall(CancelClaimed)
-	<-l.channel()
-	l.WakeOne()
+	c := l.channel()
+	var b Backoff
+	for {
+		select {
+		case <-c:
+			l.WakeOne()
+			return
+		default:
+		}
+		if l.unregister() {
+			return
+		}
+		b.Snooze()
+	}
 }
 
 // Park blocks until a wakeup token arrives or ctx is done. It returns nil

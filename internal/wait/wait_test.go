@@ -2,6 +2,7 @@ package wait
 
 import (
 	"context"
+	"math/rand/v2"
 	"runtime"
 	"sync"
 	"sync/atomic"
@@ -188,6 +189,78 @@ func TestBackoffSnoozeYields(t *testing.T) {
 		}
 		if i > 1000 { // far below the 10 ms async preemption
 			t.Fatal("Snooze never yielded to the goroutine it waits for")
+		}
+	}
+}
+
+// TestChaosAccounting runs episodes of a few goroutines that each both wait
+// and wake, as a queue's Push and Pop do: in turn they register and leave in
+// every way (Cancel, Park with a context that has ended, ends soon, or ends
+// later), and call WakeOne, WakeN and WakeAll. A goroutine's wakeup may be
+// claimed and its token taken by another that registered after the claim.
+// No call may then block for good, even after the episode's last wake call,
+// and once every goroutine of an episode has finished its List must be
+// empty: Waiting zero and no token left in the channel (a token left there
+// is a wakeup claimed for nobody).
+//
+// Regression test: Cancel used to block in a token receive whenever it
+// found Waiting zero, and hung when a later registrant's Park took the
+// token claimed for it and no wake call followed.
+func TestChaosAccounting(t *testing.T) {
+	const (
+		episodes   = 3000
+		goroutines = 3
+		ops        = 20
+	)
+	canceled, cancel := context.WithCancel(context.Background())
+	cancel()
+	seed := uint64(time.Now().UnixNano())
+	for e := range episodes {
+		var l List
+		var wg sync.WaitGroup
+		for g := range goroutines {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				rng := rand.New(rand.NewPCG(seed, uint64(e*goroutines+g)))
+				for range ops {
+					switch rng.IntN(8) {
+					case 0:
+						l.WakeOne()
+					case 1:
+						l.WakeN(2)
+					case 2:
+						l.WakeAll()
+					case 3:
+						l.Register()
+						l.Cancel()
+					case 4:
+						l.Register()
+						_ = l.Park(canceled)
+					case 5, 6:
+						l.Register()
+						ctx, cancel := context.WithTimeout(context.Background(), time.Duration(rng.IntN(20))*time.Microsecond)
+						_ = l.Park(ctx)
+						cancel()
+					case 7:
+						runtime.Gosched()
+					}
+				}
+			}()
+		}
+		done := make(chan struct{})
+		go func() { wg.Wait(); close(done) }()
+		select {
+		case <-done:
+		case <-time.After(10 * time.Second):
+			buf := make([]byte, 1<<20)
+			t.Fatalf("episode %d of seed %d: a waiter never returned:\n%s", e, seed, buf[:runtime.Stack(buf, true)])
+		}
+		if n := l.Waiting.Load(); n != 0 {
+			t.Fatalf("episode %d of seed %d: Waiting = %d after every waiter left", e, seed, n)
+		}
+		if n := len(l.channel()); n != 0 {
+			t.Fatalf("episode %d of seed %d: %d tokens left after every waiter left", e, seed, n)
 		}
 	}
 }
