@@ -67,8 +67,10 @@ const (
 //     (pop) in progress and another is free, and it ends within its budget.
 //     They never wait for a particular goroutine to finish a step, except
 //     that a parked Pop (Push) whose wakeup was claimed by a push (pop)
-//     stopped before sending it stays parked until that goroutine resumes
-//     or its context ends.
+//     stopped before sending it waits for that goroutine to resume. If its
+//     context ends meanwhile, it returns ctx.Err() only once that
+//     goroutine has sent the wakeup or another Pop (Push) has started to
+//     wait, and polls, backing off to short sleeps, until then.
 //
 // It is Nikolaev's SCQ (DISC 2019, the single-word-CAS variant): a data
 // array of capacity elements, and two rings of indices into it: the free
