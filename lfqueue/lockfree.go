@@ -65,12 +65,12 @@ const (
 //     (see Queue's Push), watching the slot at the head of the ring they
 //     need; such a spin can also run while that one slot is held by a push
 //     (pop) in progress and another is free, and it ends within its budget.
-//     They never wait for a particular goroutine to finish a step, except
-//     that a parked Pop (Push) whose wakeup was claimed by a push (pop)
-//     stopped before sending it waits for that goroutine to resume. If its
-//     context ends meanwhile, it returns ctx.Err() only once that
-//     goroutine has sent the wakeup or another Pop (Push) has started to
-//     wait, and polls, backing off to short sleeps, until then.
+//     They never wait for a particular goroutine to finish a step: a
+//     parked Pop (Push) whose wakeup was claimed by a push (pop) stopped
+//     before sending it stays parked until that goroutine resumes or its
+//     context ends, and when its context ends it returns after a short spin
+//     and a few yields, handing the wakeup it is owed to a new goroutine
+//     (which passes it on once it arrives).
 //
 // It is Nikolaev's SCQ (DISC 2019, the single-word-CAS variant): a data
 // array of capacity elements, and two rings of indices into it: the free

@@ -40,7 +40,9 @@
 // a token, which the invariant says is in the channel or about to be sent
 // by a waker between its claim and its send. Until it has one it polls for
 // both, because a later registrant may take that token and leave a count
-// in its place (waiting for the token alone would then wait for good). A
+// in its place (waiting for the token alone would then wait for good). If
+// spinning and yielding have not been enough, the waker is stopped, and a
+// new goroutine takes over the poll so that the leaving waiter returns. A
 // waiter that took a token passes the wakeup on to the next waiter, so that
 // no wakeup is absorbed by a goroutine that no longer waits.
 //
@@ -49,10 +51,10 @@
 // when another goroutine's claim or registration succeeded, and the token
 // channel's capacity exceeds any number of goroutines, so a send never
 // blocks. The channel's own lock is internal to the Go runtime and is held
-// only inside runtime code that the scheduler does not preempt. The one
-// wait for another goroutine's step is a leaving waiter's poll above: it
-// waits, backing off to short sleeps, only for a waker that has claimed and
-// not yet sent.
+// only inside runtime code that the scheduler does not preempt. No call
+// waits for another goroutine's step beyond a bounded spin and a few
+// yields: a parked waiter waits for a wakeup by design, and a leaving
+// waiter hands a longer wait to a new goroutine.
 package wait
 
 import (
@@ -120,9 +122,11 @@ func (l *List) unregister() bool {
 // Waiting, or, when wakers have claimed every registered waiter, one of the
 // claimed tokens, and then passes that wakeup on to the next registered
 // waiter. While Waiting is zero and no token has arrived yet, a waker is
-// between its claim and its send, and Cancel polls (spinning, then
-// yielding, then sleeping briefly) until either the token arrives or
-// another registration makes Waiting positive.
+// between its claim and its send: Cancel polls for either, spinning and
+// then yielding, and if neither has come by then (the waker is stopped),
+// it hands the rest of the wait to a new goroutine and returns. So Cancel
+// never waits for another goroutine's step; it allocates only in that
+// last case.
 func (l *List) Cancel() {
 	if l.unregister() {
 		return
@@ -131,6 +135,16 @@ func (l *List) Cancel() {
 	// it. Take one, or a count that a later registrant left in Waiting
 	// when it took the token itself.
 	stall(CancelClaimed)
+	l.takeClaimed(true)
+}
+
+// takeClaimed is the rest of a leaving waiter's Cancel once it found
+// Waiting zero: it takes a token (and passes the wakeup on) or a count,
+// whichever it can get first. With handOff set, once the backoff has spun
+// and yielded without getting either, it starts a goroutine that goes on
+// waiting, and returns; the waiter's registration then ends when that
+// goroutine's does.
+func (l *List) takeClaimed(handOff bool) {
 	c := l.channel()
 	var b Backoff
 	for {
@@ -143,9 +157,21 @@ func (l *List) Cancel() {
 		if l.unregister() {
 			return
 		}
+		if handOff && b.step > yieldLimit {
+			handedOff.Add(1)
+			go func() {
+				defer handedOff.Add(-1)
+				l.takeClaimed(false)
+			}()
+			return
+		}
 		b.Snooze()
 	}
 }
+
+// handedOff counts the goroutines takeClaimed started that have not
+// finished, for tests that check a List's accounting once it is quiet.
+var handedOff atomic.Int64
 
 // Park blocks until a wakeup token arrives or ctx is done. It returns nil
 // when woken and ctx.Err() when ctx ended first; in the latter case it ends

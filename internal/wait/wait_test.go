@@ -205,7 +205,8 @@ func TestBackoffSnoozeYields(t *testing.T) {
 //
 // Regression test: Cancel used to block in a token receive whenever it
 // found Waiting zero, and hung when a later registrant's Park took the
-// token claimed for it and no wake call followed.
+// token claimed for it and no wake call followed. Goroutines that leaving
+// waiters handed their wait to must finish too before the check.
 func TestChaosAccounting(t *testing.T) {
 	const (
 		episodes   = 3000
@@ -256,11 +257,25 @@ func TestChaosAccounting(t *testing.T) {
 			buf := make([]byte, 1<<20)
 			t.Fatalf("episode %d of seed %d: a waiter never returned:\n%s", e, seed, buf[:runtime.Stack(buf, true)])
 		}
+		waitHandedOff(t)
 		if n := l.Waiting.Load(); n != 0 {
 			t.Fatalf("episode %d of seed %d: Waiting = %d after every waiter left", e, seed, n)
 		}
 		if n := len(l.channel()); n != 0 {
 			t.Fatalf("episode %d of seed %d: %d tokens left after every waiter left", e, seed, n)
 		}
+	}
+}
+
+// waitHandedOff waits until every goroutine that a leaving waiter handed
+// its wait to has finished.
+func waitHandedOff(t *testing.T) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for handedOff.Load() != 0 {
+		if time.Now().After(deadline) {
+			t.Fatalf("%d handed-off waits still running after 10s", handedOff.Load())
+		}
+		time.Sleep(time.Millisecond)
 	}
 }
