@@ -125,8 +125,8 @@ func (l *List) unregister() bool {
 // between its claim and its send: Cancel polls for either, spinning and
 // then yielding, and if neither has come by then (the waker is stopped),
 // it hands the rest of the wait to a new goroutine and returns. So Cancel
-// never waits for another goroutine's step; it allocates only in that
-// last case.
+// waits for another goroutine's step no longer than that bounded spin and
+// those few yields; it allocates only when it hands the wait off.
 func (l *List) Cancel() {
 	if l.unregister() {
 		return
